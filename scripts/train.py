@@ -1,0 +1,71 @@
+"""Trains WGAN-GP: `python scripts/train.py --penalty=squared`.
+
+Flags left unset take the preset's value (`--preset`, default `mnist_mlp`, the
+original mnist_gangp.py). Rerunning the same command resumes from the last
+checkpoint in `--output_dir`.
+"""
+
+import sys
+
+import _cli
+from absl import app, flags
+
+from wgan_gp_tf import config as config_lib
+from wgan_gp_tf import penalties
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("preset", "mnist_mlp",
+                    f"One of: {', '.join(config_lib.preset_names())}.")
+flags.DEFINE_string("penalty", None, f"One of: {', '.join(penalties.names())}.")
+flags.DEFINE_float("penalty_weight", None, "Lambda, the penalty's weight.")
+flags.DEFINE_string("dataset", None, "Data set name.")
+flags.DEFINE_string("data_dir", None,
+                    "Folder of the data set's IDX .gz files; unset: download "
+                    "with tensorflow-datasets.")
+flags.DEFINE_integer("iterations", None,
+                     "Generator updates, each after n_critic critic updates.")
+flags.DEFINE_integer("batch_size", None, "Batch size.")
+flags.DEFINE_integer("n_critic", None, "Critic updates per generator update.")
+flags.DEFINE_integer("latent_dim", None, "Noise size.")
+flags.DEFINE_float("critic_learning_rate", None, "Critic Adam learning rate.")
+flags.DEFINE_float("generator_learning_rate", None,
+                   "Generator Adam learning rate.")
+flags.DEFINE_float("clip_value", None, "Weight bound of --penalty=clip.")
+flags.DEFINE_string("output_dir", None,
+                    "Run folder (config, checkpoints, samples, logs); "
+                    "default runs/<preset>.")
+flags.DEFINE_string("export_dir", None,
+                    "SavedModel base folder; default saved_models/<preset>.")
+flags.DEFINE_integer("seed", None, "Seed of weights, noise and data order.")
+flags.DEFINE_integer("sample_every", None, "Iterations between sample grids.")
+flags.DEFINE_integer("checkpoint_every", None, "Iterations between checkpoints.")
+flags.DEFINE_boolean("jit_compile", None, "Compile the train step with XLA.")
+flags.DEFINE_integer("steps_per_execution", None,
+                     "Iterations per compiled call; 0 chooses.")
+flags.DEFINE_boolean("dry_run", False,
+                     "Print the resolved config and exit without training.")
+
+_OVERRIDES = ("penalty", "penalty_weight", "dataset", "data_dir", "iterations",
+              "batch_size", "n_critic", "latent_dim", "critic_learning_rate",
+              "generator_learning_rate", "clip_value", "output_dir",
+              "export_dir", "seed", "sample_every", "checkpoint_every",
+              "jit_compile", "steps_per_execution")
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    config = config_lib.make_config(
+        FLAGS.preset, **{name: FLAGS[name].value for name in _OVERRIDES})
+    if FLAGS.dry_run:
+        print(config.to_json())
+        return
+    from wgan_gp_tf import train_lib
+
+    result = train_lib.run(config, verbose=1 if sys.stdout.isatty() else 2)
+    print(f"iteration {result.iteration}; run folder {config.output_dir}; "
+          f"export {result.export_path or '(nothing new to export)'}")
+
+
+if __name__ == "__main__":
+    app.run(_cli.run_main(main))

@@ -1,0 +1,69 @@
+"""TrainConfig: the presets, validation, JSON."""
+
+import tensorflow as tf
+
+from wgan_gp_tf import config
+from wgan_gp_tf.errors import ConfigError
+
+
+class PresetTest(tf.test.TestCase):
+
+    def test_mnist_mlp_is_the_original_script(self):
+        c = config.make_config("mnist_mlp")
+        self.assertEqual(
+            (c.dataset, c.architecture, c.latent_dim, c.prior, c.penalty,
+             c.penalty_weight, c.n_critic, c.batch_size, c.critic_learning_rate,
+             c.generator_learning_rate, c.beta_1, c.beta_2, c.adam_epsilon,
+             c.sample_every, c.grid_size),
+            ("mnist", "mlp", 10, "uniform", "hinge", 10.0, 5, 100, 1e-4, 1e-4,
+             0.5, 0.999, 1e-8, 1000, 6))
+        self.assertEqual(c.output_dir, "runs/mnist_mlp")
+        self.assertEqual(c.export_dir, "saved_models/mnist_mlp")
+
+    def test_paper_preset_and_overrides(self):
+        c = config.make_config("mnist_mlp_paper", batch_size=64, seed=None)
+        self.assertEqual((c.penalty, c.beta_2, c.batch_size, c.seed),
+                         ("squared", 0.9, 64, 0))
+
+    def test_unknown_preset_lists_the_valid_ones(self):
+        with self.assertRaisesRegex(ConfigError, "unknown preset 'mnist'.*mnist_mlp"):
+            config.make_config("mnist")
+
+
+class ValidationTest(tf.test.TestCase):
+
+    def test_bad_values_are_named(self):
+        cases = {
+            "batch_size must be positive": {"batch_size": 0},
+            "iterations must be positive": {"iterations": -5},
+            "n_critic must be of type int": {"n_critic": 2.5},
+            "unknown penalty 'l2'": {"penalty": "l2"},
+            "prior must be one of": {"prior": "cauchy"},
+            "beta_2 must be in": {"beta_2": 1.0},
+            "penalty_weight must be >= 0": {"penalty_weight": -1.0},
+            "jit_compile must be of type bool": {"jit_compile": 1},
+            "unknown config field.*bogus": {"bogus": 3},
+            "sample_every must be a multiple of steps_per_execution": {
+                "steps_per_execution": 300},
+        }
+        for message, overrides in cases.items():
+            with self.subTest(message):
+                with self.assertRaisesRegex(ConfigError, message):
+                    config.make_config(**overrides)
+
+    def test_auto_steps_per_execution_divides_every_period(self):
+        c = config.make_config(iterations=250, sample_every=50, checkpoint_every=100)
+        self.assertEqual(c.execution_steps, 50)
+        self.assertEqual(config.make_config().execution_steps, 100)
+
+    def test_json_round_trip(self):
+        c = config.make_config(penalty="diff_squared", data_dir="/data")
+        self.assertEqual(config.TrainConfig.from_json(c.to_json()), c)
+        self.assertIsInstance(config.TrainConfig.from_json(
+            c.to_json().replace("10.0", "10")).penalty_weight, float)
+        with self.assertRaisesRegex(ConfigError, "not valid JSON"):
+            config.TrainConfig.from_json("{")
+
+
+if __name__ == "__main__":
+    tf.test.main()

@@ -1,0 +1,125 @@
+"""IDX reading, the tfds fallback's error, and the training stream."""
+
+import os
+from unittest import mock
+
+import numpy as np
+import tensorflow as tf
+
+from tests import helpers
+from wgan_gp_tf import data
+from wgan_gp_tf.errors import ConfigError, DataError
+
+
+class IdxTest(tf.test.TestCase):
+
+    def test_folder_round_trip(self):
+        folder = helpers.write_mnist_folder(self.get_temp_dir(), count=7)
+        images, labels = data.load_idx_folder(folder, "train")
+        self.assertEqual(images.shape, (7, 28, 28, 1))
+        self.assertEqual(images.dtype, np.uint8)
+        self.assertEqual(labels.shape, (7,))
+
+    def test_uncompressed_files_are_read_too(self):
+        path = os.path.join(self.get_temp_dir(), "plain-idx3-ubyte")
+        array = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+        with open(path, "wb") as stream:
+            stream.write((0x803).to_bytes(4, "big") + b"".join(
+                d.to_bytes(4, "big") for d in array.shape) + array.tobytes())
+        self.assertAllEqual(data.read_idx(path, 0x803), array)
+
+    def test_wrong_magic_and_truncation_name_the_file(self):
+        path = os.path.join(self.get_temp_dir(), "labels.gz")
+        helpers.write_idx(path, np.zeros((5,), np.uint8))
+        with self.assertRaisesRegex(DataError, "labels.gz is not an IDX file of the expected kind"):
+            data.read_idx(path, 0x803)
+        images = os.path.join(self.get_temp_dir(), "images.gz")
+        helpers.write_idx(images, np.zeros((5, 2, 2), np.uint8))
+        with open(images, "rb") as stream:
+            content = stream.read()
+        with open(images, "wb") as stream:
+            stream.write(content[:-10])
+        with self.assertRaisesRegex(DataError, "cannot read .*images.gz"):
+            data.read_idx(images, 0x803)
+
+    def test_missing_folder_and_files(self):
+        with self.assertRaisesRegex(DataError, "does not exist; pass --data_dir"):
+            data.load_idx_folder("/no/such/folder")
+        with self.assertRaisesRegex(DataError, "has no train-images-idx3-ubyte.gz"):
+            data.load_idx_folder(self.get_temp_dir())
+
+    def test_wrong_image_size(self):
+        folder = self.get_temp_dir()
+        helpers.write_idx(os.path.join(folder, "train-images-idx3-ubyte.gz"),
+                          np.zeros((4, 32, 32), np.uint8))
+        helpers.write_idx(os.path.join(folder, "train-labels-idx1-ubyte.gz"),
+                          np.zeros((4,), np.uint8))
+        with self.assertRaisesRegex(DataError, "mnist images must be 28x28x1.*32x32x1"):
+            data.load_images("mnist", folder)
+
+    def test_unknown_dataset(self):
+        with self.assertRaisesRegex(ConfigError, "unknown dataset 'cifar'.*mnist"):
+            data.load_images("cifar", "/tmp")
+
+
+class TfdsFallbackTest(tf.test.TestCase):
+
+    def test_offline_without_data_dir_says_how_to_fix_it(self):
+        builder = mock.Mock()
+        builder.is_prepared.return_value = False
+        with mock.patch("tensorflow_datasets.builder", return_value=builder), \
+                mock.patch.object(data, "_can_reach", return_value=False):
+            with self.assertRaisesRegex(
+                    DataError, "cannot download 'mnist'.*--data_dir="):
+                data.load_images("mnist")
+        builder.download_and_prepare.assert_not_called()
+
+
+class TrainingBatchesTest(tf.test.TestCase):
+
+    def _indexed_images(self, count=60):
+        # Image i is filled with the value i, so a batch shows which it holds.
+        return np.repeat(np.arange(count, dtype=np.uint8), 4).reshape(count, 2, 2, 1)
+
+    def _indices(self, dataset, elements):
+        batches = [element.numpy() for element in dataset.take(elements)]
+        return np.concatenate(batches).reshape(-1, *batches[0].shape[1:2], 4)[..., 0]
+
+    def test_shape_and_range(self):
+        dataset = data.training_batches(self._indexed_images(), batch_size=5,
+                                        n_critic=3, seed=0, value_range=(-1.0, 1.0))
+        element = next(iter(dataset))
+        self.assertEqual(element.shape, (3, 5, 2, 2, 1))
+        self.assertEqual(element.dtype, tf.float32)
+        self.assertAllInRange(element, -1.0, -1.0 + 2.0 * 59 / 255)
+
+    def test_each_data_epoch_is_a_permutation(self):
+        dataset = data.training_batches(self._indexed_images(), batch_size=5,
+                                        n_critic=3, seed=0, value_range=(0.0, 255.0))
+        values = np.round(np.concatenate(
+            [e.numpy().reshape(-1, 4)[:, 0] for e in dataset.take(8)]))
+        self.assertCountEqual(values[:60], np.arange(60))
+        self.assertCountEqual(values[60:120], np.arange(60))
+        self.assertNotAllEqual(values[:60], values[60:120])
+
+    def test_a_resumed_stream_continues_the_same_order(self):
+        def stream(start, count):
+            dataset = data.training_batches(self._indexed_images(), batch_size=5,
+                                            n_critic=3, seed=7, start_iteration=start)
+            return np.stack([e.numpy() for e in dataset.take(count)])
+
+        self.assertAllEqual(stream(0, 12)[5:], stream(5, 7))
+        self.assertNotAllEqual(
+            stream(0, 4),
+            np.stack([e.numpy() for e in data.training_batches(
+                self._indexed_images(), batch_size=5, n_critic=3,
+                seed=8).take(4)]))
+
+    def test_fewer_images_than_a_batch(self):
+        with self.assertRaisesRegex(DataError, "only 3 training images.*--batch_size"):
+            data.training_batches(self._indexed_images(3), batch_size=5,
+                                  n_critic=1, seed=0)
+
+
+if __name__ == "__main__":
+    tf.test.main()

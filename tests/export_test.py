@@ -1,0 +1,99 @@
+"""The exported SavedModel: signatures, determinism, versions, atomicity."""
+
+import os
+import tempfile
+from unittest import mock
+
+import keras
+import tensorflow as tf
+
+from wgan_gp_tf import export, models
+
+
+def _generator(seed=0, prior="uniform"):
+    keras.utils.set_random_seed(seed)
+    _, generator = models.build(models.get_architecture("mlp"), 10, prior,
+                                (28, 28, 1))
+    return generator
+
+
+class RoundTripTest(tf.test.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.generator = _generator()
+        cls.path = export.export_generator(
+            cls.generator, os.path.join(tempfile.mkdtemp(), "round_trip"))
+        cls.loaded = tf.saved_model.load(cls.path)
+
+    def test_version_folder_and_signatures(self):
+        self.assertEqual(os.path.basename(self.path), "1")
+        self.assertEqual(set(self.loaded.signatures), {"serving_default", "sample"})
+        outputs = self.loaded.signatures["serving_default"].structured_outputs
+        self.assertEqual(outputs["images"].shape.as_list(), [None, 28, 28, 1])
+
+    def test_serving_default_equals_the_generator(self):
+        serve = self.loaded.signatures["serving_default"]
+        for batch in (1, 7):
+            z = tf.random.uniform([batch, 10], -1, 1, seed=batch)
+            images = serve(z=z)["images"]
+            self.assertAllClose(images, self.generator(z), atol=1e-6)
+            self.assertAllInRange(images, 0.0, 1.0)
+
+    def test_sample_is_deterministic_per_seed(self):
+        sample = self.loaded.signatures["sample"]
+        seeds = tf.constant([3, -9, 2**40, 3], tf.int64)
+        images = sample(seed=seeds)["images"]
+        self.assertEqual(images.shape, (4, 28, 28, 1))
+        self.assertAllEqual(images[0], images[3])
+        self.assertNotAllClose(images[0], images[1])
+        self.assertAllEqual(sample(seed=seeds[1:2])["images"][0], images[1])
+        self.assertAllEqual(sample(seed=tf.constant([], tf.int64))["images"].shape,
+                            (0, 28, 28, 1))
+
+    def test_sample_draws_from_the_prior(self):
+        sample = self.loaded.signatures["sample"]
+        noise = models.stateless_latent(
+            "uniform", 10, tf.constant([5, export._SEED_STREAM], tf.int64))
+        self.assertAllClose(sample(seed=tf.constant([5], tf.int64))["images"],
+                            self.generator(noise[tf.newaxis]), atol=1e-6)
+
+    def test_bad_inputs_are_refused_by_the_signature(self):
+        serve = self.loaded.signatures["serving_default"]
+        with self.assertRaises((ValueError, TypeError, tf.errors.InvalidArgumentError)):
+            serve(z=tf.zeros([2, 11]))
+        with self.assertRaises((ValueError, TypeError, tf.errors.InvalidArgumentError)):
+            serve(z=tf.zeros([2, 10], tf.int32))
+
+
+class VersionsTest(tf.test.TestCase):
+
+    def test_versions_increase_and_are_never_overwritten(self):
+        base = os.path.join(self.get_temp_dir(), "versions")
+        os.makedirs(os.path.join(base, "7", "keep"))
+        os.makedirs(os.path.join(base, "not_a_version"))
+        path = export.export_generator(_generator(), base)
+        self.assertEqual(path, os.path.join(base, "8"))
+        self.assertTrue(os.path.isdir(os.path.join(base, "7", "keep")))
+        self.assertEqual(export.existing_versions(base), [7, 8])
+
+    def test_a_failed_write_leaves_nothing(self):
+        base = os.path.join(self.get_temp_dir(), "atomic")
+
+        def write_half_then_fail(filepath, **kwargs):
+            os.makedirs(os.path.join(filepath, "variables"))
+            with open(os.path.join(filepath, "saved_model.pb"), "wb") as stream:
+                stream.write(b"half")
+            raise OSError("disk full")
+
+        archive = mock.Mock()
+        archive.write_out.side_effect = write_half_then_fail
+        with mock.patch.object(export, "build_archive", return_value=archive):
+            with self.assertRaisesRegex(OSError, "disk full"):
+                export.export_generator(_generator(), base)
+        self.assertEqual(os.listdir(base), [])
+
+
+if __name__ == "__main__":
+    tf.test.main()

@@ -1,0 +1,57 @@
+"""Small models and data the tests build for themselves."""
+
+import gzip
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from wgan_gp_tf import models
+
+
+class LinearCritic(keras.Model):
+    """D(x) = w . x over all non-batch axes: ||grad D|| = ||w|| everywhere."""
+
+    def __init__(self, weights, **kwargs):
+        super().__init__(**kwargs)
+        self.w = self.add_weight(shape=weights.shape, initializer="zeros",
+                                 name="w")
+        self.w.assign(weights)
+
+    def call(self, x, training=False):
+        axes = list(range(1, len(x.shape)))
+        return tf.reduce_sum(x * self.w, axis=axes)[:, tf.newaxis]
+
+
+class ConstantGenerator(models.Generator):
+    """G(noise) = c for every noise vector: generated samples known exactly."""
+
+    def __init__(self, value, latent_dim=3, **kwargs):
+        super().__init__(latent_dim, "uniform", value.shape, (0.0, 1.0), **kwargs)
+        self.c = self.add_weight(shape=value.shape, initializer="zeros", name="c")
+        self.c.assign(value)
+
+    def call(self, noise, training=False):
+        return tf.zeros_like(noise[:, :1, tf.newaxis, tf.newaxis]) + self.c
+
+
+def write_idx(path, array):
+    """Writes a uint8 array as a gzipped IDX file (3 dims images, 1 labels)."""
+    magic = 0x800 + array.ndim
+    header = magic.to_bytes(4, "big") + b"".join(
+        dim.to_bytes(4, "big") for dim in array.shape)
+    with gzip.open(path, "wb") as stream:
+        stream.write(header + array.astype(np.uint8).tobytes())
+
+
+def write_mnist_folder(directory, count=300, seed=0):
+    """A folder of MNIST-format IDX files holding `count` random 28x28 images."""
+    rng = np.random.default_rng(seed)
+    os.makedirs(directory, exist_ok=True)
+    for split in ("train", "t10k"):
+        images = rng.integers(0, 256, (count, 28, 28), dtype=np.uint8)
+        labels = rng.integers(0, 10, (count,), dtype=np.uint8)
+        write_idx(os.path.join(directory, f"{split}-images-idx3-ubyte.gz"), images)
+        write_idx(os.path.join(directory, f"{split}-labels-idx1-ubyte.gz"), labels)
+    return directory

@@ -1,0 +1,122 @@
+"""Each penalty against its closed form for a linear critic D(x) = w . x."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from absl.testing import parameterized
+
+from tests import helpers
+from wgan_gp_tf import penalties
+from wgan_gp_tf.errors import ConfigError
+
+SHAPES = {"rank2": (6, 12), "rank4": (6, 3, 2, 2)}
+
+
+def _case(shape, norm, seed=0):
+    """A linear critic with ||w|| = norm, and real and fake batches."""
+    rng = np.random.default_rng(seed)
+    weights = rng.normal(size=shape[1:]).astype(np.float32)
+    weights *= norm / np.linalg.norm(weights)
+    real = rng.normal(size=shape).astype(np.float32)
+    fake = rng.normal(size=shape).astype(np.float32)
+    return helpers.LinearCritic(weights), weights, real, fake
+
+
+def _quotients(weights, real, fake):
+    """|w . (y - z)| / ||y - z|| per example, whatever the two eps are."""
+    difference = (fake - real).reshape(len(real), -1)
+    return np.abs(difference @ weights.ravel()) / np.linalg.norm(difference, axis=1)
+
+
+class ClosedFormTest(tf.test.TestCase, parameterized.TestCase):
+
+    @parameterized.product(shape=list(SHAPES), norm=[0.4, 2.5])
+    def test_gradient_forms(self, shape, norm):
+        critic, _, real, fake = _case(SHAPES[shape], norm)
+        seed = keras.random.SeedGenerator(1)
+        hinge = penalties.hinge_penalty(critic, real, fake, seed)
+        squared = penalties.squared_penalty(critic, real, fake, seed)
+        self.assertAllClose(hinge.value, max(norm, 1.0), rtol=1e-5)
+        self.assertAllClose(squared.value, (norm - 1.0) ** 2, rtol=1e-5)
+        self.assertAllClose(hinge.norm, norm, rtol=1e-5)
+        self.assertAllClose(squared.norm, norm, rtol=1e-5)
+
+    @parameterized.product(shape=list(SHAPES), norm=[0.4, 2.5])
+    def test_finite_difference_forms(self, shape, norm):
+        critic, weights, real, fake = _case(SHAPES[shape], norm)
+        quotients = _quotients(weights, real, fake)
+        seed = keras.random.SeedGenerator(2)
+        diff_hinge = penalties.diff_hinge_penalty(critic, real, fake, seed)
+        diff_squared = penalties.diff_squared_penalty(critic, real, fake, seed)
+        self.assertAllClose(diff_hinge.value, np.maximum(quotients, 1.0).mean(),
+                            rtol=1e-4)
+        self.assertAllClose(diff_squared.value, ((quotients - 1.0) ** 2).mean(),
+                            rtol=1e-4)
+        self.assertAllClose(diff_hinge.norm, quotients.mean(), rtol=1e-4)
+
+    def test_quotient_is_below_gradient_norm(self):
+        critic, weights, real, fake = _case(SHAPES["rank2"], 2.5)
+        self.assertTrue(np.all(_quotients(weights, real, fake) <= 2.5 + 1e-6))
+
+    @parameterized.parameters("rank2", "rank4")
+    def test_no_penalty_is_zero_but_measures_the_norm(self, shape):
+        critic, _, real, fake = _case(SHAPES[shape], 2.5)
+        output = penalties.no_penalty(critic, real, fake,
+                                      keras.random.SeedGenerator(0))
+        self.assertEqual(float(output.value), 0.0)
+        self.assertAllClose(output.norm, 2.5, rtol=1e-5)
+
+    @parameterized.parameters("rank2", "rank4")
+    def test_second_order_gradient_through_the_nested_tape(self, shape):
+        """d/dw of (||w|| - 1)^2 is 2 (||w|| - 1) w / ||w||; of max(||w||, 1), w / ||w||."""
+        critic, weights, real, fake = _case(SHAPES[shape], 2.5)
+        unit = weights / 2.5
+        for fn, expected in ((penalties.squared_penalty, 2 * 1.5 * unit),
+                             (penalties.hinge_penalty, unit)):
+            with tf.GradientTape() as tape:
+                value = fn(critic, real, fake, keras.random.SeedGenerator(0)).value
+            self.assertAllClose(tape.gradient(value, critic.w), expected,
+                                rtol=1e-4, atol=1e-6)
+
+    def test_finite_difference_gradient(self):
+        """d/dw mean (|w.u_i| - 1)^2 = mean 2 (q_i - 1) sign(w.u_i) u_i."""
+        critic, weights, real, fake = _case(SHAPES["rank2"], 2.5)
+        directions = fake - real
+        directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+        projections = directions @ weights
+        expected = np.mean(2 * (np.abs(projections) - 1)[:, None]
+                           * np.sign(projections)[:, None] * directions, axis=0)
+        with tf.GradientTape() as tape:
+            value = penalties.diff_squared_penalty(
+                critic, real, fake, keras.random.SeedGenerator(0)).value
+        self.assertAllClose(tape.gradient(value, critic.w), expected,
+                            rtol=1e-3, atol=1e-5)
+
+
+class InterpolateTest(tf.test.TestCase):
+
+    def test_one_eps_per_example_on_the_segment(self):
+        real = np.zeros((64, 3, 2, 1), np.float32)
+        fake = np.ones((64, 3, 2, 1), np.float32)
+        mixed = penalties.interpolate(real, fake, keras.random.SeedGenerator(0))
+        per_example = tf.reshape(mixed, [64, -1])
+        self.assertAllClose(per_example, tf.repeat(per_example[:, :1], 6, axis=1))
+        self.assertAllInRange(mixed, 0.0, 1.0)
+        self.assertGreater(float(tf.math.reduce_std(per_example[:, 0])), 0.2)
+
+
+class RegistryTest(tf.test.TestCase):
+
+    def test_names(self):
+        self.assertEqual(penalties.names(), ("hinge", "squared", "diff_hinge",
+                                             "diff_squared", "none", "clip"))
+        self.assertTrue(penalties.get("clip").clips_weights)
+        self.assertFalse(penalties.get("hinge").clips_weights)
+
+    def test_unknown_name_lists_the_valid_ones(self):
+        with self.assertRaisesRegex(ConfigError, "unknown penalty 'hing'.*hinge, squared"):
+            penalties.get("hing")
+
+
+if __name__ == "__main__":
+    tf.test.main()

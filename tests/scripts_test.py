@@ -1,0 +1,168 @@
+"""scripts/train.py and scripts/export.py end to end, and their bad inputs."""
+
+import glob
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import tensorflow as tf
+
+from tests import helpers
+from wgan_gp_tf import config as config_lib
+from wgan_gp_tf import train_lib
+from wgan_gp_tf.errors import ConfigError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
+
+
+def _command(script, *flags):
+    return [sys.executable, os.path.join(ROOT, "scripts", script), *flags]
+
+
+def _run(script, *flags, timeout=300):
+    return subprocess.run(_command(script, *flags), capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT)
+
+
+class RealMnistRunTest(tf.test.TestCase):
+    """A real run on ../shared/data/mnist, killed, resumed, exported."""
+
+    def test_killed_run_resumes_and_exports(self):
+        self.assertTrue(os.path.isdir(MNIST), f"real MNIST expected in {MNIST}")
+        run_dir = os.path.join(self.get_temp_dir(), "run")
+        flags = ("--preset=mnist_mlp", f"--data_dir={MNIST}", "--iterations=300",
+                 "--sample_every=100", "--checkpoint_every=100",
+                 f"--output_dir={run_dir}",
+                 f"--export_dir={os.path.join(run_dir, 'export')}")
+        first = subprocess.Popen(_command("train.py", *flags), cwd=ROOT,
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        checkpoints = os.path.join(run_dir, "checkpoints")
+        deadline = time.time() + 240
+        while first.poll() is None and time.time() < deadline:
+            if tf.train.latest_checkpoint(checkpoints):
+                first.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.05)
+        first.wait()
+        killed_at = tf.train.latest_checkpoint(checkpoints)
+        self.assertIsNotNone(killed_at)
+        self.assertFalse(os.path.exists(os.path.join(run_dir, "export")),
+                         "the first process should have died before exporting")
+
+        second = _run("train.py", *flags)
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.assertIn(f"resumed {run_dir} at iteration "
+                      f"{killed_at.rsplit('-', 1)[1]}", second.stderr)
+        self.assertIn("iteration 300;", second.stdout)
+        self.assertEqual(
+            sorted(os.listdir(os.path.join(run_dir, "samples"))),
+            ["00000100.png", "00000200.png", "00000300.png"])
+        self.assertTrue(glob.glob(os.path.join(run_dir, "logs", "events.*")))
+        with open(os.path.join(run_dir, "config.json")) as stream:
+            self.assertEqual(json.load(stream)["iterations"], 300)
+        exported = os.path.join(run_dir, "export", "1")
+        self.assertTrue(tf.saved_model.contains_saved_model(exported))
+
+        again = _run("train.py", *flags)
+        self.assertIn("nothing new to export", again.stdout)
+        self.assertEqual(os.listdir(os.path.join(run_dir, "export")), ["1"])
+
+        exported_again = _run("export.py", f"--run_dir={run_dir}")
+        self.assertEqual(exported_again.returncode, 0, exported_again.stderr)
+        self.assertIn("exported iteration 300", exported_again.stdout)
+        images = tf.saved_model.load(os.path.join(run_dir, "export", "2")) \
+            .signatures["sample"](seed=tf.constant([1, 2], tf.int64))["images"]
+        self.assertEqual(images.shape, (2, 28, 28, 1))
+
+
+class ResumeIsExactTest(tf.test.TestCase):
+    """Stopping half way and resuming gives exactly the uninterrupted run."""
+
+    def test_resumed_weights_equal_uninterrupted(self):
+        data_dir = helpers.write_mnist_folder(
+            os.path.join(self.get_temp_dir(), "data"), count=120)
+
+        def config(name, iterations):
+            return config_lib.make_config(
+                data_dir=data_dir, batch_size=20, iterations=iterations,
+                sample_every=10, checkpoint_every=10,
+                output_dir=os.path.join(self.get_temp_dir(), name),
+                export_dir=os.path.join(self.get_temp_dir(), name, "export"))
+
+        train_lib.run(config("straight", 30), verbose=0)
+        result = train_lib.run(config("resumed", 20), verbose=0)
+        self.assertEqual((result.start_iteration, result.iteration), (0, 20))
+        result = train_lib.run(config("resumed", 30), verbose=0)
+        self.assertEqual((result.start_iteration, result.iteration), (20, 30))
+
+        def exported_images(name, version):
+            loaded = tf.saved_model.load(
+                os.path.join(self.get_temp_dir(), name, "export", version))
+            z = tf.linspace(-1.0, 1.0, 30)[:, tf.newaxis] * tf.ones([1, 10])
+            return loaded.signatures["serving_default"](z=z)["images"]
+
+        # The resumed run exported twice: at 20 and at 30 iterations.
+        self.assertAllEqual(exported_images("straight", "1"),
+                            exported_images("resumed", "2"))
+        self.assertNotAllEqual(exported_images("resumed", "1"),
+                               exported_images("resumed", "2"))
+
+    def test_a_folder_of_another_config_is_refused(self):
+        data_dir = helpers.write_mnist_folder(
+            os.path.join(self.get_temp_dir(), "data"), count=40)
+        output_dir = os.path.join(self.get_temp_dir(), "mixed")
+        common = dict(data_dir=data_dir, batch_size=20, iterations=10,
+                      sample_every=10, checkpoint_every=10, output_dir=output_dir,
+                      export_dir=os.path.join(output_dir, "export"))
+        train_lib.run(config_lib.make_config(**common), verbose=0)
+        with self.assertRaisesRegex(
+                ConfigError, "another configuration.*penalty: 'hinge' -> 'squared'"):
+            train_lib.run(config_lib.make_config(penalty="squared", **common),
+                          verbose=0)
+
+
+class BadInputTest(tf.test.TestCase):
+    """One line on stderr, no traceback, exit code 2."""
+
+    def _assert_one_line_error(self, pattern, *flags):
+        result = _run("train.py", *flags)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        self.assertLen(lines, 1, result.stderr)
+        self.assertRegex(lines[0], "^error: " + pattern)
+
+    def test_bad_flags(self):
+        self._assert_one_line_error(
+            "unknown penalty 'wgan'; choose one of: hinge, squared, diff_hinge, "
+            "diff_squared, none, clip", "--penalty=wgan")
+        self._assert_one_line_error("unknown preset 'celeb'", "--preset=celeb")
+        self._assert_one_line_error("iterations must be positive", "--iterations=0")
+        self._assert_one_line_error("n_critic must be positive", "--n_critic=-1")
+
+    def test_bad_data(self):
+        missing = os.path.join(self.get_temp_dir(), "missing")
+        self._assert_one_line_error(f"data folder {missing} does not exist",
+                                    f"--data_dir={missing}")
+        broken = os.path.join(self.get_temp_dir(), "broken")
+        os.makedirs(broken)
+        with open(os.path.join(broken, "train-images-idx3-ubyte.gz"), "wb") as f:
+            f.write(b"not gzip at all")
+        self._assert_one_line_error("cannot read .*train-images-idx3-ubyte.gz",
+                                    f"--data_dir={broken}")
+
+    def test_dry_run_prints_the_resolved_config(self):
+        result = _run("train.py", "--dry_run", "--penalty=squared",
+                      "--batch_size=64")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        resolved = json.loads(result.stdout)
+        self.assertEqual((resolved["penalty"], resolved["batch_size"],
+                          resolved["n_critic"]), ("squared", 64, 5))
+
+
+if __name__ == "__main__":
+    tf.test.main()

@@ -1,0 +1,138 @@
+"""WGANGP: which variables each step moves, the sign convention, every penalty."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from absl.testing import parameterized
+
+from tests import helpers
+from wgan_gp_tf import models, penalties, trainer
+
+IMAGE_SHAPE = (4, 4, 1)
+
+
+def _linear_model(norm=2.5, learning_rate=0.1, penalty="squared", seed=0):
+    rng = np.random.default_rng(seed)
+    weights = rng.normal(size=IMAGE_SHAPE).astype(np.float32)
+    weights *= norm / np.linalg.norm(weights)
+    constant = rng.uniform(size=IMAGE_SHAPE).astype(np.float32)
+    model = trainer.WGANGP(helpers.LinearCritic(weights),
+                           helpers.ConstantGenerator(constant))
+    model.compile(keras.optimizers.SGD(learning_rate),
+                  keras.optimizers.SGD(learning_rate), penalty=penalty,
+                  penalty_weight=10.0, n_critic=1)
+    return model, weights, constant
+
+
+class SignConventionTest(tf.test.TestCase):
+    """L_D = mean D(real) - mean D(fake) + lambda P, L_G = mean D(fake), exactly."""
+
+    def test_losses_and_sgd_updates(self):
+        model, w, c = _linear_model()
+        real = np.random.default_rng(1).uniform(size=(1, 5, *IMAGE_SHAPE))
+        real = real.astype(np.float32)
+        norm = np.linalg.norm(w)
+        real_mean = float(np.mean(np.sum(real[0] * w, axis=(1, 2, 3))))
+        fake_score = float(np.sum(c * w))
+
+        logs = model.train_step(tf.constant(real))
+
+        self.assertAllClose(logs["critic_loss"],
+                            real_mean - fake_score + 10.0 * (norm - 1.0) ** 2)
+        self.assertAllClose(logs["wasserstein_estimate"], fake_score - real_mean)
+        self.assertAllClose(logs["penalty"], (norm - 1.0) ** 2)
+        self.assertAllClose(logs["gradient_norm"], norm)
+        critic_gradient = (real[0].mean(axis=0) - c
+                           + 10.0 * 2 * (norm - 1.0) * w / norm)
+        new_w = w - 0.1 * critic_gradient
+        self.assertAllClose(model.critic.w, new_w, rtol=1e-5, atol=1e-6)
+        # The generator step sees the updated critic and lowers D(G(z)).
+        self.assertAllClose(logs["generator_loss"], np.sum(c * new_w), rtol=1e-5)
+        self.assertAllClose(model.generator.c, c - 0.1 * new_w, rtol=1e-5,
+                            atol=1e-6)
+        self.assertEqual(int(model.iteration), 1)
+
+
+class VariableSeparationTest(tf.test.TestCase):
+
+    def _moved(self, before, variables):
+        return {variable.path: not np.array_equal(old, variable.numpy())
+                for old, variable in zip(before, variables, strict=True)}
+
+    def test_each_step_moves_only_its_network(self):
+        keras.utils.set_random_seed(0)
+        critic, generator = models.build(models.get_architecture("mlp"), 10,
+                                         "uniform", IMAGE_SHAPE)
+        model = trainer.WGANGP(critic, generator)
+        model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+        real = tf.random.uniform([8, *IMAGE_SHAPE])
+        critic_before = [v.numpy() for v in critic.trainable_variables]
+        generator_before = [v.numpy() for v in generator.trainable_variables]
+
+        model.critic_step(real)
+        moved = self._moved(critic_before, critic.trainable_variables)
+        # The output bias adds +b to D(real) and D(fake) alike: its gradient
+        # is exactly zero. Every kernel must move.
+        self.assertTrue(all(moved[v.path] for v in critic.trainable_variables
+                            if "kernel" in v.path), moved)
+        self.assertFalse(any(self._moved(
+            generator_before, generator.trainable_variables).values()))
+
+        critic_before = [v.numpy() for v in critic.trainable_variables]
+        model.generator_step(8)
+        self.assertFalse(any(self._moved(
+            critic_before, critic.trainable_variables).values()))
+        self.assertTrue(all(self._moved(
+            generator_before, generator.trainable_variables).values()))
+
+
+def _fit(penalty, jit_compile, seed=0, iterations=4, n_critic=2):
+    keras.utils.set_random_seed(seed)
+    critic, generator = models.build(models.get_architecture("mlp"), 10,
+                                     "uniform", IMAGE_SHAPE)
+    model = trainer.WGANGP(critic, generator, seed=seed)
+    model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
+                  penalty=penalty, n_critic=n_critic, jit_compile=jit_compile,
+                  steps_per_execution=2)
+    data = np.random.default_rng(seed).uniform(
+        size=(iterations, n_critic, 8, *IMAGE_SHAPE)).astype(np.float32)
+    history = model.fit(tf.data.Dataset.from_tensor_slices(data), epochs=1,
+                        verbose=0)
+    return model, history.history
+
+
+class EveryPenaltyTest(tf.test.TestCase, parameterized.TestCase):
+
+    @parameterized.product(penalty=penalties.names(), jit_compile=[True, False])
+    def test_fit_steps_are_finite(self, penalty, jit_compile):
+        model, history = _fit(penalty, jit_compile)
+        self.assertEqual(int(model.iteration), 4)
+        self.assertEqual(int(model.critic_optimizer.iterations), 8)
+        self.assertEqual(set(history), set(trainer.METRIC_NAMES))
+        for name, values in history.items():
+            self.assertTrue(np.isfinite(values[-1]), name)
+        if penalty in ("none", "clip"):
+            self.assertEqual(history["penalty"][-1], 0.0)
+
+    def test_clip_bounds_the_critic_weights(self):
+        model, _ = _fit("clip", jit_compile=True)
+        for variable in model.critic.trainable_variables:
+            self.assertLessEqual(float(tf.reduce_max(tf.abs(variable))), 0.01)
+
+    def test_same_seed_same_run(self):
+        first, _ = _fit("hinge", jit_compile=True, seed=3)
+        second, _ = _fit("hinge", jit_compile=True, seed=3)
+        other, _ = _fit("hinge", jit_compile=True, seed=4)
+        for a, b in zip(first.weights, second.weights, strict=True):
+            self.assertAllEqual(a, b)
+        self.assertNotAllClose(first.generator.weights[0],
+                               other.generator.weights[0])
+
+    def test_wrong_element_shape_is_explained(self):
+        model, _, _ = _linear_model()
+        with self.assertRaisesRegex(ValueError, "n_critic=1 real batches"):
+            model.train_step(tf.zeros([2, 5, *IMAGE_SHAPE]))
+
+
+if __name__ == "__main__":
+    tf.test.main()

@@ -1,0 +1,141 @@
+"""Keras callbacks for a `WGANGP` run: samples, checkpoints, logs, stopping.
+
+They act on the trainer's iteration count (generator updates, restored with
+the checkpoint), not on Keras's per-fit batch index, so file names, checkpoint
+numbers and TensorBoard steps continue across a resumed run.
+"""
+
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+from PIL import Image
+
+from wgan_gp_tf import models
+
+
+def image_grid(images, rows):
+    """Tiles images `[rows * rows, H, W, C]` in [0, 1] into one uint8 image.
+
+    Args:
+        images: array of `rows**2` images.
+        rows: images per row and per column.
+
+    Returns:
+        uint8 array `[rows * H, rows * W, C]`.
+    """
+    images = np.asarray(images)
+    _, height, width, channels = images.shape
+    grid = images.reshape(rows, rows, height, width, channels)
+    grid = grid.transpose(0, 2, 1, 3, 4).reshape(rows * height, rows * width,
+                                                 channels)
+    return np.round(np.clip(grid, 0.0, 1.0) * 255).astype(np.uint8)
+
+
+def write_png(array, path):
+    """Writes a uint8 `[H, W, C]` image, C 1 or 3, atomically."""
+    image = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
+    temporary = path + ".partial"
+    image.save(temporary, format="PNG")
+    os.replace(temporary, path)
+
+
+class _EveryIterations(keras.callbacks.Callback):
+    """Calls `run(iteration)` after each compiled call that ends on a multiple."""
+
+    def __init__(self, every):
+        super().__init__()
+        self.every = every
+
+    def on_train_batch_end(self, batch, logs=None):
+        iteration = int(self.model.iteration)
+        if iteration % self.every == 0:
+            self.run(iteration)
+
+    def run(self, iteration):
+        raise NotImplementedError
+
+
+class SampleGrid(_EveryIterations):
+    """Saves a grid of samples from one fixed noise batch, like the original.
+
+    Files are `<directory>/<iteration, 8 digits>.png`; the grid also goes to
+    TensorBoard when a summary writer is given.
+    """
+
+    def __init__(self, generator, directory, every, rows, seed, writer=None):
+        super().__init__(every)
+        self.generator = generator
+        self.directory = directory
+        self.rows = rows
+        self.writer = writer
+        # Fixed by the seed alone, so a resumed run draws the same batch.
+        self.noise = models.sample_latent(
+            generator.prior, [rows * rows, generator.latent_dim], seed)
+
+    def run(self, iteration):
+        low, high = self.generator.output_range
+        images = (self.generator(self.noise, training=False) - low) / (high - low)
+        grid = image_grid(images, self.rows)
+        os.makedirs(self.directory, exist_ok=True)
+        write_png(grid, os.path.join(self.directory, f"{iteration:08d}.png"))
+        if self.writer is not None:
+            with self.writer.as_default():
+                tf.summary.image("samples", grid[np.newaxis], step=iteration)
+
+
+class Checkpoint(_EveryIterations):
+    """Saves a `tf.train.CheckpointManager` every so many iterations and at the end.
+
+    The manager writes each checkpoint completely before pointing its state
+    file at it, so a run killed mid-save resumes from the previous one.
+    """
+
+    def __init__(self, manager, every):
+        super().__init__(every)
+        self.manager = manager
+
+    def run(self, iteration):
+        self.manager.save(checkpoint_number=iteration)
+
+    def on_train_end(self, logs=None):
+        iteration = int(self.model.iteration)
+        if checkpoint_iteration(self.manager.latest_checkpoint) != iteration:
+            self.run(iteration)
+
+
+def checkpoint_iteration(path):
+    """The iteration a checkpoint path `.../ckpt-<iteration>` was saved at.
+
+    Returns:
+        The iteration, or `None` for `path=None` (no checkpoint yet).
+    """
+    return None if path is None else int(path.rsplit("-", 1)[1])
+
+
+class ScalarLog(keras.callbacks.Callback):
+    """Writes each Keras epoch's metric means to TensorBoard at the iteration."""
+
+    def __init__(self, writer):
+        super().__init__()
+        self.writer = writer
+
+    def on_epoch_end(self, epoch, logs=None):
+        iteration = int(self.model.iteration)
+        with self.writer.as_default():
+            for name, value in (logs or {}).items():
+                tf.summary.scalar(name, float(value), step=iteration)
+        self.writer.flush()
+
+
+class StopAtIteration(keras.callbacks.Callback):
+    """Ends `fit` once the trainer has done `iterations` generator updates."""
+
+    def __init__(self, iterations):
+        super().__init__()
+        self.iterations = iterations
+
+    def on_train_batch_end(self, batch, logs=None):
+        if int(self.model.iteration) >= self.iterations:
+            self.model.stop_training = True

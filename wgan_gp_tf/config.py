@@ -1,0 +1,212 @@
+"""The training configuration: one frozen dataclass, its presets, and JSON.
+
+The library never reads flags. `scripts/train.py` turns flags into a
+`TrainConfig` with `make_config(preset, **overrides)`; the config checks itself
+once, on construction, and is written as `config.json` beside every run.
+"""
+
+import dataclasses
+import json
+import math
+
+from wgan_gp_tf import penalties
+from wgan_gp_tf.errors import ConfigError
+
+PRIORS = ("uniform", "normal")
+
+_ACCEPTED_TYPES = {int: int, float: (int, float), str: str, bool: bool,
+                   str | None: (str, type(None))}
+
+# Iterations run inside one compiled call when `steps_per_execution` is 0
+# (auto); large enough that the Python loop costs nothing measurable.
+DEFAULT_STEPS_PER_EXECUTION = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a training run.
+
+    The defaults are the original mnist_gangp.py of github.com/bojone/gan.
+
+    Attributes:
+        preset: the preset the run started from (recorded, not interpreted).
+        dataset: data source name (see `wgan_gp_tf.data`).
+        data_dir: folder with the data set's files; `None` downloads with
+            tensorflow-datasets.
+        architecture: critic and generator family (see `wgan_gp_tf.models`).
+        latent_dim: size of the generator's noise input.
+        prior: noise distribution, `"uniform"` (U(-1, 1)) or `"normal"` (N(0, 1)).
+        penalty: Lipschitz penalty name (see `wgan_gp_tf.penalties`).
+        penalty_weight: lambda, the penalty's weight in the critic loss.
+        clip_value: weight bound of the `clip` penalty.
+        n_critic: critic updates per generator update.
+        batch_size: examples per batch, the same for critic and generator.
+        iterations: generator updates to train for (each after n_critic
+            critic updates).
+        critic_learning_rate: Adam learning rate of the critic.
+        generator_learning_rate: Adam learning rate of the generator.
+        beta_1: Adam beta_1 of both optimisers.
+        beta_2: Adam beta_2 of both optimisers.
+        adam_epsilon: Adam epsilon (1e-8 as in TensorFlow 1, not Keras's 1e-7).
+        seed: seeds weights, noise and data order; the same seed gives the
+            same run.
+        output_dir: run folder: config, checkpoints, samples, logs.
+        export_dir: SavedModel base folder; versions go in `<export_dir>/<n>/`.
+        sample_every: iterations between sample grids.
+        checkpoint_every: iterations between checkpoints.
+        max_checkpoints: checkpoints kept.
+        grid_size: sample grids are `grid_size x grid_size` images.
+        jit_compile: compile the train step with XLA.
+        steps_per_execution: iterations per compiled call; 0 chooses the
+            largest divisor of 100 that also divides `sample_every`,
+            `checkpoint_every` and `iterations`.
+    """
+
+    preset: str = "mnist_mlp"
+    dataset: str = "mnist"
+    data_dir: str | None = None
+    architecture: str = "mlp"
+    latent_dim: int = 10
+    prior: str = "uniform"
+    penalty: str = "hinge"
+    penalty_weight: float = 10.0
+    clip_value: float = 0.01
+    n_critic: int = 5
+    batch_size: int = 100
+    iterations: int = 1_000_000
+    critic_learning_rate: float = 1e-4
+    generator_learning_rate: float = 1e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+    adam_epsilon: float = 1e-8
+    seed: int = 0
+    output_dir: str = "runs/mnist_mlp"
+    export_dir: str = "saved_models/mnist_mlp"
+    sample_every: int = 1000
+    checkpoint_every: int = 1000
+    max_checkpoints: int = 3
+    grid_size: int = 6
+    jit_compile: bool = True
+    steps_per_execution: int = 0
+
+    def __post_init__(self):
+        self._check_types()
+        for name in ("latent_dim", "n_critic", "batch_size", "iterations",
+                     "sample_every", "checkpoint_every", "max_checkpoints",
+                     "grid_size"):
+            _require(getattr(self, name) > 0, name, "must be positive")
+        for name in ("critic_learning_rate", "generator_learning_rate",
+                     "adam_epsilon", "clip_value"):
+            _require(getattr(self, name) > 0, name, "must be positive")
+        for name in ("beta_1", "beta_2"):
+            _require(0 <= getattr(self, name) < 1, name, "must be in [0, 1)")
+        _require(self.penalty_weight >= 0, "penalty_weight", "must be >= 0")
+        _require(self.steps_per_execution >= 0, "steps_per_execution",
+                 "must be >= 0 (0 chooses it)")
+        _require(0 <= self.seed < 2**31, "seed", "must be in [0, 2**31)")
+        _require(self.prior in PRIORS, "prior",
+                 f"must be one of: {', '.join(PRIORS)}")
+        penalties.get(self.penalty)
+        for name in ("sample_every", "checkpoint_every", "iterations"):
+            _require(getattr(self, name) % self.execution_steps == 0, name,
+                     f"must be a multiple of steps_per_execution "
+                     f"({self.execution_steps})")
+        _require(bool(self.output_dir), "output_dir", "must not be empty")
+        _require(bool(self.export_dir), "export_dir", "must not be empty")
+
+    def _check_types(self):
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            accepted = _ACCEPTED_TYPES[field.type]
+            if not isinstance(value, accepted) or (
+                    isinstance(value, bool) and field.type is not bool):
+                raise ConfigError(
+                    f"{field.name} must be of type "
+                    f"{getattr(field.type, '__name__', field.type)}, "
+                    f"got {value!r}")
+            if field.type is float:
+                object.__setattr__(self, field.name, float(value))
+
+    @property
+    def execution_steps(self):
+        """Iterations per compiled call, with 0 (auto) resolved."""
+        if self.steps_per_execution:
+            return self.steps_per_execution
+        return math.gcd(DEFAULT_STEPS_PER_EXECUTION, self.sample_every,
+                        self.checkpoint_every, self.iterations)
+
+    def to_json(self):
+        """The config as an indented JSON string, keys in field order."""
+        return json.dumps(dataclasses.asdict(self), indent=2)
+
+    @classmethod
+    def from_json(cls, text):
+        """Reads a config written by `to_json`.
+
+        Raises:
+            ConfigError: the text is not a JSON object of known fields.
+        """
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"config is not valid JSON: {error}") from None
+        if not isinstance(values, dict):
+            raise ConfigError("config JSON must be an object")
+        _check_known(values)
+        return cls(**values)
+
+
+def _require(condition, name, message):
+    if not condition:
+        raise ConfigError(f"{name} {message}")
+
+
+def _check_known(values):
+    known = {field.name for field in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(
+            f"unknown config field(s): {', '.join(unknown)}; "
+            f"known fields: {', '.join(sorted(known))}")
+
+
+PRESETS = {
+    # github.com/bojone/gan mnist_gangp.py, exactly.
+    "mnist_mlp": {},
+    # The same networks trained as in the WGAN-GP paper's code
+    # (igul222/improved_wgan_training): two-sided penalty, Adam(1e-4, 0.5, 0.9).
+    "mnist_mlp_paper": {"penalty": "squared", "beta_2": 0.9},
+}
+
+
+def preset_names():
+    """The preset names, in definition order."""
+    return tuple(PRESETS)
+
+
+def make_config(preset="mnist_mlp", **overrides):
+    """Builds a validated config from a preset and explicit overrides.
+
+    `output_dir` and `export_dir` default to `runs/<preset>` and
+    `saved_models/<preset>`.
+
+    Args:
+        preset: a name from `PRESETS`.
+        **overrides: `TrainConfig` fields; `None` values are ignored, so flags
+            left unset fall back to the preset.
+
+    Returns:
+        A `TrainConfig`.
+
+    Raises:
+        ConfigError: unknown preset or field, or an invalid value.
+    """
+    if preset not in PRESETS:
+        raise ConfigError(
+            f"unknown preset {preset!r}; choose one of: "
+            f"{', '.join(preset_names())}")
+    values = {"preset": preset, "output_dir": f"runs/{preset}",
+              "export_dir": f"saved_models/{preset}", **PRESETS[preset]}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    _check_known(values)
+    return TrainConfig(**values)

@@ -1,0 +1,17 @@
+"""Errors that mean the user asked for something that cannot work.
+
+The command-line scripts print these as a single line (no traceback) and exit
+non-zero; every message names the problem and how to fix it.
+"""
+
+
+class WGANGPError(Exception):
+    """Base class of the errors that are the user's to fix."""
+
+
+class ConfigError(WGANGPError, ValueError):
+    """An option has a value that is unknown, out of range, or inconsistent."""
+
+
+class DataError(WGANGPError):
+    """Training data is missing, malformed, or cannot be downloaded."""

@@ -1,0 +1,167 @@
+"""Critic and generator architectures, as Keras subclassed models.
+
+A critic maps images `[B, H, W, C]` to scores `[B, 1]` with no output
+activation. A generator maps noise `[B, latent_dim]` to images `[B, H, W, C]` in
+its `output_range`, and carries its own noise prior, so that sampling and the
+exported SavedModel need nothing but the generator.
+"""
+
+import dataclasses
+import math
+from collections.abc import Callable
+
+import keras
+import tensorflow as tf
+
+from wgan_gp_tf.errors import ConfigError
+
+# The original scripts draw every weight from U(-0.05, 0.05); biases start at 0.
+_ORIGINAL_INIT = {"minval": -0.05, "maxval": 0.05}
+
+
+def sample_latent(prior, shape, seed):
+    """Draws generator noise from a prior with Keras's seeded random ops.
+
+    Args:
+        prior: `"uniform"` for U(-1, 1) or `"normal"` for N(0, 1).
+        shape: the noise shape, `[batch, latent_dim]`.
+        seed: a `keras.random.SeedGenerator` or an int.
+
+    Returns:
+        A float32 tensor of `shape`.
+    """
+    if prior == "uniform":
+        return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
+    return keras.random.normal(shape, seed=seed)
+
+
+def stateless_latent(prior, latent_dim, seed):
+    """Draws one noise vector that depends on `seed` alone.
+
+    Args:
+        prior: `"uniform"` or `"normal"`, as in `sample_latent`.
+        latent_dim: the noise size.
+        seed: an int64 tensor of shape `[2]`.
+
+    Returns:
+        A float32 tensor `[latent_dim]`.
+    """
+    if prior == "uniform":
+        return tf.random.stateless_uniform(
+            [latent_dim], seed, minval=-1.0, maxval=1.0)
+    return tf.random.stateless_normal([latent_dim], seed)
+
+
+class Generator(keras.Model):
+    """Base class of the generators: noise prior and output range."""
+
+    def __init__(self, latent_dim, prior, image_shape, output_range, **kwargs):
+        super().__init__(**kwargs)
+        self.latent_dim = latent_dim
+        self.prior = prior
+        self.image_shape = tuple(image_shape)
+        self.output_range = tuple(output_range)
+
+    def sample_latent(self, batch_size, seed):
+        """Noise `[batch_size, latent_dim]` from this generator's prior."""
+        return sample_latent(self.prior, [batch_size, self.latent_dim], seed)
+
+
+class MLPCritic(keras.Model):
+    """The critic of mnist_gangp.py: Dense 128 relu, 32 relu, 1 (no activation)."""
+
+    def __init__(self, hidden_units=(128, 32), **kwargs):
+        super().__init__(**kwargs)
+        init = keras.initializers.RandomUniform(**_ORIGINAL_INIT)
+        self.flatten = keras.layers.Flatten()
+        self.hidden = [
+            keras.layers.Dense(units, activation="relu", kernel_initializer=init)
+            for units in hidden_units
+        ]
+        self.score = keras.layers.Dense(1, kernel_initializer=init)
+
+    def call(self, images, training=False):
+        x = self.flatten(images)
+        for layer in self.hidden:
+            x = layer(x)
+        return self.score(x)
+
+
+class MLPGenerator(Generator):
+    """The generator of mnist_gangp.py: Dense 32 relu, 128 relu, pixels sigmoid."""
+
+    def __init__(self, latent_dim, prior, image_shape, hidden_units=(32, 128),
+                 **kwargs):
+        super().__init__(latent_dim, prior, image_shape, (0.0, 1.0), **kwargs)
+        init = keras.initializers.RandomUniform(**_ORIGINAL_INIT)
+        self.hidden = [
+            keras.layers.Dense(units, activation="relu", kernel_initializer=init)
+            for units in hidden_units
+        ]
+        self.pixels = keras.layers.Dense(
+            math.prod(image_shape), activation="sigmoid", kernel_initializer=init)
+        self.to_image = keras.layers.Reshape(image_shape)
+
+    def call(self, noise, training=False):
+        x = noise
+        for layer in self.hidden:
+            x = layer(x)
+        return self.to_image(self.pixels(x))
+
+
+@dataclasses.dataclass(frozen=True)
+class Architecture:
+    """A registered critic/generator pair.
+
+    Attributes:
+        name: the name `--architecture` takes.
+        make_critic: `() -> keras.Model`.
+        make_generator: `(latent_dim, prior, image_shape) -> Generator`.
+        output_range: the generator's value range; data are scaled to it.
+    """
+
+    name: str
+    make_critic: Callable[[], keras.Model]
+    make_generator: Callable[..., Generator]
+    output_range: tuple[float, float]
+
+
+_REGISTRY = {
+    architecture.name: architecture
+    for architecture in (
+        Architecture("mlp", MLPCritic, MLPGenerator, (0.0, 1.0)),
+    )
+}
+
+
+def get_architecture(name):
+    """Looks up an architecture by name.
+
+    Raises:
+        ConfigError: unknown name; the message lists the valid ones.
+    """
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown architecture {name!r}; choose one of: "
+            f"{', '.join(_REGISTRY)}") from None
+
+
+def build(architecture, latent_dim, prior, image_shape):
+    """Creates and builds a critic and a generator.
+
+    Args:
+        architecture: an `Architecture`.
+        latent_dim: noise size.
+        prior: noise prior name.
+        image_shape: `(H, W, C)` of the data.
+
+    Returns:
+        `(critic, generator)`, both with their variables created.
+    """
+    critic = architecture.make_critic()
+    generator = architecture.make_generator(latent_dim, prior, image_shape)
+    generator(tf.zeros([1, latent_dim]))
+    critic(tf.zeros([1, *image_shape]))
+    return critic, generator

@@ -1,0 +1,240 @@
+"""Lipschitz penalties on the critic, one function per form, and their registry.
+
+The forms are those of Su Jianlin's post "互怼的艺术:从零直达WGAN-GP"
+(kexue.fm/archives/4439) and its code (github.com/bojone/gan), plus the original
+WGAN's weight clipping and no constraint at all, for comparison.
+
+Every penalty function has the same signature,
+`fn(critic, real, fake, seed) -> PenaltyOutput`, and knows nothing but a critic
+and two batches of equal shape `[B, ...]`. It returns the *unweighted* penalty;
+the trainer multiplies it by lambda. Norms are taken per example over all
+non-batch axes, so flat `[B, D]` and image `[B, H, W, C]` inputs give the same
+values.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from typing import NamedTuple
+
+import keras
+import tensorflow as tf
+
+from wgan_gp_tf.errors import ConfigError
+
+# Inside the square root, so that a zero gradient has a finite derivative.
+NORM_EPSILON = 1e-12
+
+
+class PenaltyOutput(NamedTuple):
+    """What a penalty function returns.
+
+    Attributes:
+        value: scalar, the unweighted penalty (a term of the critic loss).
+        norm: scalar, for monitoring only: the mean gradient norm of the critic
+            at the interpolates, or for the finite-difference forms the mean
+            Lipschitz quotient. It carries no gradient.
+    """
+
+    value: tf.Tensor
+    norm: tf.Tensor
+
+
+def per_example_norm(x):
+    """Euclidean norm of each example of `x` over all non-batch axes.
+
+    Args:
+        x: tensor `[B, ...]`.
+
+    Returns:
+        Tensor `[B]`, `sqrt(sum(x**2) + NORM_EPSILON)`.
+    """
+    axes = list(range(1, len(x.shape)))
+    return tf.sqrt(tf.reduce_sum(tf.square(x), axis=axes) + NORM_EPSILON)
+
+
+def interpolate(real, fake, seed):
+    """Draws `eps * fake + (1 - eps) * real`, one `eps ~ U[0, 1]` per example.
+
+    Args:
+        real: tensor `[B, ...]`.
+        fake: tensor of the same shape and dtype.
+        seed: a `keras.random.SeedGenerator` (or an int) for `eps`.
+
+    Returns:
+        Tensor of the shape of `real`.
+    """
+    eps_shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
+    eps = keras.random.uniform(eps_shape, dtype=real.dtype, seed=seed)
+    return eps * fake + (1.0 - eps) * real
+
+
+def _critic_values(critic, x):
+    return tf.reshape(critic(x, training=True), [-1])
+
+
+def _gradient_norms(critic, real, fake, seed):
+    """Norms `[B]` of grad D at per-example interpolates (a nested tape)."""
+    interpolates = interpolate(real, fake, seed)
+    with tf.GradientTape() as tape:
+        tape.watch(interpolates)
+        values = _critic_values(critic, interpolates)
+    gradients = tape.gradient(values, interpolates)
+    return per_example_norm(gradients)
+
+
+def _lipschitz_quotients(critic, real, fake, seed):
+    """Quotients `[B]`, |D(y1) - D(y2)| / ||y1 - y2||, two interpolates each."""
+    first = interpolate(real, fake, seed)
+    second = interpolate(real, fake, seed)
+    both = _critic_values(critic, tf.concat([first, second], axis=0))
+    first_values, second_values = tf.split(both, 2)
+    return tf.abs(first_values - second_values) / per_example_norm(first - second)
+
+
+def _output(per_example_penalty, norms):
+    return PenaltyOutput(
+        tf.reduce_mean(per_example_penalty), tf.stop_gradient(tf.reduce_mean(norms))
+    )
+
+
+def hinge_penalty(critic, real, fake, seed):
+    """The post's hinge form: `mean_i max(||grad D(x_hat_i)||, 1)`.
+
+    This equals `1 + mean_i relu(||grad|| - 1)`; the original mnist_gangp.py
+    writes the latter, and both give the same gradients.
+
+    Args:
+        critic: callable `[B, ...] -> [B, 1]`.
+        real: a batch of real samples `[B, ...]`.
+        fake: a batch of generated samples of the same shape.
+        seed: a `keras.random.SeedGenerator` for the interpolation.
+
+    Returns:
+        `PenaltyOutput(value, mean gradient norm)`.
+    """
+    norms = _gradient_norms(critic, real, fake, seed)
+    return _output(tf.maximum(norms, 1.0), norms)
+
+
+def squared_penalty(critic, real, fake, seed):
+    """The two-sided form of Gulrajani et al. 2017: `mean_i (||grad|| - 1)^2`.
+
+    Args:
+        critic: callable `[B, ...] -> [B, 1]`.
+        real: a batch of real samples `[B, ...]`.
+        fake: a batch of generated samples of the same shape.
+        seed: a `keras.random.SeedGenerator` for the interpolation.
+
+    Returns:
+        `PenaltyOutput(value, mean gradient norm)`.
+    """
+    norms = _gradient_norms(critic, real, fake, seed)
+    return _output(tf.square(norms - 1.0), norms)
+
+
+def diff_hinge_penalty(critic, real, fake, seed):
+    """The post's finite-difference hinge form: `mean_i max(q_i, 1)`.
+
+    `q_i = |D(y1_i) - D(y2_i)| / ||y1_i - y2_i||` for two independent
+    interpolates of the same pair; no second-order gradient is needed.
+
+    Args:
+        critic: callable `[B, ...] -> [B, 1]`.
+        real: a batch of real samples `[B, ...]`.
+        fake: a batch of generated samples of the same shape.
+        seed: a `keras.random.SeedGenerator` for the interpolations.
+
+    Returns:
+        `PenaltyOutput(value, mean Lipschitz quotient)`.
+    """
+    quotients = _lipschitz_quotients(critic, real, fake, seed)
+    return _output(tf.maximum(quotients, 1.0), quotients)
+
+
+def diff_squared_penalty(critic, real, fake, seed):
+    """The post's finite-difference squared form: `mean_i (q_i - 1)^2`.
+
+    Args:
+        critic: callable `[B, ...] -> [B, 1]`.
+        real: a batch of real samples `[B, ...]`.
+        fake: a batch of generated samples of the same shape.
+        seed: a `keras.random.SeedGenerator` for the interpolations.
+
+    Returns:
+        `PenaltyOutput(value, mean Lipschitz quotient)`.
+    """
+    quotients = _lipschitz_quotients(critic, real, fake, seed)
+    return _output(tf.square(quotients - 1.0), quotients)
+
+
+def no_penalty(critic, real, fake, seed):
+    """No constraint: the critic loss runs away, as the post predicts.
+
+    The gradient norm at the interpolates is still measured, to show it.
+
+    Args:
+        critic: callable `[B, ...] -> [B, 1]`.
+        real: a batch of real samples `[B, ...]`.
+        fake: a batch of generated samples of the same shape.
+        seed: a `keras.random.SeedGenerator` for the interpolation.
+
+    Returns:
+        `PenaltyOutput(0, mean gradient norm)`.
+    """
+    norms = tf.stop_gradient(_gradient_norms(critic, real, fake, seed))
+    return PenaltyOutput(tf.zeros([], norms.dtype), tf.reduce_mean(norms))
+
+
+@dataclasses.dataclass(frozen=True)
+class Penalty:
+    """A registered penalty.
+
+    Attributes:
+        name: the name `--penalty` takes.
+        fn: the penalty function.
+        clips_weights: whether the trainer clips the critic's weights to
+            `[-clip_value, clip_value]` after each critic update (the original
+            WGAN's constraint).
+    """
+
+    name: str
+    fn: Callable[..., PenaltyOutput]
+    clips_weights: bool = False
+
+
+_REGISTRY = {
+    penalty.name: penalty
+    for penalty in (
+        Penalty("hinge", hinge_penalty),
+        Penalty("squared", squared_penalty),
+        Penalty("diff_hinge", diff_hinge_penalty),
+        Penalty("diff_squared", diff_squared_penalty),
+        Penalty("none", no_penalty),
+        Penalty("clip", no_penalty, clips_weights=True),
+    )
+}
+
+
+def names():
+    """The registered penalty names, in registry order."""
+    return tuple(_REGISTRY)
+
+
+def get(name):
+    """Looks up a penalty by name.
+
+    Args:
+        name: a registered name, e.g. `"hinge"`.
+
+    Returns:
+        The `Penalty`.
+
+    Raises:
+        ConfigError: the name is not registered; the message lists the valid ones.
+    """
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown penalty {name!r}; choose one of: {', '.join(names())}"
+        ) from None

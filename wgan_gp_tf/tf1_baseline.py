@@ -1,0 +1,123 @@
+"""A faithful TensorFlow 1 graph replica of the original mnist_gangp.py.
+
+This is the yardstick for `scripts/benchmark.py`: the same networks, init,
+hinge penalty (written `relu(||grad|| - 1)` as the original does), Adam(1e-4,
+0.5) and loop as github.com/bojone/gan, run the way the original runs: one
+`Session.run` per update, real batches and noise fed from NumPy through
+`feed_dict`, batches drawn like `mnist.train.next_batch`. It is built with
+`tf.compat.v1` in its own graph, so it can run beside the TF2 trainer in one
+process.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+
+class NextBatch:
+    """NumPy batches like TF1's `mnist.train.next_batch`: epoch permutations."""
+
+    def __init__(self, images, rng):
+        self._images = images
+        self._rng = rng
+        self._order = rng.permutation(len(images))
+        self._position = 0
+
+    def __call__(self, batch_size):
+        if self._position + batch_size > len(self._images):
+            self._order = self._rng.permutation(len(self._images))
+            self._position = 0
+        indices = self._order[self._position:self._position + batch_size]
+        self._position += batch_size
+        return self._images[indices]
+
+
+class OriginalMNISTGANGP:
+    """mnist_gangp.py as a TF1 graph and session.
+
+    Args:
+        images: uint8 `[N, 28, 28, 1]` (or any `[N, ...]` of 784 pixels).
+        seed: seeds the graph and the NumPy batches and noise.
+        batch_size, latent_dim, penalty_weight, n_critic: the original's
+            100, 10, 10 and 5 unless changed.
+    """
+
+    def __init__(self, images, seed=0, batch_size=100, latent_dim=10,
+                 penalty_weight=10.0, n_critic=5):
+        self.batch_size = batch_size
+        self.latent_dim = latent_dim
+        self.n_critic = n_critic
+        self._rng = np.random.default_rng(seed)
+        flat = images.reshape(len(images), -1).astype(np.float32) / 255.0
+        self._next_batch = NextBatch(flat, self._rng)
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            v1.set_random_seed(seed)
+            self._build(flat.shape[1], penalty_weight)
+            self.session = v1.Session(graph=self.graph)
+            self.session.run(v1.global_variables_initializer())
+
+    def _build(self, pixels, penalty_weight):
+        def init(shape):
+            return v1.random_uniform(shape, -0.05, 0.05)
+
+        def dense_stack(sizes):
+            return [(tf.Variable(init([fan_in, fan_out])),
+                     tf.Variable(tf.zeros([fan_out])))
+                    for fan_in, fan_out in zip(sizes, sizes[1:], strict=False)]
+
+        critic_layers = dense_stack([pixels, 128, 32, 1])
+        generator_layers = dense_stack([self.latent_dim, 32, 128, pixels])
+
+        def apply(layers, x, last_activation):
+            for index, (kernel, bias) in enumerate(layers):
+                x = tf.matmul(x, kernel) + bias
+                x = last_activation(x) if index == len(layers) - 1 else tf.nn.relu(x)
+            return x
+
+        def critic(x):
+            return apply(critic_layers, x, tf.identity)
+
+        self.real = v1.placeholder(tf.float32, [self.batch_size, pixels])
+        self.noise = v1.placeholder(tf.float32, [None, self.latent_dim])
+        self.fake = apply(generator_layers, self.noise, tf.sigmoid)
+        eps = v1.random_uniform([self.batch_size, 1], 0.0, 1.0)
+        interpolates = eps * self.real + (1.0 - eps) * self.fake
+        gradient = v1.gradients(critic(interpolates), [interpolates])[0]
+        gradient_norm = tf.sqrt(tf.reduce_sum(gradient**2, axis=1))
+        penalty = penalty_weight * tf.reduce_mean(tf.nn.relu(gradient_norm - 1.0))
+        self.critic_loss = (tf.reduce_mean(critic(self.real))
+                            - tf.reduce_mean(critic(self.fake)) + penalty)
+        self.generator_loss = tf.reduce_mean(critic(self.fake))
+        critic_variables = [v for layer in critic_layers for v in layer]
+        generator_variables = [v for layer in generator_layers for v in layer]
+        self.critic_update = v1.train.AdamOptimizer(1e-4, 0.5).minimize(
+            self.critic_loss, var_list=critic_variables)
+        self.generator_update = v1.train.AdamOptimizer(1e-4, 0.5).minimize(
+            self.generator_loss, var_list=generator_variables)
+
+    def _noise(self, count):
+        return self._rng.uniform(-1, 1, (count, self.latent_dim))
+
+    def train(self, iterations):
+        """Runs the original loop for `iterations` generator updates.
+
+        Returns:
+            `(critic_loss, generator_loss)` of the last iteration.
+        """
+        for _ in range(iterations):
+            for _ in range(self.n_critic):
+                _, critic_loss = self.session.run(
+                    [self.critic_update, self.critic_loss],
+                    feed_dict={self.real: self._next_batch(self.batch_size),
+                               self.noise: self._noise(self.batch_size)})
+            _, generator_loss = self.session.run(
+                [self.generator_update, self.generator_loss],
+                feed_dict={self.noise: self._noise(self.batch_size)})
+        return critic_loss, generator_loss
+
+    def sample(self, count):
+        """Generated images, float32 `[count, 784]` in [0, 1]."""
+        return self.session.run(self.fake,
+                                feed_dict={self.noise: self._noise(count)})

@@ -1,0 +1,149 @@
+"""`WGANGP`, a `keras.Model` that trains a critic and a generator with `fit`.
+
+Sign convention: that of Su Jianlin's post (kexue.fm/archives/4439), which is
+the WGAN-GP paper's with the sign flipped; the two are equivalent. The critic
+scores generated samples high and real ones low:
+
+    critic loss     L_D = mean D(real) - mean D(fake) + lambda * penalty
+    generator loss  L_G = mean D(G(noise))
+
+and `mean D(fake) - mean D(real)`, the critic loss without its penalty negated,
+is the running estimate of the Wasserstein distance.
+"""
+
+import keras
+import tensorflow as tf
+
+from wgan_gp_tf import penalties
+
+METRIC_NAMES = (
+    "critic_loss",
+    "generator_loss",
+    "penalty",
+    "wasserstein_estimate",
+    "gradient_norm",
+)
+
+
+class WGANGP(keras.Model):
+    """A critic and a generator, trained n_critic : 1 by `train_step`.
+
+    Each element of the training data is one iteration's real data: a tensor
+    `[n_critic, batch_size, ...]`, one fresh real batch per critic update. One
+    `train_step` runs n_critic critic updates, each with fresh noise, then one
+    generator update. The iteration count is the generator optimiser's
+    `iterations`, so it is saved and restored with the optimiser.
+
+    Metrics (epoch means): `critic_loss`, `generator_loss`, `penalty` (the
+    unweighted penalty), `wasserstein_estimate` and `gradient_norm` (the mean
+    gradient norm at the interpolates, or the mean Lipschitz quotient for the
+    finite-difference penalties).
+    """
+
+    def __init__(self, critic, generator, seed=0, **kwargs):
+        """Creates the trainer.
+
+        Args:
+            critic: a `keras.Model`, images -> scores `[B, 1]`.
+            generator: a `wgan_gp_tf.models.Generator`.
+            seed: seeds the noise and the interpolation coefficients.
+            **kwargs: passed to `keras.Model`.
+        """
+        super().__init__(**kwargs)
+        self.critic = critic
+        self.generator = generator
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {name: keras.metrics.Mean(name=name)
+                         for name in METRIC_NAMES}
+
+    def compile(self, critic_optimizer, generator_optimizer, penalty="hinge",
+                penalty_weight=10.0, n_critic=5, clip_value=0.01, **kwargs):
+        """Configures training.
+
+        Args:
+            critic_optimizer: a `keras.optimizers.Optimizer` for the critic.
+            generator_optimizer: a `keras.optimizers.Optimizer` for the
+                generator.
+            penalty: a name from `wgan_gp_tf.penalties.names()`.
+            penalty_weight: lambda.
+            n_critic: critic updates per generator update.
+            clip_value: weight bound used by the `clip` penalty.
+            **kwargs: passed to `keras.Model.compile`, e.g. `jit_compile` and
+                `steps_per_execution`.
+        """
+        super().compile(optimizer=None, **kwargs)
+        self.critic_optimizer = critic_optimizer
+        self.generator_optimizer = generator_optimizer
+        self.penalty = penalties.get(penalty)
+        self.penalty_weight = penalty_weight
+        self.n_critic = n_critic
+        self.clip_value = clip_value
+        # Optimiser slots must exist before a checkpoint is restored into them.
+        critic_optimizer.build(self.critic.trainable_variables)
+        generator_optimizer.build(self.generator.trainable_variables)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    @property
+    def iteration(self):
+        """Generator updates done so far (a scalar variable)."""
+        return self.generator_optimizer.iterations
+
+    def call(self, noise, training=False):
+        return self.generator(noise, training=training)
+
+    def train_step(self, data):
+        real_batches = data
+        if real_batches.shape[0] != self.n_critic:
+            raise ValueError(
+                f"each training element must hold n_critic={self.n_critic} "
+                f"real batches [n_critic, batch, ...]; got shape "
+                f"{real_batches.shape}")
+        for real in tf.unstack(real_batches, num=self.n_critic):
+            self.critic_step(real)
+        self.generator_step(tf.shape(real_batches)[1])
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def critic_step(self, real):
+        """One critic update on a real batch and a fresh generated one.
+
+        Args:
+            real: a real batch `[B, ...]`.
+        """
+        noise = self.generator.sample_latent(tf.shape(real)[0],
+                                             self.seed_generator)
+        fake = self.generator(noise, training=True)
+        variables = self.critic.trainable_variables
+        with tf.GradientTape() as tape:
+            real_mean = tf.reduce_mean(self.critic(real, training=True))
+            fake_mean = tf.reduce_mean(self.critic(fake, training=True))
+            penalty = self.penalty.fn(self.critic, real, fake,
+                                      self.seed_generator)
+            loss = real_mean - fake_mean + self.penalty_weight * penalty.value
+        gradients = tape.gradient(loss, variables)
+        self.critic_optimizer.apply(gradients, variables)
+        if self.penalty.clips_weights:
+            for variable in variables:
+                variable.assign(tf.clip_by_value(
+                    variable, -self.clip_value, self.clip_value))
+        self.trackers["critic_loss"].update_state(loss)
+        self.trackers["penalty"].update_state(penalty.value)
+        self.trackers["wasserstein_estimate"].update_state(fake_mean - real_mean)
+        self.trackers["gradient_norm"].update_state(penalty.norm)
+
+    def generator_step(self, batch_size):
+        """One generator update on fresh noise.
+
+        Args:
+            batch_size: a scalar, the number of samples to generate.
+        """
+        noise = self.generator.sample_latent(batch_size, self.seed_generator)
+        variables = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            fake = self.generator(noise, training=True)
+            loss = tf.reduce_mean(self.critic(fake, training=True))
+        gradients = tape.gradient(loss, variables)
+        self.generator_optimizer.apply(gradients, variables)
+        self.trackers["generator_loss"].update_state(loss)
