@@ -75,9 +75,8 @@ class SampleGrid(_EveryIterations):
             generator.prior, [rows * rows, generator.latent_dim], seed)
 
     def run(self, iteration):
-        low, high = self.generator.output_range
-        images = (self.generator(self.noise, training=False) - low) / (high - low)
-        grid = image_grid(images, self.rows)
+        images = self.generator(self.noise, training=False)
+        grid = image_grid(self.generator.to_unit_range(images), self.rows)
         os.makedirs(self.directory, exist_ok=True)
         write_png(grid, os.path.join(self.directory, f"{iteration:08d}.png"))
         if self.writer is not None:

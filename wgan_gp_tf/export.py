@@ -38,13 +38,6 @@ def existing_versions(export_dir):
                   and os.path.isdir(os.path.join(export_dir, name)))
 
 
-def _to_unit_range(images, output_range):
-    low, high = output_range
-    if (low, high) == (0.0, 1.0):
-        return images
-    return (images - low) / (high - low)
-
-
 def build_archive(generator):
     """A `keras.export.ExportArchive` with the two serving signatures.
 
@@ -58,7 +51,7 @@ def build_archive(generator):
 
     def generate(z):
         images = generator(z, training=False)
-        return {"images": _to_unit_range(images, generator.output_range)}
+        return {"images": generator.to_unit_range(images)}
 
     def sample(seed):
         noise = tf.map_fn(

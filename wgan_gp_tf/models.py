@@ -66,6 +66,13 @@ class Generator(keras.Model):
         """Noise `[batch_size, latent_dim]` from this generator's prior."""
         return sample_latent(self.prior, [batch_size, self.latent_dim], seed)
 
+    def to_unit_range(self, images):
+        """Maps images from `output_range` to [0, 1]."""
+        low, high = self.output_range
+        if (low, high) == (0.0, 1.0):
+            return images
+        return (images - low) / (high - low)
+
 
 class MLPCritic(keras.Model):
     """The critic of mnist_gangp.py: Dense 128 relu, 32 relu, 1 (no activation)."""
