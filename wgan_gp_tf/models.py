@@ -124,19 +124,17 @@ class Architecture:
         name: the name `--architecture` takes.
         make_critic: `() -> keras.Model`.
         make_generator: `(latent_dim, prior, image_shape) -> Generator`.
-        output_range: the generator's value range; data are scaled to it.
     """
 
     name: str
     make_critic: Callable[[], keras.Model]
     make_generator: Callable[..., Generator]
-    output_range: tuple[float, float]
 
 
 _REGISTRY = {
     architecture.name: architecture
     for architecture in (
-        Architecture("mlp", MLPCritic, MLPGenerator, (0.0, 1.0)),
+        Architecture("mlp", MLPCritic, MLPGenerator),
     )
 }
 

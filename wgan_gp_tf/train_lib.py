@@ -149,7 +149,7 @@ def run(config, verbose="auto"):
         ConfigError: an unknown name, or a run folder of another configuration.
         DataError: the data cannot be loaded.
     """
-    architecture = models.get_architecture(config.architecture)
+    models.get_architecture(config.architecture)  # Fail before loading data.
     images = data.load_images(config.dataset, config.data_dir)
     _prepare_run_folder(config)
     model = build_trainer(config, images.shape[1:])
@@ -169,7 +169,7 @@ def run(config, verbose="auto"):
 
     dataset = data.training_batches(
         images, batch_size=config.batch_size, n_critic=config.n_critic,
-        seed=config.seed, value_range=architecture.output_range,
+        seed=config.seed, value_range=model.generator.output_range,
         start_iteration=start)
     writer = tf.summary.create_file_writer(
         os.path.join(config.output_dir, "logs"))
