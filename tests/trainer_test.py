@@ -86,14 +86,15 @@ class VariableSeparationTest(tf.test.TestCase):
             generator_before, generator.trainable_variables).values()))
 
 
-def _fit(penalty, jit_compile, seed=0, iterations=4, n_critic=2):
+def _fit(penalty, jit_compile, seed=0, iterations=4, n_critic=2,
+         steps_per_execution=2):
     keras.utils.set_random_seed(seed)
     critic, generator = models.build(models.get_architecture("mlp"), 10,
                                      "uniform", IMAGE_SHAPE)
     model = trainer.WGANGP(critic, generator, seed=seed)
     model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
                   penalty=penalty, n_critic=n_critic, jit_compile=jit_compile,
-                  steps_per_execution=2)
+                  steps_per_execution=steps_per_execution)
     data = np.random.default_rng(seed).uniform(
         size=(iterations, n_critic, 8, *IMAGE_SHAPE)).astype(np.float32)
     history = model.fit(tf.data.Dataset.from_tensor_slices(data), epochs=1,
@@ -127,6 +128,22 @@ class EveryPenaltyTest(tf.test.TestCase, parameterized.TestCase):
             self.assertAllEqual(a, b)
         self.assertNotAllClose(first.generator.weights[0],
                                other.generator.weights[0])
+
+    @parameterized.parameters("hinge", "diff_squared")
+    def test_one_program_per_execution_matches_step_by_step(self, penalty):
+        fused, fused_history = _fit(penalty, jit_compile=True, iterations=8,
+                                    steps_per_execution=4)
+        stepwise, stepwise_history = _fit(penalty, jit_compile=True,
+                                          iterations=8, steps_per_execution=1)
+        self.assertIn("WGANGP.make_train_function",
+                      fused.train_function.__qualname__)
+        self.assertNotIn("WGANGP", stepwise.train_function.__qualname__)
+        self.assertEqual(int(fused.iteration), 8)
+        for a, b in zip(fused.weights, stepwise.weights, strict=True):
+            self.assertAllClose(a, b, rtol=1e-5, atol=1e-6)
+        for name in trainer.METRIC_NAMES:
+            self.assertAllClose(fused_history[name], stepwise_history[name],
+                                rtol=1e-5, atol=1e-6)
 
     def test_wrong_element_shape_is_explained(self):
         model, _, _ = _linear_model()

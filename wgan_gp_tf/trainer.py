@@ -91,6 +91,55 @@ class WGANGP(keras.Model):
         """Generator updates done so far (a scalar variable)."""
         return self.generator_optimizer.iterations
 
+    def make_train_function(self, force=False):
+        """Builds `fit`'s step function; under XLA, one program per execution.
+
+        Keras compiles each step on its own and loops over the steps of an
+        execution outside XLA, which costs a program launch per iteration.
+        With `jit_compile` and `steps_per_execution > 1` on a single replica,
+        the real batches of the whole execution are drawn first and one XLA
+        program runs all its iterations in a `tf.while_loop`. Other cases
+        (no XLA, `train_on_batch`, several replicas) use Keras's own function.
+        """
+        if self.train_function is not None and not force:
+            return self.train_function
+        super().make_train_function(force=True)
+        if not (self.jit_compile and self.steps_per_execution > 1
+                and not self.run_eagerly
+                and self.distribute_strategy.num_replicas_in_sync == 1):
+            return self.train_function
+        keras_function = self.train_function
+        fused_function = self._fused_train_function()
+
+        def function(iterator):
+            if isinstance(iterator, tf.data.Iterator):
+                return fused_function(iterator)
+            return keras_function(iterator)
+
+        self.train_function = function
+        return function
+
+    def _fused_train_function(self):
+        steps = self.steps_per_execution
+
+        @tf.function(jit_compile=True, reduce_retracing=True)
+        def run_steps(execution_batches):
+            def body(index, logs):
+                del logs
+                return index + 1, self.train_step(execution_batches[index])
+
+            logs = {name: tracker.result()
+                    for name, tracker in self.trackers.items()}
+            return tf.while_loop(lambda index, logs: index < steps, body,
+                                 (tf.constant(0), logs))[1]
+
+        @tf.function(reduce_retracing=True)
+        def train_function(iterator):
+            return run_steps(tf.stack([iterator.get_next()
+                                       for _ in range(steps)]))
+
+        return train_function
+
     def call(self, noise, training=False):
         return self.generator(noise, training=training)
 
