@@ -5,6 +5,7 @@ under the run's export_dir (or `--export_dir`), as `scripts/train.py` does at
 the end of training.
 """
 
+import dataclasses
 import os
 
 import _cli
@@ -28,15 +29,13 @@ def main(argv):
                           f"be a run folder written by scripts/train.py")
     with open(config_path) as stream:
         config = TrainConfig.from_json(stream.read())
-    from wgan_gp_tf import data, export, train_lib
+    from wgan_gp_tf import train_lib
 
-    model = train_lib.build_trainer(config, data.image_shape(config.dataset))
-    manager = train_lib.checkpoint_manager(
-        model, os.path.join(FLAGS.run_dir, "checkpoints"))
-    if not train_lib.restore_latest(manager):
-        raise ConfigError(f"{FLAGS.run_dir} has no checkpoint to export yet")
-    path = export.export_generator(model.generator,
-                                   FLAGS.export_dir or config.export_dir)
+    model, _ = train_lib.restore_run(config, FLAGS.run_dir)
+    if FLAGS.export_dir:
+        config = dataclasses.replace(config, export_dir=FLAGS.export_dir)
+    metrics = train_lib.evaluate(train_lib.find_evaluator(config), model.generator, config)
+    path = train_lib.export_run(model, config, metrics=metrics)
     print(f"exported iteration {int(model.iteration)} to {path}")
 
 

@@ -39,6 +39,9 @@ flags.DEFINE_string("export_dir", None,
 flags.DEFINE_integer("seed", None, "Seed of weights, noise and data order.")
 flags.DEFINE_integer("sample_every", None, "Iterations between sample grids.")
 flags.DEFINE_integer("checkpoint_every", None, "Iterations between checkpoints.")
+flags.DEFINE_integer("eval_every", None,
+                     "Iterations between FID/KID/IS evaluations (0: off).")
+flags.DEFINE_integer("eval_samples", None, "Generated images per evaluation.")
 flags.DEFINE_boolean("jit_compile", None, "Compile the train step with XLA.")
 flags.DEFINE_integer("steps_per_execution", None,
                      "Iterations per compiled call; 0 chooses.")
@@ -49,7 +52,7 @@ _OVERRIDES = ("penalty", "penalty_weight", "dataset", "data_dir", "iterations",
               "batch_size", "n_critic", "latent_dim", "critic_learning_rate",
               "generator_learning_rate", "clip_value", "output_dir",
               "export_dir", "seed", "sample_every", "checkpoint_every",
-              "jit_compile", "steps_per_execution")
+              "eval_every", "eval_samples", "jit_compile", "steps_per_execution")
 
 
 def main(argv):

@@ -5,40 +5,14 @@ the checkpoint), not on Keras's per-fit batch index, so file names, checkpoint
 numbers and TensorBoard steps continue across a resumed run.
 """
 
+import json
 import os
 
 import keras
-import numpy as np
 import tensorflow as tf
-from PIL import Image
 
-from wgan_gp_tf import models
-
-
-def image_grid(images, rows):
-    """Tiles images `[rows * rows, H, W, C]` in [0, 1] into one uint8 image.
-
-    Args:
-        images: array of `rows**2` images.
-        rows: images per row and per column.
-
-    Returns:
-        uint8 array `[rows * H, rows * W, C]`.
-    """
-    images = np.asarray(images)
-    _, height, width, channels = images.shape
-    grid = images.reshape(rows, rows, height, width, channels)
-    grid = grid.transpose(0, 2, 1, 3, 4).reshape(rows * height, rows * width,
-                                                 channels)
-    return np.round(np.clip(grid, 0.0, 1.0) * 255).astype(np.uint8)
-
-
-def write_png(array, path):
-    """Writes a uint8 `[H, W, C]` image, C 1 or 3, atomically."""
-    image = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
-    temporary = path + ".partial"
-    image.save(temporary, format="PNG")
-    os.replace(temporary, path)
+from wgan_gp_tf import evaluation, models
+from wgan_gp_tf.images import image_grid, write_png
 
 
 class _EveryIterations(keras.callbacks.Callback):
@@ -81,7 +55,7 @@ class SampleGrid(_EveryIterations):
         write_png(grid, os.path.join(self.directory, f"{iteration:08d}.png"))
         if self.writer is not None:
             with self.writer.as_default():
-                tf.summary.image("samples", grid[np.newaxis], step=iteration)
+                tf.summary.image("samples", grid[None], step=iteration)
 
 
 class Checkpoint(_EveryIterations):
@@ -126,6 +100,34 @@ class ScalarLog(keras.callbacks.Callback):
             for name, value in (logs or {}).items():
                 tf.summary.scalar(name, float(value), step=iteration)
         self.writer.flush()
+
+
+class Evaluate(_EveryIterations):
+    """Evaluates fresh samples against the test split every `every` iterations.
+
+    The scalars go to TensorBoard under `eval/`; each evaluation is also
+    appended as one JSON line (with its iteration) to `jsonl_path`.
+    """
+
+    def __init__(self, evaluator, generator, every, count, seed, writer, jsonl_path):
+        super().__init__(every)
+        self.evaluator = evaluator
+        self.generator = generator
+        self.count = count
+        self.seed = seed
+        self.writer = writer
+        self.jsonl_path = jsonl_path
+
+    def run(self, iteration):
+        results = self.evaluator(evaluation.sample_generator(
+            self.generator, self.count, self.seed))
+        with self.writer.as_default():
+            for name, value in results.items():
+                if isinstance(value, float | int) and name != "samples":
+                    tf.summary.scalar(f"eval/{name}", value, step=iteration)
+        self.writer.flush()
+        with open(self.jsonl_path, "a", encoding="utf-8") as file:
+            file.write(json.dumps({"iteration": iteration, **results}) + "\n")
 
 
 class StopAtIteration(keras.callbacks.Callback):

@@ -12,7 +12,7 @@ import math
 from wgan_gp_tf import penalties
 from wgan_gp_tf.errors import ConfigError
 
-PRIORS = ("uniform", "normal")
+PRIORS = ("uniform", "unit_uniform", "normal")
 
 _ACCEPTED_TYPES = {int: int, float: (int, float), str: str, bool: bool,
                    str | None: (str, type(None))}
@@ -56,10 +56,15 @@ class TrainConfig:
         checkpoint_every: iterations between checkpoints.
         max_checkpoints: checkpoints kept.
         grid_size: sample grids are `grid_size x grid_size` images.
+        eval_every: iterations between evaluations against the test split
+            with the reference classifier (FID, KID, inception score,
+            class coverage), logged to TensorBoard; 0 turns them off. An
+            export is evaluated whenever a classifier for the data set exists.
+        eval_samples: generated images per evaluation.
         jit_compile: compile the train step with XLA.
         steps_per_execution: iterations per compiled call; 0 chooses the
             largest divisor of 100 that also divides `sample_every`,
-            `checkpoint_every` and `iterations`.
+            `checkpoint_every`, `eval_every` and `iterations`.
     """
 
     preset: str = "mnist_mlp"
@@ -86,6 +91,8 @@ class TrainConfig:
     checkpoint_every: int = 1000
     max_checkpoints: int = 3
     grid_size: int = 6
+    eval_every: int = 0
+    eval_samples: int = 10_000
     jit_compile: bool = True
     steps_per_execution: int = 0
 
@@ -93,7 +100,7 @@ class TrainConfig:
         self._check_types()
         for name in ("latent_dim", "n_critic", "batch_size", "iterations",
                      "sample_every", "checkpoint_every", "max_checkpoints",
-                     "grid_size"):
+                     "grid_size", "eval_samples"):
             _require(getattr(self, name) > 0, name, "must be positive")
         for name in ("critic_learning_rate", "generator_learning_rate",
                      "adam_epsilon", "clip_value"):
@@ -101,13 +108,14 @@ class TrainConfig:
         for name in ("beta_1", "beta_2"):
             _require(0 <= getattr(self, name) < 1, name, "must be in [0, 1)")
         _require(self.penalty_weight >= 0, "penalty_weight", "must be >= 0")
+        _require(self.eval_every >= 0, "eval_every", "must be >= 0 (0 turns it off)")
         _require(self.steps_per_execution >= 0, "steps_per_execution",
                  "must be >= 0 (0 chooses it)")
         _require(0 <= self.seed < 2**31, "seed", "must be in [0, 2**31)")
         _require(self.prior in PRIORS, "prior",
                  f"must be one of: {', '.join(PRIORS)}")
         penalties.get(self.penalty)
-        for name in ("sample_every", "checkpoint_every", "iterations"):
+        for name in ("sample_every", "checkpoint_every", "eval_every", "iterations"):
             _require(getattr(self, name) % self.execution_steps == 0, name,
                      f"must be a multiple of steps_per_execution "
                      f"({self.execution_steps})")
@@ -133,7 +141,7 @@ class TrainConfig:
         if self.steps_per_execution:
             return self.steps_per_execution
         return math.gcd(DEFAULT_STEPS_PER_EXECUTION, self.sample_every,
-                        self.checkpoint_every, self.iterations)
+                        self.checkpoint_every, self.eval_every, self.iterations)
 
     def to_json(self):
         """The config as an indented JSON string, keys in field order."""
@@ -170,12 +178,25 @@ def _check_known(values):
             f"known fields: {', '.join(sorted(known))}")
 
 
+TOY_1D_PRESET = {"dataset": "toy_1d", "architecture": "toy_mlp_64", "latent_dim": 1,
+                 "prior": "unit_uniform", "batch_size": 256, "beta_2": 0.9,
+                 "critic_learning_rate": 1e-3, "generator_learning_rate": 1e-3,
+                 "iterations": 2000}
+
 PRESETS = {
     # github.com/bojone/gan mnist_gangp.py, exactly.
     "mnist_mlp": {},
     # The same networks trained as in the WGAN-GP paper's code
     # (igul222/improved_wgan_training): two-sided penalty, Adam(1e-4, 0.5, 0.9).
     "mnist_mlp_paper": {"penalty": "squared", "beta_2": 0.9},
+    # gan_toy.py of the WGAN-GP paper's code: 3 ReLU layers of 512 on both
+    # sides, 2-d N(0, 1) noise, batch 256, lambda 0.1, n_critic 5,
+    # Adam(1e-4, 0.5, 0.9), 100k iterations; its default data set.
+    "toy_mlp": {"dataset": "8gaussians", "architecture": "toy_mlp", "latent_dim": 2,
+                "prior": "normal", "penalty": "squared", "penalty_weight": 0.1,
+                "batch_size": 256, "beta_2": 0.9, "iterations": 100_000},
+    # The post's opening question: 1-d U[0, 1] noise to N(0, 1).
+    "toy_1d": TOY_1D_PRESET,
 }
 
 

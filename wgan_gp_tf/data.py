@@ -14,6 +14,7 @@ import socket
 import numpy as np
 import tensorflow as tf
 
+from wgan_gp_tf import toys
 from wgan_gp_tf.errors import ConfigError, DataError
 
 # tensorflow-datasets downloads MNIST from here; checked first because tfds
@@ -34,14 +35,17 @@ DATASETS = {"mnist": (28, 28, 1)}
 
 
 def image_shape(dataset):
-    """The `(H, W, C)` of a data set's images.
+    """The `(H, W, C)` of a data set's images, or `(D,)` of a toy's points.
 
     Raises:
         ConfigError: unknown data set; the message lists the valid ones.
     """
+    if toys.is_toy(dataset):
+        return (toys.DIMENSIONS[dataset],)
     if dataset not in DATASETS:
         raise ConfigError(
-            f"unknown dataset {dataset!r}; choose one of: {', '.join(DATASETS)}")
+            f"unknown dataset {dataset!r}; choose one of: "
+            f"{', '.join([*DATASETS, *toys.DIMENSIONS])}")
     return DATASETS[dataset]
 
 
@@ -180,18 +184,27 @@ def load_images(dataset, data_dir=None, split="train"):
         ConfigError: unknown data set.
         DataError: the data cannot be found or read, or has the wrong size.
     """
+    return load_labelled(dataset, data_dir, split)[0]
+
+
+def load_labelled(dataset, data_dir=None, split="train"):
+    """Like `load_images`, with the class labels.
+
+    Returns:
+        `(images, labels)`: uint8 `[N, H, W, C]` and int `[N]`.
+    """
     expected = image_shape(dataset)
     if data_dir:
-        images, _ = load_idx_folder(data_dir, split)
+        images, labels = load_idx_folder(data_dir, split)
     else:
-        images, _ = load_tfds(dataset, split)
+        images, labels = load_tfds(dataset, split)
     if images.shape[1:] != expected:
         raise DataError(
             f"{dataset} images must be {'x'.join(map(str, expected))}, but "
             f"{data_dir or 'the tfds data'} holds "
             f"{'x'.join(map(str, images.shape[1:]))} images; point --data_dir "
             f"at the {dataset} files or choose the matching --dataset")
-    return images
+    return images, labels
 
 
 def training_batches(images, *, batch_size, n_critic, seed,

@@ -15,3 +15,11 @@ class ConfigError(WGANGPError, ValueError):
 
 class DataError(WGANGPError):
     """Training data is missing, malformed, or cannot be downloaded."""
+
+
+class ExportNotFoundError(WGANGPError, FileNotFoundError):
+    """A folder that should hold an exported SavedModel holds none."""
+
+
+class ServingError(WGANGPError):
+    """A model server refused a request or could not be reached."""

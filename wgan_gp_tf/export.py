@@ -10,11 +10,18 @@ Signatures (tag `serve`):
         `[None, H, W, C]` in [0, 1].
     sample: `seed` int64 `[None]` -> `images`, noise drawn from the
         generator's own prior by a stateless RNG, so a seed always gives the
-        same image.
+        same image (negative seeds included).
+Both check their input in the graph: an empty batch or a `z` of the wrong
+width fails with an `InvalidArgumentError` that says what was expected, in
+TF Serving as in Python. TF Serving rejects a wrong dtype itself.
+
+Beside the graph, `assets.extra/model.json` (`serving.METADATA_FILE`) describes the
+model: latent size and prior, image shape and value range, and whatever the
+exporter adds (preset, penalty, iterations trained, metrics at export).
 """
 
+import json
 import os
-import re
 import shutil
 import uuid
 
@@ -22,20 +29,41 @@ import keras
 import tensorflow as tf
 
 from wgan_gp_tf import models
+from wgan_gp_tf.serving import METADATA_FILE, existing_versions
 
 # Second word of the stateless seed `[seed, _SEED_STREAM]` of `sample`.
 _SEED_STREAM = 0x5EED
 
-_VERSION_PATTERN = re.compile(r"^[0-9]+$")
 
 
-def existing_versions(export_dir):
-    """The integer version folders in `export_dir`, ascending."""
-    if not os.path.isdir(export_dir):
-        return []
-    return sorted(int(name) for name in os.listdir(export_dir)
-                  if _VERSION_PATTERN.match(name)
-                  and os.path.isdir(os.path.join(export_dir, name)))
+def generator_metadata(generator):
+    """What an export records about its generator, JSON-ready."""
+    return {
+        "latent_dim": generator.latent_dim,
+        "prior": generator.prior,
+        "image_shape": list(generator.image_shape),
+        "value_range": [0.0, 1.0],
+        "signatures": {
+            "serving_default": {"inputs": {"z": ["float32", [None, generator.latent_dim]]},
+                                "outputs": {"images": ["float32",
+                                                       [None, *generator.image_shape]]}},
+            "sample": {"inputs": {"seed": ["int64", [None]]},
+                       "outputs": {"images": ["float32", [None, *generator.image_shape]]}},
+        },
+    }
+
+
+def _checked(batch, name, row_shape):
+    """`batch` once the graph has checked it is non-empty with rows `row_shape`."""
+    shape = tf.shape(batch, out_type=tf.int64)
+    valid = shape[0] > 0
+    for axis, size in enumerate(row_shape, start=1):
+        valid = tf.logical_and(valid, tf.equal(shape[axis], size))
+    expected = ", ".join(["batch >= 1", *map(str, row_shape)])
+    check = tf.debugging.Assert(
+        valid, [f"{name} must have shape [{expected}]; got shape", shape])
+    with tf.control_dependencies([check]):
+        return tf.identity(batch)
 
 
 def build_archive(generator):
@@ -50,10 +78,11 @@ def build_archive(generator):
     latent_dim = generator.latent_dim
 
     def generate(z):
-        images = generator(z, training=False)
+        images = generator(_checked(z, "z", [latent_dim]), training=False)
         return {"images": generator.to_unit_range(images)}
 
     def sample(seed):
+        seed = _checked(seed, "seed", [])
         noise = tf.map_fn(
             lambda one: models.stateless_latent(
                 generator.prior, latent_dim,
@@ -72,12 +101,14 @@ def build_archive(generator):
     return archive
 
 
-def export_generator(generator, export_dir):
+def export_generator(generator, export_dir, metadata=None):
     """Writes the next version of `generator` under `export_dir`, atomically.
 
     Args:
         generator: a built `wgan_gp_tf.models.Generator`.
         export_dir: base folder; created if missing.
+        metadata: a JSON-ready dict added to `generator_metadata(generator)`
+            in the version's `model.json`.
 
     Returns:
         The path of the new version folder.
@@ -87,6 +118,7 @@ def export_generator(generator, export_dir):
     temporary = os.path.join(export_dir, f".partial-{uuid.uuid4().hex}")
     try:
         archive.write_out(temporary, verbose=False)
+        _write_metadata(temporary, {**generator_metadata(generator), **(metadata or {})})
         while True:
             versions = existing_versions(export_dir)
             path = os.path.join(export_dir, str(versions[-1] + 1 if versions else 1))
@@ -99,3 +131,11 @@ def export_generator(generator, export_dir):
                 # Another exporter took this version first; take the next.
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _write_metadata(version_path, metadata):
+    path = os.path.join(version_path, METADATA_FILE)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump(metadata, file, indent=2, sort_keys=True)
+        file.write("\n")

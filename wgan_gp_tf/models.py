@@ -7,6 +7,7 @@ exported SavedModel need nothing but the generator.
 """
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 
@@ -23,7 +24,8 @@ def sample_latent(prior, shape, seed):
     """Draws generator noise from a prior with Keras's seeded random ops.
 
     Args:
-        prior: `"uniform"` for U(-1, 1) or `"normal"` for N(0, 1).
+        prior: `"uniform"` for U(-1, 1), `"unit_uniform"` for U(0, 1) (the
+            post's 1-D question) or `"normal"` for N(0, 1).
         shape: the noise shape, `[batch, latent_dim]`.
         seed: a `keras.random.SeedGenerator` or an int.
 
@@ -32,6 +34,8 @@ def sample_latent(prior, shape, seed):
     """
     if prior == "uniform":
         return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
+    if prior == "unit_uniform":
+        return keras.random.uniform(shape, minval=0.0, maxval=1.0, seed=seed)
     return keras.random.normal(shape, seed=seed)
 
 
@@ -39,7 +43,7 @@ def stateless_latent(prior, latent_dim, seed):
     """Draws one noise vector that depends on `seed` alone.
 
     Args:
-        prior: `"uniform"` or `"normal"`, as in `sample_latent`.
+        prior: a prior name, as in `sample_latent`.
         latent_dim: the noise size.
         seed: an int64 tensor of shape `[2]`.
 
@@ -49,6 +53,8 @@ def stateless_latent(prior, latent_dim, seed):
     if prior == "uniform":
         return tf.random.stateless_uniform(
             [latent_dim], seed, minval=-1.0, maxval=1.0)
+    if prior == "unit_uniform":
+        return tf.random.stateless_uniform([latent_dim], seed)
     return tf.random.stateless_normal([latent_dim], seed)
 
 
@@ -60,7 +66,7 @@ class Generator(keras.Model):
         self.latent_dim = latent_dim
         self.prior = prior
         self.image_shape = tuple(image_shape)
-        self.output_range = tuple(output_range)
+        self.output_range = tuple(output_range) if output_range else None
 
     def sample_latent(self, batch_size, seed):
         """Noise `[batch_size, latent_dim]` from this generator's prior."""
@@ -68,6 +74,8 @@ class Generator(keras.Model):
 
     def to_unit_range(self, images):
         """Maps images from `output_range` to [0, 1]."""
+        if self.output_range is None:
+            raise ValueError(f"{type(self).__name__} makes points, not images")
         low, high = self.output_range
         if (low, high) == (0.0, 1.0):
             return images
@@ -116,6 +124,37 @@ class MLPGenerator(Generator):
         return self.to_image(self.pixels(x))
 
 
+class ToyCritic(keras.Model):
+    """The WGAN-GP paper's toy critic: 3 ReLU layers of 512, then a score."""
+
+    def __init__(self, hidden_units=(512, 512, 512), **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = [keras.layers.Dense(units, activation="relu") for units in hidden_units]
+        self.score = keras.layers.Dense(1)
+
+    def call(self, points, training=False):
+        x = points
+        for layer in self.hidden:
+            x = layer(x)
+        return self.score(x)
+
+
+class ToyGenerator(Generator):
+    """The paper's toy generator: 3 ReLU layers of 512, then linear points."""
+
+    def __init__(self, latent_dim, prior, image_shape, hidden_units=(512, 512, 512),
+                 **kwargs):
+        super().__init__(latent_dim, prior, image_shape, None, **kwargs)
+        self.hidden = [keras.layers.Dense(units, activation="relu") for units in hidden_units]
+        self.points = keras.layers.Dense(math.prod(image_shape))
+
+    def call(self, noise, training=False):
+        x = noise
+        for layer in self.hidden:
+            x = layer(x)
+        return self.points(x)
+
+
 @dataclasses.dataclass(frozen=True)
 class Architecture:
     """A registered critic/generator pair.
@@ -135,6 +174,9 @@ _REGISTRY = {
     architecture.name: architecture
     for architecture in (
         Architecture("mlp", MLPCritic, MLPGenerator),
+        Architecture("toy_mlp", ToyCritic, ToyGenerator),
+        Architecture("toy_mlp_64", functools.partial(ToyCritic, hidden_units=(64,) * 3),
+                     functools.partial(ToyGenerator, hidden_units=(64,) * 3)),
     )
 }
 
@@ -160,7 +202,7 @@ def build(architecture, latent_dim, prior, image_shape):
         architecture: an `Architecture`.
         latent_dim: noise size.
         prior: noise prior name.
-        image_shape: `(H, W, C)` of the data.
+        image_shape: `(H, W, C)` of the data, or `(D,)` for points.
 
     Returns:
         `(critic, generator)`, both with their variables created.

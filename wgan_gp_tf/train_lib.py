@@ -7,6 +7,7 @@ is refused rather than mixed.
 """
 
 import dataclasses
+import json
 import logging
 import math
 import os
@@ -15,9 +16,9 @@ import keras
 import tensorflow as tf
 
 from wgan_gp_tf import callbacks as callbacks_lib
-from wgan_gp_tf import data, export, models, trainer
+from wgan_gp_tf import data, evaluation, export, models, toys, trainer
 from wgan_gp_tf.config import TrainConfig
-from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.errors import ConfigError, ExportNotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 RESUMABLE_FIELDS = frozenset({
     "iterations", "data_dir", "output_dir", "export_dir", "sample_every",
     "checkpoint_every", "max_checkpoints", "jit_compile", "steps_per_execution",
+    "eval_every", "eval_samples",
 })
 
 
@@ -37,12 +39,14 @@ class RunResult:
         start_iteration: the iteration training resumed from (0 if new).
         iteration: the iteration reached.
         export_path: the SavedModel version written, or `None` if there was
-            nothing to train.
+            nothing to train or the run is a toy.
+        metrics: the final evaluation, if there was one.
     """
 
     start_iteration: int
     iteration: int
     export_path: str | None
+    metrics: dict | None = None
 
 
 def build_trainer(config, image_shape):
@@ -107,6 +111,82 @@ def restore_latest(manager):
     return path
 
 
+def restore_run(config, run_dir):
+    """The trainer of a run folder, restored from its last checkpoint.
+
+    Returns:
+        `(model, iteration)`.
+
+    Raises:
+        ConfigError: the folder has no checkpoint yet.
+    """
+    model = build_trainer(config, data.image_shape(config.dataset))
+    manager = checkpoint_manager(model, os.path.join(run_dir, "checkpoints"))
+    if not restore_latest(manager):
+        raise ConfigError(f"{run_dir} has no checkpoint yet")
+    return model, int(model.iteration)
+
+
+def find_evaluator(config):
+    """An evaluator for the run's data set, or `None` without one.
+
+    Toys are judged by their W1 estimate. Images need a reference classifier
+    for the data set; without one there is no evaluation, and `eval_every`
+    is an error.
+    """
+    if toys.is_toy(config.dataset):
+        return evaluation.ToyEvaluator(config.dataset)
+    try:
+        return evaluation.load_evaluator(config.dataset, config.data_dir)
+    except ExportNotFoundError as error:
+        if config.eval_every:
+            raise ConfigError(f"eval_every needs a reference classifier: {error}") from None
+        logger.info("no evaluation: %s", error)
+        return None
+
+
+def evaluate(evaluator, generator, config):
+    """The evaluator's verdict on `config.eval_samples` samples, or `None`."""
+    if evaluator is None:
+        return None
+    return evaluator(evaluation.sample_generator(generator, config.eval_samples, config.seed))
+
+
+def export_run(model, config, training_metrics=None, metrics_span=None, metrics=None):
+    """Exports a run's generator with the run's facts in its `model.json`.
+
+    Args:
+        model: the run's `WGANGP`.
+        config: the run's `TrainConfig`.
+        training_metrics: the trainer's metrics averaged over the last
+            `metrics_span` iterations before the export, if known.
+        metrics_span: iterations those means cover.
+        metrics: the evaluation of the exported generator, if any.
+
+    Returns:
+        The path of the new version folder.
+    """
+    metadata = {
+        "preset": config.preset,
+        "dataset": config.dataset,
+        "architecture": config.architecture,
+        "penalty": config.penalty,
+        "penalty_weight": config.penalty_weight,
+        "seed": config.seed,
+        "iterations": int(model.iteration),
+        "config": json.loads(config.to_json()),
+        "tensorflow_version": tf.__version__,
+        "keras_version": keras.__version__,
+    }
+    if training_metrics:
+        metadata["training_metrics"] = {
+            "span_iterations": metrics_span,
+            **{name: float(value) for name, value in training_metrics.items()}}
+    if metrics:
+        metadata["metrics"] = metrics
+    return export.export_generator(model.generator, config.export_dir, metadata)
+
+
 def _prepare_run_folder(config):
     path = os.path.join(config.output_dir, "config.json")
     if os.path.exists(path):
@@ -138,6 +218,9 @@ def _prepare_run_folder(config):
 def run(config, verbose="auto"):
     """Trains (or resumes) the run that `config` describes, then exports.
 
+    Image runs are evaluated at the end when a reference classifier exists
+    and exported; toy runs are evaluated by their W1 estimate, not exported.
+
     Args:
         config: a `TrainConfig`.
         verbose: Keras `fit` verbosity.
@@ -150,9 +233,11 @@ def run(config, verbose="auto"):
         DataError: the data cannot be loaded.
     """
     models.get_architecture(config.architecture)  # Fail before loading data.
-    images = data.load_images(config.dataset, config.data_dir)
+    toy = toys.is_toy(config.dataset)
+    images = None if toy else data.load_images(config.dataset, config.data_dir)
     _prepare_run_folder(config)
-    model = build_trainer(config, images.shape[1:])
+    evaluator = find_evaluator(config)
+    model = build_trainer(config, data.image_shape(config.dataset))
     manager = checkpoint_manager(
         model, os.path.join(config.output_dir, "checkpoints"),
         config.max_checkpoints)
@@ -167,27 +252,40 @@ def run(config, verbose="auto"):
                      config.output_dir, start)
         return RunResult(start, start, None)
 
-    dataset = data.training_batches(
-        images, batch_size=config.batch_size, n_critic=config.n_critic,
-        seed=config.seed, value_range=model.generator.output_range,
-        start_iteration=start)
+    batches = dict(batch_size=config.batch_size, n_critic=config.n_critic,
+                   seed=config.seed, start_iteration=start)
+    if toy:
+        dataset = toys.training_batches(config.dataset, **batches)
+    else:
+        dataset = data.training_batches(
+            images, value_range=model.generator.output_range, **batches)
     writer = tf.summary.create_file_writer(
         os.path.join(config.output_dir, "logs"))
     callbacks = [
         callbacks_lib.StopAtIteration(config.iterations),
-        callbacks_lib.SampleGrid(
-            model.generator, os.path.join(config.output_dir, "samples"),
-            config.sample_every, config.grid_size, config.seed, writer),
         callbacks_lib.Checkpoint(manager, config.checkpoint_every),
         callbacks_lib.ScalarLog(writer),
     ]
+    if not toy:
+        callbacks.append(callbacks_lib.SampleGrid(
+            model.generator, os.path.join(config.output_dir, "samples"),
+            config.sample_every, config.grid_size, config.seed, writer))
+    if config.eval_every:
+        callbacks.append(callbacks_lib.Evaluate(
+            evaluator, model.generator, config.eval_every, config.eval_samples,
+            config.seed, writer, os.path.join(config.output_dir, "metrics.jsonl")))
     # A Keras epoch here is a stretch of iterations between samples or
     # checkpoints, so that each resume point starts an epoch.
     epoch_length = math.gcd(config.sample_every, config.checkpoint_every)
-    model.fit(dataset, steps_per_epoch=epoch_length,
-              epochs=math.ceil(config.iterations / epoch_length),
-              initial_epoch=start // epoch_length, callbacks=callbacks,
-              verbose=verbose, shuffle=False)
-    export_path = export.export_generator(model.generator, config.export_dir)
+    history = model.fit(dataset, steps_per_epoch=epoch_length,
+                        epochs=math.ceil(config.iterations / epoch_length),
+                        initial_epoch=start // epoch_length, callbacks=callbacks,
+                        verbose=verbose, shuffle=False)
+    final_metrics = evaluate(evaluator, model.generator, config)
+    if toy:
+        logger.info("toy run: %s; toy generators are not exported", final_metrics)
+        return RunResult(start, int(model.iteration), None, final_metrics)
+    last_epoch = {name: values[-1] for name, values in history.history.items()}
+    export_path = export_run(model, config, last_epoch, epoch_length, final_metrics)
     logger.info("exported the generator to %s", export_path)
-    return RunResult(start, int(model.iteration), export_path)
+    return RunResult(start, int(model.iteration), export_path, final_metrics)

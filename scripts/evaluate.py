@@ -1,0 +1,58 @@
+"""Measures a generator: FID, KID, inception score and class coverage.
+
+    python scripts/evaluate.py --path=saved_models/mnist --data_dir=../shared/data/mnist
+    python scripts/evaluate.py --path=runs/mnist_mlp      # a run's last checkpoint
+
+draws `--num` images (the same ones for the same `--seed`), compares them with
+the data set's test split in the features of the shipped reference classifier
+(`scripts/train_classifier.py`), prints a table and writes `--out` as JSON.
+With `--reference`, the same metrics for `--num` real training images give the
+floor a perfect generator would reach.
+"""
+
+import json
+
+import _cli
+from absl import app, flags
+
+from wgan_gp_tf import data, evaluation
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("path", None, "An export folder or a run folder.")
+flags.DEFINE_integer("num", 10_000, "Images to generate.", lower_bound=2)
+flags.DEFINE_integer("seed", 0, "Seeds the generated images.")
+flags.DEFINE_string("data_dir", None, "The data set's IDX folder; default: the run's, or tfds.")
+flags.DEFINE_string("classifier", None, "Reference classifier; default: the shipped one.")
+flags.DEFINE_bool("reference", False, "Also measure real training images.")
+flags.DEFINE_string("out", "metrics.json", "JSON file to write.")
+flags.mark_flag_as_required("path")
+
+_ROWS = ("fid", "kid", "inception_score", "classes_covered", "coverage_kl")
+
+
+def main(argv):
+    del argv
+    images, source = evaluation.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed)
+    data_dir = FLAGS.data_dir or source["data_dir"]
+    evaluator = evaluation.load_evaluator(source["dataset"], data_dir, FLAGS.classifier)
+    results = {**source, "data_dir": data_dir, "seed": FLAGS.seed,
+               "classifier": evaluator.classifier.path,
+               "classifier_test_accuracy": evaluator.classifier.info.get("test_accuracy"),
+               "generated": evaluator(images)}
+    if FLAGS.reference:
+        real = data.load_images(source["dataset"], data_dir, "train")[:FLAGS.num]
+        results["real_training_images"] = evaluator(real)
+    with open(FLAGS.out, "w", encoding="utf-8") as file:
+        json.dump(results, file, indent=2)
+        file.write("\n")
+    columns = [name for name in ("generated", "real_training_images") if name in results]
+    print(f"{source['source']} ({source['iterations']} iterations), {FLAGS.num} images "
+          f"against the {source['dataset']} test split")
+    print(f"{'':18s}" + "".join(f"{name:>22s}" for name in columns))
+    for row in _ROWS:
+        print(f"{row:18s}" + "".join(f"{results[name][row]:22.4f}" for name in columns))
+    print(f"wrote {FLAGS.out}")
+
+
+if __name__ == "__main__":
+    app.run(_cli.run_main(main))

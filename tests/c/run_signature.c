@@ -1,0 +1,113 @@
+/* Runs one signature of a SavedModel through the TensorFlow C API.
+ *
+ * The load path of TF Serving: TF_LoadSessionFromSavedModel with the "serve"
+ * tag, then one session run fed and fetched by the tensor names that the
+ * signature's SignatureDef gives. No Python is involved.
+ *
+ * usage: run_signature EXPORT_DIR INPUT_TENSOR float|int64 ROWS WIDTH IN.bin
+ *                      OUTPUT_TENSOR OUT.bin
+ *   INPUT_TENSOR, OUTPUT_TENSOR: "operation:index" names from the SignatureDef.
+ *   WIDTH: 0 for a rank-1 input [ROWS], else the input is [ROWS, WIDTH].
+ *   IN.bin: the input values, raw little-endian; OUT.bin receives the float32
+ *   output, raw. Prints the output shape, e.g. "shape 2 28 28 1".
+ * Exits 1 with TensorFlow's message on stderr when TensorFlow reports an error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tensorflow/c/c_api.h"
+
+static void check(TF_Status *status, const char *what) {
+  if (TF_GetCode(status) != TF_OK) {
+    fprintf(stderr, "%s: %s\n", what, TF_Message(status));
+    exit(1);
+  }
+}
+
+static TF_Output find_output(TF_Graph *graph, const char *name) {
+  char operation[512];
+  const char *colon = strrchr(name, ':');
+  size_t length = colon ? (size_t)(colon - name) : strlen(name);
+  if (length >= sizeof operation) {
+    fprintf(stderr, "tensor name too long: %s\n", name);
+    exit(2);
+  }
+  memcpy(operation, name, length);
+  operation[length] = '\0';
+  TF_Output output = {TF_GraphOperationByName(graph, operation),
+                      colon ? atoi(colon + 1) : 0};
+  if (output.oper == NULL) {
+    fprintf(stderr, "no operation %s in the graph\n", operation);
+    exit(2);
+  }
+  return output;
+}
+
+static void *read_file(const char *path, size_t size) {
+  void *data = malloc(size ? size : 1);
+  FILE *file = fopen(path, "rb");
+  if (file == NULL || fread(data, 1, size, file) != size) {
+    fprintf(stderr, "cannot read %zu bytes from %s\n", size, path);
+    exit(2);
+  }
+  fclose(file);
+  return data;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 9) {
+    fprintf(stderr, "usage: %s EXPORT_DIR INPUT_TENSOR float|int64 ROWS WIDTH "
+                    "IN.bin OUTPUT_TENSOR OUT.bin\n", argv[0]);
+    return 2;
+  }
+  const char *export_dir = argv[1];
+  TF_DataType dtype = strcmp(argv[3], "int64") == 0 ? TF_INT64 : TF_FLOAT;
+  int64_t dims[2] = {atoll(argv[4]), atoll(argv[5])};
+  int rank = dims[1] == 0 ? 1 : 2;
+  size_t count = (size_t)dims[0] * (size_t)(rank == 2 ? dims[1] : 1);
+  size_t bytes = count * TF_DataTypeSize(dtype);
+
+  TF_Status *status = TF_NewStatus();
+  TF_Graph *graph = TF_NewGraph();
+  TF_SessionOptions *options = TF_NewSessionOptions();
+  const char *tags[] = {"serve"};
+  TF_Session *session = TF_LoadSessionFromSavedModel(
+      options, NULL, export_dir, tags, 1, graph, NULL, status);
+  check(status, "loading the SavedModel");
+
+  TF_Output input = find_output(graph, argv[2]);
+  TF_Output output = find_output(graph, argv[7]);
+  TF_Tensor *input_tensor = TF_AllocateTensor(dtype, dims, rank, bytes);
+  void *values = read_file(argv[6], bytes);
+  memcpy(TF_TensorData(input_tensor), values, bytes);
+  free(values);
+
+  TF_Tensor *output_tensor = NULL;
+  TF_SessionRun(session, NULL, &input, &input_tensor, 1, &output, &output_tensor,
+                1, NULL, 0, NULL, status);
+  check(status, "running the signature");
+
+  printf("shape");
+  for (int axis = 0; axis < TF_NumDims(output_tensor); ++axis) {
+    printf(" %lld", (long long)TF_Dim(output_tensor, axis));
+  }
+  printf("\n");
+  FILE *file = fopen(argv[8], "wb");
+  if (file == NULL ||
+      fwrite(TF_TensorData(output_tensor), 1, TF_TensorByteSize(output_tensor),
+             file) != TF_TensorByteSize(output_tensor)) {
+    fprintf(stderr, "cannot write %s\n", argv[8]);
+    return 2;
+  }
+  fclose(file);
+
+  TF_DeleteTensor(input_tensor);
+  TF_DeleteTensor(output_tensor);
+  TF_CloseSession(session, status);
+  TF_DeleteSession(session, status);
+  TF_DeleteSessionOptions(options);
+  TF_DeleteGraph(graph);
+  TF_DeleteStatus(status);
+  return 0;
+}

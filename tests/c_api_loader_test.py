@@ -1,0 +1,112 @@
+"""Loads our SavedModel without Python, as TF Serving does, via the C API.
+
+`tests/c/run_signature.c` is compiled with the system's C compiler against the
+TensorFlow C API inside the installed wheel. It loads an export with the
+`serve` tag and runs a signature by the tensor names of its SignatureDef; the
+outputs must equal what Python gets from the same signature.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+import numpy as np
+import tensorflow as tf
+from absl.testing import parameterized
+from tensorflow.core.protobuf import saved_model_pb2
+
+from tests.helpers import mlp_generator
+from wgan_gp_tf import export
+
+_SOURCE = os.path.join(os.path.dirname(__file__), "c", "run_signature.c")
+
+
+def _compile(output_path):
+    """Builds run_signature against the wheel's C API; returns an error or None."""
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        return "no C compiler (cc or gcc) on PATH"
+    library_dir = os.path.dirname(tf.__file__)
+    command = [compiler, "-O1", "-Wall", "-Werror",
+               f"-I{os.path.join(library_dir, 'include')}", _SOURCE, "-o", output_path,
+               f"-L{library_dir}", "-l:libtensorflow_cc.so.2",
+               "-l:libtensorflow_framework.so.2", f"-Wl,-rpath,{library_dir}"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode:
+        raise AssertionError(f"compiling {_SOURCE} failed:\n{result.stderr}")
+    return None
+
+
+def _signature_tensors(version_path, signature):
+    """(input name, output name) of a one-in one-out SignatureDef."""
+    saved_model = saved_model_pb2.SavedModel()
+    with open(os.path.join(version_path, "saved_model.pb"), "rb") as stream:
+        saved_model.ParseFromString(stream.read())
+    [meta_graph] = [graph for graph in saved_model.meta_graphs
+                    if "serve" in graph.meta_info_def.tags]
+    definition = meta_graph.signature_def[signature]
+    [input_info] = definition.inputs.values()
+    [output_info] = definition.outputs.values()
+    return input_info.name, output_info.name
+
+
+class CApiLoaderTest(tf.test.TestCase, parameterized.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.work_dir = tempfile.mkdtemp()
+        cls.binary = os.path.join(cls.work_dir, "run_signature")
+        cls.compile_error = _compile(cls.binary)
+        cls.version_path = export.export_generator(
+            mlp_generator(seed=4, prior="normal"), os.path.join(cls.work_dir, "export"))
+        cls.loaded = tf.saved_model.load(cls.version_path)
+
+    def setUp(self):
+        super().setUp()
+        if self.compile_error:
+            self.skipTest(self.compile_error)
+
+    def _run_in_c(self, signature, values):
+        input_name, output_name = _signature_tensors(self.version_path, signature)
+        input_path = os.path.join(self.get_temp_dir(), "input.bin")
+        output_path = os.path.join(self.get_temp_dir(), "output.bin")
+        values.tofile(input_path)
+        width = values.shape[1] if values.ndim == 2 else 0
+        dtype = "int64" if values.dtype == np.int64 else "float"
+        result = subprocess.run(
+            [self.binary, self.version_path, input_name, dtype, str(len(values)),
+             str(width), input_path, output_name, output_path],
+            capture_output=True, text=True)
+        if result.returncode:
+            return None, result.stderr
+        shape = [int(size) for size in result.stdout.split()[1:]]
+        return np.fromfile(output_path, np.float32).reshape(shape), result.stderr
+
+    @parameterized.product(batch=[1, 5])
+    def test_serving_default_matches_python(self, batch):
+        z = np.random.default_rng(batch).normal(size=(batch, 10)).astype(np.float32)
+        images, stderr = self._run_in_c("serving_default", z)
+        self.assertIsNotNone(images, stderr)
+        expected = self.loaded.signatures["serving_default"](z=tf.constant(z))["images"]
+        self.assertEqual(images.shape, (batch, 28, 28, 1))
+        self.assertAllClose(images, expected, atol=1e-6)
+
+    @parameterized.product(batch=[1, 5])
+    def test_sample_matches_python(self, batch):
+        seeds = np.arange(-2, batch - 2, dtype=np.int64) * 1_000_003
+        images, stderr = self._run_in_c("sample", seeds)
+        self.assertIsNotNone(images, stderr)
+        expected = self.loaded.signatures["sample"](seed=tf.constant(seeds))["images"]
+        self.assertEqual(images.shape, (batch, 28, 28, 1))
+        self.assertAllClose(images, expected, atol=1e-6)
+
+    def test_a_wrong_width_fails_with_the_signature_check(self):
+        images, stderr = self._run_in_c("serving_default", np.zeros((3, 7), np.float32))
+        self.assertIsNone(images)
+        self.assertIn("z must have shape [batch >= 1, 10]; got shape", stderr)
+
+
+if __name__ == "__main__":
+    tf.test.main()

@@ -1,0 +1,66 @@
+"""Quality on real data, judged by the shipped reference classifier.
+
+A short real MNIST run (../shared/data/mnist) against the untrained generator,
+and the shipped pretrained generator against the figures it records.
+"""
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from wgan_gp_tf import classifier, config, evaluation, models, serving, train_lib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
+
+
+class ShortMnistRunTest(tf.test.TestCase):
+
+    def test_fid_falls_well_below_the_untrained_generator(self):
+        self.assertTrue(os.path.isdir(MNIST), f"real MNIST expected in {MNIST}")
+        run_config = config.make_config(
+            "mnist_mlp", data_dir=MNIST, iterations=6000, sample_every=1000,
+            checkpoint_every=6000, eval_samples=5000,
+            output_dir=os.path.join(self.get_temp_dir(), "run"),
+            export_dir=os.path.join(self.get_temp_dir(), "export"))
+        evaluator = evaluation.load_evaluator("mnist", MNIST, classifier.default_path("mnist"))
+        untrained = train_lib.build_trainer(run_config, (28, 28, 1)).generator
+        before = evaluator(evaluation.sample_generator(untrained, 5000, seed=0))
+
+        result = train_lib.run(run_config, verbose=0)
+        after = serving.read_metadata(result.export_path)["metrics"]
+
+        self.assertEqual(after["samples"], 5000)
+        # Measured: FID 321 -> 135, KID 9.3 -> 5.0, IS 1.0 -> 3.4, classes 1 -> 7.
+        # The original's small MLP shows all ten digits only from about 8k
+        # iterations on; the shipped generator's test below checks all ten.
+        self.assertLess(after["fid"], before["fid"] / 2)
+        self.assertLess(after["kid"], before["kid"] / 1.5)
+        self.assertGreater(after["inception_score"], before["inception_score"] + 1.5)
+        self.assertGreaterEqual(after["classes_covered"], before["classes_covered"] + 5)
+
+
+class ShippedGeneratorTest(tf.test.TestCase):
+
+    def test_recorded_metrics_are_reproduced_and_cover_every_digit(self):
+        version_path = serving.resolve_version(os.path.join(ROOT, "saved_models", "mnist"))
+        metadata = serving.read_metadata(version_path)
+        recorded = metadata["metrics"]
+        # The export evaluated `sample_generator(generator, n, seed)`: the same
+        # noise through the exported graph must give the same figures.
+        noise = models.sample_latent(metadata["prior"],
+                                     [recorded["samples"], metadata["latent_dim"]],
+                                     metadata["seed"])
+        serve = tf.saved_model.load(version_path).signatures["serving_default"]
+        images = np.concatenate([serve(z=noise[start:start + 1000])["images"].numpy()
+                                 for start in range(0, recorded["samples"], 1000)])
+        measured = evaluation.load_evaluator("mnist", MNIST)(images)
+        for name in ("fid", "kid", "inception_score"):
+            self.assertAllClose(measured[name], recorded[name], rtol=1e-3, msg=name)
+        self.assertEqual(measured["classes_covered"], 10)
+        self.assertLess(measured["fid"], 30.0)
+
+
+if __name__ == "__main__":
+    tf.test.main()

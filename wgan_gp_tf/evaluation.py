@@ -1,0 +1,120 @@
+"""Judging generated images against real ones in a reference classifier's eyes.
+
+`Evaluator(classifier, real_images)` holds the real set's features; calling it
+on generated images returns FID, KID, the classifier's inception score and the
+class coverage. `sample_generator` draws a generator's images reproducibly.
+"""
+
+import numpy as np
+
+from wgan_gp_tf import metrics
+
+
+class Evaluator:
+    """FID, KID, inception score and class coverage against one real set.
+
+    Args:
+        classifier: a `classifier.ReferenceClassifier`.
+        real_images: the reference images in [0, 1] (the test split), or uint8.
+    """
+
+    def __init__(self, classifier, real_images):
+        self.classifier = classifier
+        self.real_features, self.real_probabilities = classifier(_unit_range(real_images))
+        self.real_statistics = metrics.gaussian_statistics(self.real_features)
+
+    def __call__(self, generated_images):
+        """Metrics of generated images in [0, 1] `[N, H, W, C]`, as a dict of floats."""
+        features, probabilities = self.classifier(_unit_range(generated_images))
+        kid_mean, kid_std = metrics.kid(features, self.real_features)
+        score, score_std = metrics.inception_score(probabilities)
+        coverage = metrics.class_coverage(probabilities)
+        return {
+            "samples": len(features),
+            "fid": metrics.frechet_distance(*metrics.gaussian_statistics(features),
+                                            *self.real_statistics),
+            "kid": kid_mean,
+            "kid_std": kid_std,
+            "inception_score": score,
+            "inception_score_std": score_std,
+            "classes_covered": coverage["classes_covered"],
+            "coverage_kl": coverage["coverage_kl"],
+            "class_shares": coverage["class_shares"],
+        }
+
+
+class ToyEvaluator:
+    """The W1 estimate of a toy problem (`toys.wasserstein_estimate`)."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def __call__(self, points):
+        """`{"samples", "w1"}` of generated points `[N, D]`."""
+        from wgan_gp_tf import toys
+
+        return {"samples": len(points), "w1": toys.wasserstein_estimate(self.dataset, points)}
+
+
+def _unit_range(images):
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return images.astype(np.float32) / 255.0
+    return images
+
+
+def sample_generator(generator, count, seed=0, batch_size=1000):
+    """`count` images in [0, 1] (or toy points) from a generator, the same for a seed."""
+    noise = generator.sample_latent(count, seed)
+    batches = [generator(noise[start:start + batch_size])
+               for start in range(0, count, batch_size)]
+    if generator.output_range is not None:
+        batches = [generator.to_unit_range(batch) for batch in batches]
+    return np.concatenate([np.asarray(batch) for batch in batches])
+
+
+def load_evaluator(dataset, data_dir=None, classifier_path=None):
+    """An `Evaluator` against the test split of `dataset`, with its classifier.
+
+    Raises:
+        ExportNotFoundError: no reference classifier for the data set.
+        DataError: the test split cannot be loaded.
+    """
+    from wgan_gp_tf import classifier, data
+
+    reference = classifier.ReferenceClassifier(classifier_path
+                                               or classifier.default_path(dataset))
+    return Evaluator(reference, data.load_images(dataset, data_dir, "test"))
+
+
+def samples_from(path, count, seed=0):
+    """Images from a run folder (its last checkpoint) or an export folder.
+
+    Args:
+        path: a run folder written by `train_lib.run`, or an export (a version
+            folder or a base folder of versions).
+        count: images to draw.
+        seed: the same seed gives the same images.
+
+    Returns:
+        `(images in [0, 1], description)`; the description holds `source`,
+        `dataset`, `data_dir` and `iterations`.
+    """
+    import os
+
+    from wgan_gp_tf import serving, train_lib
+    from wgan_gp_tf.config import TrainConfig
+
+    config_path = os.path.join(path, "config.json")
+    if os.path.isfile(config_path):
+        with open(config_path, encoding="utf-8") as file:
+            config = TrainConfig.from_json(file.read())
+        model, iteration = train_lib.restore_run(config, path)
+        return sample_generator(model.generator, count, seed), {
+            "source": path, "dataset": config.dataset, "data_dir": config.data_dir,
+            "iterations": iteration}
+    version_path, images = serving.sample_export(path, range(seed, seed + count))
+    metadata = serving.read_metadata(version_path)
+    return images, {"source": version_path, "dataset": metadata["dataset"],
+                    "data_dir": metadata.get("config", {}).get("data_dir"),
+                    "iterations": metadata.get("iterations")}

@@ -1,0 +1,98 @@
+"""Toy problems whose answers are known: the post's 1-D question, the paper's 2-D sets.
+
+    toy_1d       N(0, 1), to be made from 1-d U[0, 1] noise: the exact maps are
+                 x -> Phi^-1(x) and x -> Phi^-1(1 - x).
+    8gaussians   8 Gaussians (std 0.02) on a circle of radius 2, scaled by 1/1.414.
+    25gaussians  25 Gaussians (std 0.05) on the grid {-4, -2, 0, 2, 4}^2, scaled by 1/2.828.
+    swissroll    sklearn's 2-D Swiss roll with noise 0.25, scaled by 1/7.5.
+
+The 2-D sets follow gan_toy.py of the WGAN-GP paper's code. Points are drawn
+in the graph by stateless RNGs keyed by (seed, iteration), so a stream is
+the same for a seed and resumes exactly.
+"""
+
+import math
+
+import tensorflow as tf
+
+DIMENSIONS = {"toy_1d": 1, "8gaussians": 2, "25gaussians": 2, "swissroll": 2}
+
+
+def is_toy(dataset):
+    """Whether `dataset` names a toy problem."""
+    return dataset in DIMENSIONS
+
+
+def sample(dataset, count, seed):
+    """`count` points of a toy distribution, float32 `[count, D]`.
+
+    Args:
+        dataset: a name from `DIMENSIONS`.
+        count: number of points.
+        seed: int32/int64 tensor `[2]`; the points depend on it alone.
+    """
+    seeds = tf.random.experimental.stateless_split(tf.cast(seed, tf.int64), 3)
+    if dataset == "toy_1d":
+        return tf.random.stateless_normal([count, 1], seeds[0])
+    if dataset == "8gaussians":
+        angles = tf.cast(tf.random.stateless_uniform(
+            [count], seeds[0], maxval=8, dtype=tf.int32), tf.float32) * (math.pi / 4)
+        centres = 2.0 * tf.stack([tf.cos(angles), tf.sin(angles)], axis=1)
+        return (centres + 0.02 * tf.random.stateless_normal([count, 2], seeds[1])) / 1.414
+    if dataset == "25gaussians":
+        cells = tf.random.stateless_uniform([count, 2], seeds[0], maxval=5, dtype=tf.int32)
+        centres = 2.0 * tf.cast(cells - 2, tf.float32)
+        return (centres + 0.05 * tf.random.stateless_normal([count, 2], seeds[1])) / 2.828
+    if dataset == "swissroll":
+        t = 1.5 * math.pi * (1.0 + 2.0 * tf.random.stateless_uniform([count], seeds[0]))
+        roll = tf.stack([t * tf.cos(t), t * tf.sin(t)], axis=1)
+        return (roll + 0.25 * tf.random.stateless_normal([count, 2], seeds[1])) / 7.5
+    raise ValueError(f"unknown toy data set {dataset!r}")
+
+
+def training_batches(dataset, *, batch_size, n_critic, seed, start_iteration=0):
+    """The training stream of a toy problem, like `data.training_batches`.
+
+    Returns:
+        An infinite `tf.data.Dataset` of float32 `[n_critic, batch_size, D]`.
+    """
+    dimension = DIMENSIONS[dataset]
+
+    def iteration_batches(iteration):
+        points = sample(dataset, n_critic * batch_size,
+                        tf.stack([tf.cast(seed, tf.int64), iteration]))
+        return tf.reshape(points, [n_critic, batch_size, dimension])
+
+    return (tf.data.Dataset.counter(start_iteration)
+            .map(iteration_batches, num_parallel_calls=tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE))
+
+
+def wasserstein_estimate(dataset, generated, seed=1, projections=200):
+    """W1 between generated points and fresh points of `dataset`, as much as known.
+
+    1-D: exact between the two samples (equal sizes). 2-D: the sliced W1, the
+    mean over `projections` random directions of the exact 1-D W1 of the
+    projected samples; it is a lower bound of W1 and 0 only for equal laws.
+
+    Args:
+        dataset: a toy name.
+        generated: points `[N, D]`.
+        seed: seeds the reference points and the directions.
+        projections: directions for the sliced estimate.
+
+    Returns:
+        float.
+    """
+    import numpy as np
+
+    from wgan_gp_tf import metrics
+
+    generated = np.asarray(generated, np.float64)
+    reference = sample(dataset, len(generated), tf.constant([seed, -1], tf.int64)).numpy()
+    if generated.shape[1] == 1:
+        return metrics.wasserstein_1d(generated[:, 0], reference[:, 0])
+    directions = np.random.default_rng(seed).normal(size=(projections, generated.shape[1]))
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    return float(np.mean([metrics.wasserstein_1d(generated @ d, reference @ d)
+                          for d in directions]))
