@@ -27,6 +27,8 @@ flags.DEFINE_integer("iterations", None,
 flags.DEFINE_integer("batch_size", None, "Batch size.")
 flags.DEFINE_integer("n_critic", None, "Critic updates per generator update.")
 flags.DEFINE_integer("latent_dim", None, "Noise size.")
+flags.DEFINE_string("architecture", None, "Critic/generator pair, e.g. mlp or toy_mlp.")
+flags.DEFINE_string("prior", None, "Noise prior: uniform, unit_uniform or normal.")
 flags.DEFINE_float("critic_learning_rate", None, "Critic Adam learning rate.")
 flags.DEFINE_float("generator_learning_rate", None,
                    "Generator Adam learning rate.")
@@ -49,7 +51,8 @@ flags.DEFINE_boolean("dry_run", False,
                      "Print the resolved config and exit without training.")
 
 _OVERRIDES = ("penalty", "penalty_weight", "dataset", "data_dir", "iterations",
-              "batch_size", "n_critic", "latent_dim", "critic_learning_rate",
+              "batch_size", "n_critic", "latent_dim", "architecture", "prior",
+              "critic_learning_rate",
               "generator_learning_rate", "clip_value", "output_dir",
               "export_dir", "seed", "sample_every", "checkpoint_every",
               "eval_every", "eval_samples", "jit_compile", "steps_per_execution")
@@ -66,8 +69,13 @@ def main(argv):
     from wgan_gp_tf import train_lib
 
     result = train_lib.run(config, verbose=1 if sys.stdout.isatty() else 2)
-    print(f"iteration {result.iteration}; run folder {config.output_dir}; "
-          f"export {result.export_path or '(nothing new to export)'}")
+    export = result.export_path or (
+        "(nothing new to export)" if result.iteration == result.start_iteration
+        else "(none: toy runs are not exported)")
+    print(f"iteration {result.iteration}; run folder {config.output_dir}; export {export}")
+    if result.metrics:
+        print("metrics: " + ", ".join(f"{name} {value:.4g}" for name, value in
+                                      result.metrics.items() if isinstance(value, float)))
 
 
 if __name__ == "__main__":
