@@ -261,11 +261,8 @@ def run(config, verbose="auto"):
             images, value_range=model.generator.output_range, **batches)
     writer = tf.summary.create_file_writer(
         os.path.join(config.output_dir, "logs"))
-    callbacks = [
-        callbacks_lib.StopAtIteration(config.iterations),
-        callbacks_lib.Checkpoint(manager, config.checkpoint_every),
-        callbacks_lib.ScalarLog(writer),
-    ]
+    callbacks = [callbacks_lib.StopAtIteration(config.iterations),
+                 callbacks_lib.ScalarLog(writer)]
     if not toy:
         callbacks.append(callbacks_lib.SampleGrid(
             model.generator, os.path.join(config.output_dir, "samples"),
@@ -274,6 +271,9 @@ def run(config, verbose="auto"):
         callbacks.append(callbacks_lib.Evaluate(
             evaluator, model.generator, config.eval_every, config.eval_samples,
             config.seed, writer, os.path.join(config.output_dir, "metrics.jsonl")))
+    # Last: a checkpoint marks its iteration done, so everything written for
+    # that iteration must be on disk before it; a resume starts after it.
+    callbacks.append(callbacks_lib.Checkpoint(manager, config.checkpoint_every))
     # A Keras epoch here is a stretch of iterations between samples or
     # checkpoints, so that each resume point starts an epoch.
     epoch_length = math.gcd(config.sample_every, config.checkpoint_every)
