@@ -58,6 +58,25 @@ class SampleGrid(_EveryIterations):
                 tf.summary.image("samples", grid[None], step=iteration)
 
 
+class ToyPlot(_EveryIterations):
+    """Saves `<directory>/<iteration, 8 digits>.png` pictures of a toy problem."""
+
+    def __init__(self, critic, generator, dataset, directory, every, seed):
+        super().__init__(every)
+        self.critic = critic
+        self.generator = generator
+        self.dataset = dataset
+        self.directory = directory
+        self.seed = seed
+
+    def run(self, iteration):
+        from wgan_gp_tf import plots
+
+        os.makedirs(self.directory, exist_ok=True)
+        plots.save_toy_figure(self.critic, self.generator, self.dataset, iteration,
+                              os.path.join(self.directory, f"{iteration:08d}.png"), self.seed)
+
+
 class Checkpoint(_EveryIterations):
     """Saves a `tf.train.CheckpointManager` every so many iterations and at the end.
 
@@ -103,10 +122,11 @@ class ScalarLog(keras.callbacks.Callback):
 
 
 class Evaluate(_EveryIterations):
-    """Evaluates fresh samples against the test split every `every` iterations.
+    """Evaluates samples every `every` iterations: FID & co. for images, W1 for toys.
 
-    The scalars go to TensorBoard under `eval/`; each evaluation is also
-    appended as one JSON line (with its iteration) to `jsonl_path`.
+    The noise is the same each time (`count` draws by `seed`). Scalars go to
+    TensorBoard under `eval/`, and each evaluation is appended to
+    `jsonl_path` as one JSON line with its iteration.
     """
 
     def __init__(self, evaluator, generator, every, count, seed, writer, jsonl_path):

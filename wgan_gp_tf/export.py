@@ -35,7 +35,6 @@ from wgan_gp_tf.serving import METADATA_FILE, existing_versions
 _SEED_STREAM = 0x5EED
 
 
-
 def generator_metadata(generator):
     """What an export records about its generator, JSON-ready."""
     return {

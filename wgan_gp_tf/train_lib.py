@@ -18,7 +18,7 @@ import tensorflow as tf
 from wgan_gp_tf import callbacks as callbacks_lib
 from wgan_gp_tf import data, evaluation, export, models, toys, trainer
 from wgan_gp_tf.config import TrainConfig
-from wgan_gp_tf.errors import ConfigError, ExportNotFoundError
+from wgan_gp_tf.errors import ConfigError, DataError, ExportNotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -131,14 +131,14 @@ def find_evaluator(config):
     """An evaluator for the run's data set, or `None` without one.
 
     Toys are judged by their W1 estimate. Images need a reference classifier
-    for the data set; without one there is no evaluation, and `eval_every`
-    is an error.
+    for the data set and its test split; without them there is no
+    evaluation, and `eval_every` is an error.
     """
     if toys.is_toy(config.dataset):
         return evaluation.ToyEvaluator(config.dataset)
     try:
         return evaluation.load_evaluator(config.dataset, config.data_dir)
-    except ExportNotFoundError as error:
+    except (ExportNotFoundError, DataError) as error:
         if config.eval_every:
             raise ConfigError(f"eval_every needs a reference classifier: {error}") from None
         logger.info("no evaluation: %s", error)
@@ -263,10 +263,14 @@ def run(config, verbose="auto"):
         os.path.join(config.output_dir, "logs"))
     callbacks = [callbacks_lib.StopAtIteration(config.iterations),
                  callbacks_lib.ScalarLog(writer)]
-    if not toy:
+    samples_dir = os.path.join(config.output_dir, "samples")
+    if toy:
+        callbacks.append(callbacks_lib.ToyPlot(model.critic, model.generator, config.dataset,
+                                               samples_dir, config.sample_every, config.seed))
+    else:
         callbacks.append(callbacks_lib.SampleGrid(
-            model.generator, os.path.join(config.output_dir, "samples"),
-            config.sample_every, config.grid_size, config.seed, writer))
+            model.generator, samples_dir, config.sample_every, config.grid_size,
+            config.seed, writer))
     if config.eval_every:
         callbacks.append(callbacks_lib.Evaluate(
             evaluator, model.generator, config.eval_every, config.eval_samples,
