@@ -4,7 +4,10 @@ A short real MNIST run (../shared/data/mnist) against the untrained generator,
 and the shipped pretrained generator against the figures it records.
 """
 
+import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import tensorflow as tf
@@ -39,6 +42,27 @@ class ShortMnistRunTest(tf.test.TestCase):
         self.assertLess(after["kid"], before["kid"] / 1.5)
         self.assertGreater(after["inception_score"], before["inception_score"] + 1.5)
         self.assertGreaterEqual(after["classes_covered"], before["classes_covered"] + 5)
+
+
+class EvaluateScriptTest(tf.test.TestCase):
+
+    def test_export_is_measured_and_written_as_json(self):
+        out = os.path.join(self.get_temp_dir(), "metrics.json")
+        result = subprocess.run(
+            [sys.executable, os.path.join(ROOT, "scripts", "evaluate.py"),
+             f"--path={os.path.join(ROOT, 'saved_models', 'mnist')}", "--num=600",
+             f"--data_dir={MNIST}", f"--out={out}"],
+            capture_output=True, text=True, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertRegex(result.stdout, r"fid +\d+\.\d{4}")
+        with open(out) as stream:
+            written = json.load(stream)
+        self.assertEqual(written["dataset"], "mnist")
+        self.assertEqual(written["iterations"], 100_000)
+        _, images = serving.sample_export(os.path.join(ROOT, "saved_models", "mnist"),
+                                          range(600))
+        expected = evaluation.load_evaluator("mnist", MNIST)(images)
+        self.assertAllClose(written["generated"]["fid"], expected["fid"])
 
 
 class ShippedGeneratorTest(tf.test.TestCase):

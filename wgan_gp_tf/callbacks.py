@@ -70,7 +70,7 @@ class ToyPlot(_EveryIterations):
         self.seed = seed
 
     def run(self, iteration):
-        from wgan_gp_tf import plots
+        from wgan_gp_tf import plots  # matplotlib loads for toy runs only.
 
         os.makedirs(self.directory, exist_ok=True)
         plots.save_toy_figure(self.critic, self.generator, self.dataset, iteration,

@@ -1,26 +1,28 @@
 """Judging generated images against real ones in a reference classifier's eyes.
 
-`Evaluator(classifier, real_images)` holds the real set's features; calling it
+`Evaluator(reference_classifier, real_images)` holds the real set's features; calling it
 on generated images returns FID, KID, the classifier's inception score and the
 class coverage. `sample_generator` draws a generator's images reproducibly.
 """
 
+import os
+
 import numpy as np
 
-from wgan_gp_tf import metrics
+from wgan_gp_tf import classifier, data, metrics, toys
 
 
 class Evaluator:
     """FID, KID, inception score and class coverage against one real set.
 
     Args:
-        classifier: a `classifier.ReferenceClassifier`.
+        reference_classifier: a `classifier.ReferenceClassifier`.
         real_images: the reference images in [0, 1] (the test split), or uint8.
     """
 
-    def __init__(self, classifier, real_images):
-        self.classifier = classifier
-        self.real_features, self.real_probabilities = classifier(_unit_range(real_images))
+    def __init__(self, reference_classifier, real_images):
+        self.classifier = reference_classifier
+        self.real_features, _ = reference_classifier(_unit_range(real_images))
         self.real_statistics = metrics.gaussian_statistics(self.real_features)
 
     def __call__(self, generated_images):
@@ -51,8 +53,6 @@ class ToyEvaluator:
 
     def __call__(self, points):
         """`{"samples", "w1"}` of generated points `[N, D]`."""
-        from wgan_gp_tf import toys
-
         return {"samples": len(points), "w1": toys.wasserstein_estimate(self.dataset, points)}
 
 
@@ -80,8 +80,6 @@ def load_evaluator(dataset, data_dir=None, classifier_path=None):
         ExportNotFoundError: no reference classifier for the data set.
         DataError: the test split cannot be loaded.
     """
-    from wgan_gp_tf import classifier, data
-
     reference = classifier.ReferenceClassifier(classifier_path
                                                or classifier.default_path(dataset))
     return Evaluator(reference, data.load_images(dataset, data_dir, "test"))
@@ -100,8 +98,7 @@ def samples_from(path, count, seed=0):
         `(images in [0, 1], description)`; the description holds `source`,
         `dataset`, `data_dir` and `iterations`.
     """
-    import os
-
+    # train_lib builds on this module, so it is imported when first needed.
     from wgan_gp_tf import serving, train_lib
     from wgan_gp_tf.config import TrainConfig
 

@@ -10,6 +10,7 @@ import os
 import statistics
 
 import numpy as np
+import tensorflow as tf
 from matplotlib.figure import Figure
 
 from wgan_gp_tf import toys
@@ -55,8 +56,6 @@ def toy_2d_figure(critic, generator, dataset, iteration, samples=1000, seed=0, e
     scores = np.asarray(critic(grid))[:, 0].reshape(len(axis), len(axis))
     contours = axes.contourf(axis, axis, scores, levels=20, cmap="viridis")
     figure.colorbar(contours, ax=axes, shrink=0.8, label="critic D(x)")
-    import tensorflow as tf
-
     real = toys.sample(dataset, samples, tf.constant([seed, -2], tf.int64)).numpy()
     fake = np.asarray(generator(generator.sample_latent(samples, seed)))
     axes.scatter(real[:, 0], real[:, 1], s=3, c="orange", label="real")

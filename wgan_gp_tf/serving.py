@@ -73,7 +73,7 @@ def sample_export(path, seeds):
     Returns:
         `(version_path, images)`, images float32 `[len(seeds), H, W, C]` in [0, 1].
     """
-    import tensorflow as tf
+    import tensorflow as tf  # Only here: the REST client needs no TensorFlow.
 
     version_path = resolve_version(path)
     sample = tf.saved_model.load(version_path).signatures["sample"]

@@ -13,7 +13,10 @@ the same for a seed and resumes exactly.
 
 import math
 
+import numpy as np
 import tensorflow as tf
+
+from wgan_gp_tf import metrics
 
 DIMENSIONS = {"toy_1d": 1, "8gaussians": 2, "25gaussians": 2, "swissroll": 2}
 
@@ -84,10 +87,6 @@ def wasserstein_estimate(dataset, generated, seed=1, projections=200):
     Returns:
         float.
     """
-    import numpy as np
-
-    from wgan_gp_tf import metrics
-
     generated = np.asarray(generated, np.float64)
     reference = sample(dataset, len(generated), tf.constant([seed, -1], tf.int64)).numpy()
     if generated.shape[1] == 1:
