@@ -82,12 +82,24 @@ class Generator(keras.Model):
         return (images - low) / (high - low)
 
 
-class MLPCritic(keras.Model):
-    """The critic of mnist_gangp.py: Dense 128 relu, 32 relu, 1 (no activation)."""
+def _kernel_initializer(original_init):
+    if original_init:
+        return keras.initializers.RandomUniform(**_ORIGINAL_INIT)
+    return "glorot_uniform"
 
-    def __init__(self, hidden_units=(128, 32), **kwargs):
+
+class MLPCritic(keras.Model):
+    """A ReLU MLP critic on flattened inputs; by default mnist_gangp.py's 128, 32, 1.
+
+    Args:
+        hidden_units: widths of the ReLU layers before the score.
+        original_init: the original's U(-0.05, 0.05) weights, else Keras's
+            Glorot default (the WGAN-GP paper's toy networks).
+    """
+
+    def __init__(self, hidden_units=(128, 32), original_init=True, **kwargs):
         super().__init__(**kwargs)
-        init = keras.initializers.RandomUniform(**_ORIGINAL_INIT)
+        init = _kernel_initializer(original_init)
         self.flatten = keras.layers.Flatten()
         self.hidden = [
             keras.layers.Dense(units, activation="relu", kernel_initializer=init)
@@ -103,18 +115,27 @@ class MLPCritic(keras.Model):
 
 
 class MLPGenerator(Generator):
-    """The generator of mnist_gangp.py: Dense 32 relu, 128 relu, pixels sigmoid."""
+    """A ReLU MLP generator; by default mnist_gangp.py's 32, 128, pixels sigmoid.
+
+    Args:
+        latent_dim, prior, image_shape: as for `Generator`.
+        hidden_units: widths of the ReLU layers before the output.
+        output_activation: of the output layer; `None` for linear.
+        output_range: the outputs' value range, `None` for unbounded points.
+        original_init: as for `MLPCritic`.
+    """
 
     def __init__(self, latent_dim, prior, image_shape, hidden_units=(32, 128),
+                 output_activation="sigmoid", output_range=(0.0, 1.0), original_init=True,
                  **kwargs):
-        super().__init__(latent_dim, prior, image_shape, (0.0, 1.0), **kwargs)
-        init = keras.initializers.RandomUniform(**_ORIGINAL_INIT)
+        super().__init__(latent_dim, prior, image_shape, output_range, **kwargs)
+        init = _kernel_initializer(original_init)
         self.hidden = [
             keras.layers.Dense(units, activation="relu", kernel_initializer=init)
             for units in hidden_units
         ]
         self.pixels = keras.layers.Dense(
-            math.prod(image_shape), activation="sigmoid", kernel_initializer=init)
+            math.prod(image_shape), activation=output_activation, kernel_initializer=init)
         self.to_image = keras.layers.Reshape(image_shape)
 
     def call(self, noise, training=False):
@@ -124,35 +145,14 @@ class MLPGenerator(Generator):
         return self.to_image(self.pixels(x))
 
 
-class ToyCritic(keras.Model):
-    """The WGAN-GP paper's toy critic: 3 ReLU layers of 512, then a score."""
-
-    def __init__(self, hidden_units=(512, 512, 512), **kwargs):
-        super().__init__(**kwargs)
-        self.hidden = [keras.layers.Dense(units, activation="relu") for units in hidden_units]
-        self.score = keras.layers.Dense(1)
-
-    def call(self, points, training=False):
-        x = points
-        for layer in self.hidden:
-            x = layer(x)
-        return self.score(x)
-
-
-class ToyGenerator(Generator):
-    """The paper's toy generator: 3 ReLU layers of 512, then linear points."""
-
-    def __init__(self, latent_dim, prior, image_shape, hidden_units=(512, 512, 512),
-                 **kwargs):
-        super().__init__(latent_dim, prior, image_shape, None, **kwargs)
-        self.hidden = [keras.layers.Dense(units, activation="relu") for units in hidden_units]
-        self.points = keras.layers.Dense(math.prod(image_shape))
-
-    def call(self, noise, training=False):
-        x = noise
-        for layer in self.hidden:
-            x = layer(x)
-        return self.points(x)
+def _toy_architecture(name, width):
+    """The WGAN-GP paper's toy networks: 3 ReLU layers of `width`, linear points out."""
+    hidden_units = (width,) * 3
+    return Architecture(
+        name,
+        functools.partial(MLPCritic, hidden_units=hidden_units, original_init=False),
+        functools.partial(MLPGenerator, hidden_units=hidden_units, output_activation=None,
+                          output_range=None, original_init=False))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -174,9 +174,8 @@ _REGISTRY = {
     architecture.name: architecture
     for architecture in (
         Architecture("mlp", MLPCritic, MLPGenerator),
-        Architecture("toy_mlp", ToyCritic, ToyGenerator),
-        Architecture("toy_mlp_64", functools.partial(ToyCritic, hidden_units=(64,) * 3),
-                     functools.partial(ToyGenerator, hidden_units=(64,) * 3)),
+        _toy_architecture("toy_mlp", 512),
+        _toy_architecture("toy_mlp_64", 64),
     )
 }
 
