@@ -6,13 +6,11 @@ the end of training.
 """
 
 import dataclasses
-import os
 
 import _cli
 from absl import app, flags
 
 from wgan_gp_tf.config import TrainConfig
-from wgan_gp_tf.errors import ConfigError
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("run_dir", None, "Run folder written by scripts/train.py.")
@@ -23,18 +21,14 @@ flags.mark_flag_as_required("run_dir")
 
 def main(argv):
     del argv
-    config_path = os.path.join(FLAGS.run_dir, "config.json")
-    if not os.path.isfile(config_path):
-        raise ConfigError(f"{FLAGS.run_dir} has no config.json; --run_dir must "
-                          f"be a run folder written by scripts/train.py")
-    with open(config_path) as stream:
-        config = TrainConfig.from_json(stream.read())
-    from wgan_gp_tf import train_lib
+    config = TrainConfig.from_run_folder(FLAGS.run_dir)
+    from wgan_gp_tf import evaluation, train_lib
 
     model, _ = train_lib.restore_run(config, FLAGS.run_dir)
     if FLAGS.export_dir:
         config = dataclasses.replace(config, export_dir=FLAGS.export_dir)
-    metrics = train_lib.evaluate(train_lib.find_evaluator(config), model.generator, config)
+    metrics = evaluation.evaluate_generator(train_lib.find_evaluator(config), model.generator,
+                                            config.eval_samples, config.seed)
     path = train_lib.export_run(model, config, metrics=metrics)
     print(f"exported iteration {int(model.iteration)} to {path}")
 

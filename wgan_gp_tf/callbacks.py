@@ -139,8 +139,8 @@ class Evaluate(_EveryIterations):
         self.jsonl_path = jsonl_path
 
     def run(self, iteration):
-        results = self.evaluator(evaluation.sample_generator(
-            self.generator, self.count, self.seed))
+        results = evaluation.evaluate_generator(self.evaluator, self.generator,
+                                                self.count, self.seed)
         with self.writer.as_default():
             for name, value in results.items():
                 if isinstance(value, float | int) and name != "samples":

@@ -8,9 +8,13 @@ once, on construction, and is written as `config.json` beside every run.
 import dataclasses
 import json
 import math
+import os
 
 from wgan_gp_tf import penalties
 from wgan_gp_tf.errors import ConfigError
+
+# The file in each run folder that holds the run's config.
+RUN_CONFIG_FILE = "config.json"
 
 PRIORS = ("uniform", "unit_uniform", "normal")
 
@@ -162,6 +166,20 @@ class TrainConfig:
             raise ConfigError("config JSON must be an object")
         _check_known(values)
         return cls(**values)
+
+    @classmethod
+    def from_run_folder(cls, run_dir):
+        """Reads the `config.json` that `train_lib.run` wrote in a run folder.
+
+        Raises:
+            ConfigError: the folder has no config.json, or it is malformed.
+        """
+        path = os.path.join(run_dir, RUN_CONFIG_FILE)
+        if not os.path.isfile(path):
+            raise ConfigError(f"{run_dir} has no {RUN_CONFIG_FILE}; expected a run folder "
+                              f"written by scripts/train.py")
+        with open(path, encoding="utf-8") as stream:
+            return cls.from_json(stream.read())
 
 
 def _require(condition, name, message):

@@ -10,6 +10,7 @@ import os
 import numpy as np
 
 from wgan_gp_tf import classifier, data, metrics, toys
+from wgan_gp_tf.config import RUN_CONFIG_FILE, TrainConfig
 
 
 class Evaluator:
@@ -73,6 +74,13 @@ def sample_generator(generator, count, seed=0, batch_size=1000):
     return np.concatenate([np.asarray(batch) for batch in batches])
 
 
+def evaluate_generator(evaluator, generator, count, seed=0):
+    """The evaluator's verdict on `count` samples of `generator`, or `None` without one."""
+    if evaluator is None:
+        return None
+    return evaluator(sample_generator(generator, count, seed))
+
+
 def load_evaluator(dataset, data_dir=None, classifier_path=None):
     """An `Evaluator` against the test split of `dataset`, with its classifier.
 
@@ -100,12 +108,9 @@ def samples_from(path, count, seed=0):
     """
     # train_lib builds on this module, so it is imported when first needed.
     from wgan_gp_tf import serving, train_lib
-    from wgan_gp_tf.config import TrainConfig
 
-    config_path = os.path.join(path, "config.json")
-    if os.path.isfile(config_path):
-        with open(config_path, encoding="utf-8") as file:
-            config = TrainConfig.from_json(file.read())
+    if os.path.isfile(os.path.join(path, RUN_CONFIG_FILE)):
+        config = TrainConfig.from_run_folder(path)
         model, iteration = train_lib.restore_run(config, path)
         return sample_generator(model.generator, count, seed), {
             "source": path, "dataset": config.dataset, "data_dir": config.data_dir,

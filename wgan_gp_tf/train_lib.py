@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from wgan_gp_tf import callbacks as callbacks_lib
 from wgan_gp_tf import data, evaluation, export, models, toys, trainer
-from wgan_gp_tf.config import TrainConfig
+from wgan_gp_tf.config import RUN_CONFIG_FILE, TrainConfig
 from wgan_gp_tf.errors import ConfigError, DataError, ExportNotFoundError
 
 logger = logging.getLogger(__name__)
@@ -145,13 +145,6 @@ def find_evaluator(config):
         return None
 
 
-def evaluate(evaluator, generator, config):
-    """The evaluator's verdict on `config.eval_samples` samples, or `None`."""
-    if evaluator is None:
-        return None
-    return evaluator(evaluation.sample_generator(generator, config.eval_samples, config.seed))
-
-
 def export_run(model, config, training_metrics=None, metrics_span=None, metrics=None):
     """Exports a run's generator with the run's facts in its `model.json`.
 
@@ -188,10 +181,9 @@ def export_run(model, config, training_metrics=None, metrics_span=None, metrics=
 
 
 def _prepare_run_folder(config):
-    path = os.path.join(config.output_dir, "config.json")
+    path = os.path.join(config.output_dir, RUN_CONFIG_FILE)
     if os.path.exists(path):
-        with open(path) as stream:
-            previous = TrainConfig.from_json(stream.read())
+        previous = TrainConfig.from_run_folder(config.output_dir)
         changed = [
             f"{field.name}: {getattr(previous, field.name)!r} -> "
             f"{getattr(config, field.name)!r}"
@@ -236,7 +228,6 @@ def run(config, verbose="auto"):
     toy = toys.is_toy(config.dataset)
     images = None if toy else data.load_images(config.dataset, config.data_dir)
     _prepare_run_folder(config)
-    evaluator = find_evaluator(config)
     model = build_trainer(config, data.image_shape(config.dataset))
     manager = checkpoint_manager(
         model, os.path.join(config.output_dir, "checkpoints"),
@@ -252,6 +243,7 @@ def run(config, verbose="auto"):
                      config.output_dir, start)
         return RunResult(start, start, None)
 
+    evaluator = find_evaluator(config)
     batches = dict(batch_size=config.batch_size, n_critic=config.n_critic,
                    seed=config.seed, start_iteration=start)
     if toy:
@@ -285,7 +277,8 @@ def run(config, verbose="auto"):
                         epochs=math.ceil(config.iterations / epoch_length),
                         initial_epoch=start // epoch_length, callbacks=callbacks,
                         verbose=verbose, shuffle=False)
-    final_metrics = evaluate(evaluator, model.generator, config)
+    final_metrics = evaluation.evaluate_generator(evaluator, model.generator,
+                                                  config.eval_samples, config.seed)
     if toy:
         logger.info("toy run: %s; toy generators are not exported", final_metrics)
         return RunResult(start, int(model.iteration), None, final_metrics)
