@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from wgan_gp_tf import export as export_lib
 from wgan_gp_tf.errors import ExportNotFoundError
 
 CLASSIFIERS_DIR = os.path.join(
@@ -86,10 +87,7 @@ def export(model, image_shape, path, info):
     retired = f"{temporary}-old"
     try:
         archive.write_out(temporary, verbose=False)
-        os.makedirs(os.path.join(temporary, "assets.extra"))
-        with open(os.path.join(temporary, INFO_FILE), "w", encoding="utf-8") as file:
-            json.dump(info, file, indent=2, sort_keys=True)
-            file.write("\n")
+        export_lib.write_json_asset(temporary, INFO_FILE, info)
         if os.path.exists(path):
             os.rename(path, retired)
         os.rename(temporary, path)

@@ -117,7 +117,8 @@ def export_generator(generator, export_dir, metadata=None):
     temporary = os.path.join(export_dir, f".partial-{uuid.uuid4().hex}")
     try:
         archive.write_out(temporary, verbose=False)
-        _write_metadata(temporary, {**generator_metadata(generator), **(metadata or {})})
+        write_json_asset(temporary, METADATA_FILE,
+                         {**generator_metadata(generator), **(metadata or {})})
         while True:
             versions = existing_versions(export_dir)
             path = os.path.join(export_dir, str(versions[-1] + 1 if versions else 1))
@@ -132,9 +133,10 @@ def export_generator(generator, export_dir, metadata=None):
         shutil.rmtree(temporary, ignore_errors=True)
 
 
-def _write_metadata(version_path, metadata):
-    path = os.path.join(version_path, METADATA_FILE)
+def write_json_asset(saved_model_path, relative_path, content):
+    """Writes `content` as JSON at `relative_path` inside a SavedModel folder."""
+    path = os.path.join(saved_model_path, relative_path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as file:
-        json.dump(metadata, file, indent=2, sort_keys=True)
+        json.dump(content, file, indent=2, sort_keys=True)
         file.write("\n")
