@@ -20,8 +20,9 @@ flags.DEFINE_string("penalty", None, f"One of: {', '.join(penalties.names())}.")
 flags.DEFINE_float("penalty_weight", None, "Lambda, the penalty's weight.")
 flags.DEFINE_string("dataset", None, "Data set name.")
 flags.DEFINE_string("data_dir", None,
-                    "Folder of the data set's IDX .gz files; unset: download "
-                    "with tensorflow-datasets.")
+                    "mnist, fashion_mnist: folder of the IDX .gz files; celeb_a, cifar10: "
+                    "any folder of png/jpg/jpeg/bmp/gif images, searched recursively. "
+                    "Unset: download with tensorflow-datasets.")
 flags.DEFINE_integer("iterations", None,
                      "Generator updates, each after n_critic critic updates.")
 flags.DEFINE_integer("batch_size", None, "Batch size.")
@@ -44,7 +45,19 @@ flags.DEFINE_integer("checkpoint_every", None, "Iterations between checkpoints."
 flags.DEFINE_integer("eval_every", None,
                      "Iterations between FID/KID/IS evaluations (0: off).")
 flags.DEFINE_integer("eval_samples", None, "Generated images per evaluation.")
-flags.DEFINE_boolean("jit_compile", None, "Compile the train step with XLA.")
+flags.DEFINE_enum("critic_norm", None, list(config_lib.CRITIC_NORMS),
+                  "Normalisation in the convolutional critics (celeba_dcgan: batch, "
+                  "as the original; the WGAN-GP paper advises layer or none).")
+flags.DEFINE_enum("mixed_precision", None, list(config_lib.PRECISIONS),
+                  "Compute dtype of the hidden layers; float16 adds loss scaling. "
+                  "Penalty and norms stay float32.")
+flags.DEFINE_boolean("skip_bad_images", None,
+                     "Image folders: skip and count undecodable files instead of failing.")
+flags.DEFINE_boolean("cache_images", None,
+                     "Image folders: decode every image once into memory.")
+flags.DEFINE_boolean("jit_compile", None,
+                     "Compile the train step with XLA (convolutional networks: on a "
+                     "GPU or TPU only).")
 flags.DEFINE_integer("steps_per_execution", None,
                      "Iterations per compiled call; 0 chooses.")
 flags.DEFINE_boolean("dry_run", False,
@@ -55,7 +68,8 @@ _OVERRIDES = ("penalty", "penalty_weight", "dataset", "data_dir", "iterations",
               "critic_learning_rate",
               "generator_learning_rate", "clip_value", "output_dir",
               "export_dir", "seed", "sample_every", "checkpoint_every",
-              "eval_every", "eval_samples", "jit_compile", "steps_per_execution")
+              "eval_every", "eval_samples", "critic_norm", "mixed_precision",
+              "skip_bad_images", "cache_images", "jit_compile", "steps_per_execution")
 
 
 def main(argv):

@@ -57,6 +57,19 @@ class IdxTest(tf.test.TestCase):
         with self.assertRaisesRegex(DataError, "mnist images must be 28x28x1.*32x32x1"):
             data.load_images("mnist", folder)
 
+    def test_fashion_mnist_reads_the_same_layout(self):
+        folder = helpers.write_mnist_folder(self.get_temp_dir(), count=5)
+        images, labels = data.load_labelled("fashion_mnist", folder, "test")
+        self.assertEqual(images.shape, (5, 28, 28, 1))
+        self.assertEqual(labels.shape, (5,))
+
+    def test_an_image_folder_has_no_test_split(self):
+        helpers.write_image_folder(self.get_temp_dir(), corrupt=False)
+        images = data.load_images("cifar10", self.get_temp_dir())
+        self.assertEqual(images.shape, (6, 32, 32, 3))
+        with self.assertRaisesRegex(DataError, "an image folder has no 'test' split"):
+            data.load_images("cifar10", self.get_temp_dir(), "test")
+
     def test_unknown_dataset(self):
         with self.assertRaisesRegex(ConfigError, "unknown dataset 'cifar'.*mnist"):
             data.load_images("cifar", "/tmp")
@@ -69,10 +82,21 @@ class TfdsFallbackTest(tf.test.TestCase):
         builder.is_prepared.return_value = False
         with mock.patch("tensorflow_datasets.builder", return_value=builder), \
                 mock.patch.object(data, "_can_reach", return_value=False):
-            with self.assertRaisesRegex(
-                    DataError, "cannot download 'mnist'.*--data_dir="):
-                data.load_images("mnist")
+            for name in ("mnist", "celeb_a"):
+                with self.assertRaisesRegex(
+                        DataError, f"cannot download '{name}'.*--data_dir="):
+                    data.load_images(name)
         builder.download_and_prepare.assert_not_called()
+
+    def test_tfds_images_are_cropped_to_the_data_set_shape(self):
+        builder = mock.Mock()
+        builder.is_prepared.return_value = True
+        builder.as_dataset.return_value = tf.data.Dataset.from_tensor_slices(
+            {"image": tf.zeros([3, 218, 178, 3], tf.uint8)})
+        with mock.patch("tensorflow_datasets.builder", return_value=builder):
+            images, labels = data.load_labelled("celeb_a")
+        self.assertEqual(images.shape, (3, 64, 64, 3))
+        self.assertAllEqual(labels, [-1, -1, -1])
 
 
 class TrainingBatchesTest(tf.test.TestCase):

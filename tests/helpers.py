@@ -63,3 +63,34 @@ def mlp_generator(seed=0, prior="uniform", latent_dim=10):
     _, generator = models.build(models.get_architecture("mlp"), latent_dim, prior,
                                 (28, 28, 1))
     return generator
+
+
+def write_image_folder(directory, corrupt=True):
+    """A nested folder of PNG/JPEG/BMP/GIF files of mixed sizes and modes.
+
+    Returns:
+        `(good paths, corrupt paths)`; a text file is there too, to be ignored.
+    """
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    specs = [("a.png", "RGB", (40, 30)), ("b.JPG", "L", (50, 80)),
+             ("nested/c.png", "RGBA", (33, 33)), ("nested/deeper/d.gif", "P", (20, 24)),
+             ("nested/e.bmp", "RGB", (64, 48)), ("f.jpeg", "RGB", (100, 100))]
+    good = []
+    for name, mode, size in specs:
+        path = os.path.join(directory, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        channels = {"RGB": 3, "RGBA": 4}.get(mode, 1)
+        pixels = rng.integers(0, 256, (size[1], size[0], channels), dtype=np.uint8)
+        Image.fromarray(pixels.squeeze(-1) if channels == 1 else pixels,
+                        "L" if mode == "P" else mode).convert(mode).save(path)
+        good.append(path)
+    with open(os.path.join(directory, "notes.txt"), "w") as stream:
+        stream.write("not an image")
+    bad = []
+    if corrupt:
+        bad.append(os.path.join(directory, "nested", "broken.jpg"))
+        with open(bad[0], "wb") as stream:
+            stream.write(b"\xff\xd8\xff\xe0 this is not really a JPEG")
+    return sorted(good), bad

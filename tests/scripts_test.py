@@ -126,6 +126,24 @@ class ResumeIsExactTest(tf.test.TestCase):
                           verbose=0)
 
 
+class CelebAFolderRunTest(tf.test.TestCase):
+
+    def test_celeba_dcgan_trains_on_a_folder_and_exports(self):
+        folder = os.path.join(self.get_temp_dir(), "faces")
+        helpers.write_image_folder(folder)
+        run_dir = os.path.join(self.get_temp_dir(), "run")
+        result = _run("train.py", "--preset=celeba_dcgan", f"--data_dir={folder}",
+                      "--skip_bad_images", "--batch_size=2", "--iterations=2",
+                      "--sample_every=2", "--checkpoint_every=2", f"--output_dir={run_dir}",
+                      f"--export_dir={run_dir}/export")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("skipping 1 of 7 files that cannot be decoded", result.stderr)
+        generator = tf.saved_model.load(os.path.join(run_dir, "export", "1"))
+        images = generator.signatures["serving_default"](z=tf.zeros([2, 100]))["images"]
+        self.assertEqual(images.shape, (2, 64, 64, 3))
+        self.assertTrue(os.path.isfile(os.path.join(run_dir, "samples", "00000002.png")))
+
+
 class BadInputTest(tf.test.TestCase):
     """One line on stderr, no traceback, exit code 2."""
 
@@ -154,6 +172,19 @@ class BadInputTest(tf.test.TestCase):
             f.write(b"not gzip at all")
         self._assert_one_line_error("cannot read .*train-images-idx3-ubyte.gz",
                                     f"--data_dir={broken}")
+
+    def test_bad_image_folders(self):
+        empty = os.path.join(self.get_temp_dir(), "empty")
+        os.makedirs(empty)
+        self._assert_one_line_error(f"{empty} holds no image files",
+                                    "--preset=celeba_dcgan", f"--data_dir={empty}")
+        few = os.path.join(self.get_temp_dir(), "few")
+        helpers.write_image_folder(few, corrupt=False)
+        self._assert_one_line_error("only 6 training images, fewer than one batch of 64",
+                                    "--preset=celeba_dcgan", f"--data_dir={few}",
+                                    f"--output_dir={few}/run")
+        self._assert_one_line_error("critic_norm='layer' does not apply to the mlp critic",
+                                    "--critic_norm=layer")
 
     def test_dry_run_prints_the_resolved_config(self):
         result = _run("train.py", "--dry_run", "--penalty=squared",

@@ -17,6 +17,8 @@ from wgan_gp_tf.errors import ConfigError
 RUN_CONFIG_FILE = "config.json"
 
 PRIORS = ("uniform", "unit_uniform", "normal")
+CRITIC_NORMS = ("batch", "layer", "none")
+PRECISIONS = ("none", "float16", "bfloat16")
 
 _ACCEPTED_TYPES = {int: int, float: (int, float), str: str, bool: bool,
                    str | None: (str, type(None))}
@@ -65,7 +67,20 @@ class TrainConfig:
             class coverage), logged to TensorBoard; 0 turns them off. An
             export is evaluated whenever a classifier for the data set exists.
         eval_samples: generated images per evaluation.
-        jit_compile: compile the train step with XLA.
+        critic_norm: normalisation in the convolutional critics, `"batch"`,
+            `"layer"` or `"none"`. Batch norm makes each score depend on the
+            rest of its batch, which the gradient penalty does not assume
+            (the WGAN-GP paper uses layer norm or none); `celeba_dcgan` keeps
+            it because the original script has it.
+        mixed_precision: `"none"`, `"float16"` (with dynamic loss scaling) or
+            `"bfloat16"`: the compute dtype of the hidden layers. Scores,
+            images, losses, the penalty and its norms stay float32.
+        skip_bad_images: for image folders, leave out files that cannot be
+            decoded (counted and named in the log) instead of failing.
+        cache_images: for image folders, decode every image once into memory
+            instead of reading the files again each epoch.
+        jit_compile: compile the train step with XLA where it helps: always
+            for the MLPs, on a GPU or TPU only for the convolutional networks.
         steps_per_execution: iterations per compiled call; 0 chooses the
             largest divisor of 100 that also divides `sample_every`,
             `checkpoint_every`, `eval_every` and `iterations`.
@@ -97,6 +112,10 @@ class TrainConfig:
     grid_size: int = 6
     eval_every: int = 0
     eval_samples: int = 10_000
+    critic_norm: str = "none"
+    mixed_precision: str = "none"
+    skip_bad_images: bool = False
+    cache_images: bool = False
     jit_compile: bool = True
     steps_per_execution: int = 0
 
@@ -116,8 +135,9 @@ class TrainConfig:
         _require(self.steps_per_execution >= 0, "steps_per_execution",
                  "must be >= 0 (0 chooses it)")
         _require(0 <= self.seed < 2**31, "seed", "must be in [0, 2**31)")
-        _require(self.prior in PRIORS, "prior",
-                 f"must be one of: {', '.join(PRIORS)}")
+        for name, valid in (("prior", PRIORS), ("critic_norm", CRITIC_NORMS),
+                            ("mixed_precision", PRECISIONS)):
+            _require(getattr(self, name) in valid, name, f"must be one of: {', '.join(valid)}")
         penalties.get(self.penalty)
         for name in ("sample_every", "checkpoint_every", "eval_every", "iterations"):
             _require(getattr(self, name) % self.execution_steps == 0, name,
@@ -215,6 +235,28 @@ PRESETS = {
                "prior": "unit_uniform", "penalty_weight": 1.0, "batch_size": 256,
                "beta_2": 0.9, "critic_learning_rate": 3e-3,
                "generator_learning_rate": 3e-3, "iterations": 2000},
+    # fashion_mnist_gangp.py of the original repo: mnist_gangp.py on Fashion-MNIST.
+    "fashion_mnist_mlp": {"dataset": "fashion_mnist"},
+    # keras/wgan_gp_celeba.py of the original repo: 64x64 DCGAN with batch norm
+    # in the critic, N(0, 1) noise of 100, squared penalty, Adam(2e-4, 0.5),
+    # batch 64, a 9x9 grid every 100 iterations.
+    "celeba_dcgan": {"dataset": "celeb_a", "architecture": "dcgan_celeba", "latent_dim": 100,
+                     "prior": "normal", "penalty": "squared", "batch_size": 64,
+                     "critic_learning_rate": 2e-4, "generator_learning_rate": 2e-4,
+                     "critic_norm": "batch", "grid_size": 9, "sample_every": 100,
+                     "checkpoint_every": 100},
+    # gan_mnist.py of the WGAN-GP paper's code: DIM 64, no batch norm, N(0, 1)
+    # noise of 128, squared penalty, Adam(1e-4, 0.5, 0.9), batch 50, 200k iterations.
+    "mnist_dcgan": {"architecture": "dcgan_mnist", "latent_dim": 128, "prior": "normal",
+                    "penalty": "squared", "batch_size": 50, "beta_2": 0.9,
+                    "iterations": 200_000, "sample_every": 100, "checkpoint_every": 100},
+    # gan_cifar.py of the WGAN-GP paper's code: DIM 128, batch norm in the
+    # generator only, N(0, 1) noise of 128, squared penalty,
+    # Adam(1e-4, 0.5, 0.9), batch 64, 200k iterations.
+    "cifar10_dcgan": {"dataset": "cifar10", "architecture": "dcgan_cifar10",
+                      "latent_dim": 128, "prior": "normal", "penalty": "squared",
+                      "batch_size": 64, "beta_2": 0.9, "iterations": 200_000,
+                      "sample_every": 100, "checkpoint_every": 100},
 }
 
 

@@ -1,13 +1,16 @@
-"""Training data: sources (tensorflow-datasets or local IDX files) and tf.data.
+"""Training data: sources (tensorflow-datasets, IDX files, image folders) and tf.data.
 
-A source returns the whole training split in memory as uint8 `[N, H, W, C]`.
-`training_batches` turns it into the stream `WGANGP.train_step` consumes: one
-element per iteration, float32 `[n_critic, batch, H, W, C]`. It works per batch
-(shuffled indices, then one gather), never per example, and its order depends
-only on the seed, so a resumed run sees the same data as an uninterrupted one.
+A source gives the training images as uint8 `[N, H, W, C]`: in memory, or, for
+a folder of image files, as an `ImageFolder` decoded on the fly.
+`training_batches` turns either into the stream `WGANGP.train_step` consumes:
+one element per iteration, float32 `[n_critic, batch, H, W, C]`. Its order
+depends only on the seed, so a resumed run sees the same data as an
+uninterrupted one, and a folder gives the same stream cached or not.
 """
 
+import dataclasses
 import gzip
+import logging
 import os
 import socket
 
@@ -31,7 +34,19 @@ _IDX_SPLITS = {
 }
 
 # The image shape `(H, W, C)` of each data set.
-DATASETS = {"mnist": (28, 28, 1)}
+DATASETS = {"mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1), "celeb_a": (64, 64, 3),
+            "cifar10": (32, 32, 3)}
+
+# Data sets whose `data_dir` is a folder of IDX files; for the others it is
+# any folder of images, centre-cropped and resized to the data set's shape.
+IDX_DATASETS = ("mnist", "fashion_mnist")
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+
+# How many undecodable files an error message names before "and N more".
+_NAMED_FILES = 5
+
+logger = logging.getLogger(__name__)
 
 
 def image_shape(dataset):
@@ -137,15 +152,18 @@ def _can_reach(host, port=443, timeout=5.0):
     return True
 
 
-def load_tfds(name, split="train"):
+def load_tfds(name, split="train", shape=None):
     """Loads a tensorflow-datasets image split into memory.
 
     Args:
         name: the tfds name, e.g. `"mnist"`.
         split: the split.
+        shape: `(H, W, C)` to centre-crop and resize the images to, if they
+            differ (CelebA's 218x178 to 64x64); `None` keeps them.
 
     Returns:
-        `(images uint8 [N, H, W, C], labels)`.
+        `(images uint8 [N, H, W, C], labels)`; labels are -1 where the data
+        set has none.
 
     Raises:
         DataError: the data set is not prepared and cannot be downloaded.
@@ -157,16 +175,174 @@ def load_tfds(name, split="train"):
         raise DataError(
             f"tensorflow-datasets cannot download {name!r} (no internet "
             f"connection to {_TFDS_DOWNLOAD_HOST}); pass --data_dir=<folder of "
-            f"{name} IDX .gz files>, e.g. --data_dir=../shared/data/mnist")
+            f"{name} files> to train offline, e.g. --data_dir=../shared/data/mnist")
+
+    def convert(example):
+        image = example["image"]
+        if shape is not None and tuple(image.shape) != tuple(shape):
+            image = square_resize(image, shape)
+        return image, example.get("label", tf.constant(-1, tf.int64))
+
     try:
         builder.download_and_prepare()
-        arrays = tfds.as_numpy(builder.as_dataset(split=split, batch_size=-1))
+        batches = (builder.as_dataset(split=split)
+                   .map(convert, num_parallel_calls=tf.data.AUTOTUNE).batch(1024))
+        parts = list(tfds.as_numpy(batches))
     except Exception as error:  # tfds raises many unrelated types here.
         raise DataError(
             f"tensorflow-datasets could not load {name!r}: {error}; pass "
-            f"--data_dir=<folder of {name} IDX .gz files> to train offline"
+            f"--data_dir=<folder of {name} files> to train offline"
         ) from None
-    return arrays["image"], arrays["label"]
+    return (np.concatenate([images for images, _ in parts]),
+            np.concatenate([labels for _, labels in parts]))
+
+
+def square_resize(image, shape):
+    """Centre-crops an image to a square and resizes it, as wgan_gp_celeba.py does.
+
+    Args:
+        image: uint8 `[h, w, c]` with `c` of 1 to 4 (alpha is dropped).
+        shape: the `(H, W, C)` wanted, `C` 1 (grayscale) or 3 (RGB).
+
+    Returns:
+        uint8 `[H, W, C]`; bilinear with antialiasing when shrinking.
+    """
+    channels = tf.shape(image)[-1]
+    rgb = tf.cond(channels >= 3,
+                  lambda: tf.ensure_shape(image[..., :3], [None, None, 3]),
+                  lambda: tf.image.grayscale_to_rgb(image[..., :1]))
+    if shape[-1] == 1:
+        rgb = tf.image.rgb_to_grayscale(rgb)
+    height, width = tf.shape(rgb)[0], tf.shape(rgb)[1]
+    side = tf.minimum(height, width)
+    square = tf.image.crop_to_bounding_box(rgb, (height - side) // 2, (width - side) // 2,
+                                           side, side)
+    resized = tf.image.resize(square, shape[:2], antialias=True)
+    return tf.cast(tf.clip_by_value(tf.round(resized), 0, 255), tf.uint8)
+
+
+def decode_file(path, shape):
+    """Reads and decodes one png/jpeg/bmp/gif file (a GIF's first frame) to `shape`."""
+    image = tf.io.decode_image(tf.io.read_file(path), expand_animations=False)
+    return square_resize(image, shape)
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageFolder:
+    """The image files of a folder, decoded in tf.data as they are needed.
+
+    Attributes:
+        files: the image paths, sorted.
+        shape: `(H, W, C)` the images are cropped and resized to.
+        skipped: files left out because they cannot be decoded.
+    """
+
+    files: tuple[str, ...]
+    shape: tuple[int, int, int]
+    skipped: tuple[str, ...] = ()
+
+    @classmethod
+    def scan(cls, data_dir, shape, skip_bad_images=False):
+        """Lists the images under `data_dir`, recursively.
+
+        Args:
+            data_dir: the folder.
+            shape: `(H, W, C)` of the data set.
+            skip_bad_images: decode every file once now and leave out (and
+                log) those that fail, instead of failing when one is read.
+
+        Raises:
+            DataError: the folder does not exist or holds no image (that
+                decodes).
+        """
+        if not os.path.isdir(data_dir):
+            raise DataError(f"image folder {data_dir} does not exist; pass "
+                            f"--data_dir=<folder of {'/'.join(IMAGE_EXTENSIONS)} files>")
+        files = sorted(
+            os.path.join(root, name)
+            for root, _, names in os.walk(data_dir, followlinks=True)
+            for name in names if name.lower().endswith(IMAGE_EXTENSIONS))
+        if not files:
+            raise DataError(f"{data_dir} holds no image files (searched recursively for "
+                            f"{', '.join(IMAGE_EXTENSIONS)})")
+        folder = cls(tuple(files), tuple(shape))
+        if not skip_bad_images:
+            return folder
+        bad = folder.undecodable()
+        if bad:
+            logger.warning("skipping %d of %d files that cannot be decoded: %s",
+                           len(bad), len(files), _name_some(bad))
+        good = tuple(path for path in files if path not in set(bad))
+        if not good:
+            raise DataError(f"none of the {len(files)} image files under {data_dir} "
+                            f"can be decoded")
+        return cls(good, tuple(shape), tuple(bad))
+
+    def __len__(self):
+        return len(self.files)
+
+    def decoded(self, indices):
+        """The dataset of the images at `indices` (a dataset of int64), in order."""
+        paths = tf.constant(self.files)
+        return indices.map(lambda index: decode_file(paths[index], self.shape),
+                           num_parallel_calls=tf.data.AUTOTUNE)
+
+    def load(self):
+        """Decodes every image into memory: uint8 `[N, H, W, C]`.
+
+        Raises:
+            DataError: a file cannot be decoded; it is named.
+        """
+        indices = tf.data.Dataset.range(len(self.files))
+        try:
+            return np.concatenate(list(self.decoded(indices).batch(1024).as_numpy_iterator()))
+        except tf.errors.InvalidArgumentError:
+            self.raise_if_undecodable()
+            raise
+
+    def undecodable(self):
+        """The files that fail to decode (each file is decoded once)."""
+        indices = tf.data.Dataset.range(len(self.files))
+        decoded = tf.data.Dataset.zip(indices, self.decoded(indices)).ignore_errors()
+        good = {int(index) for index, _ in decoded.as_numpy_iterator()}
+        return [path for index, path in enumerate(self.files) if index not in good]
+
+    def raise_if_undecodable(self):
+        """Raises a `DataError` naming the files that fail to decode, if any."""
+        bad = self.undecodable()
+        if bad:
+            raise DataError(
+                f"{len(bad)} of {len(self.files)} image files cannot be decoded: "
+                f"{_name_some(bad)}; remove them, or pass --skip_bad_images to skip them")
+
+
+def _name_some(paths):
+    named = ", ".join(paths[:_NAMED_FILES])
+    if len(paths) > _NAMED_FILES:
+        named += f" and {len(paths) - _NAMED_FILES} more"
+    return named
+
+
+def load_training_images(dataset, data_dir=None, skip_bad_images=False, cache_images=False):
+    """The training images: an array in memory, or an `ImageFolder`.
+
+    Args:
+        dataset: a name from `DATASETS`.
+        data_dir: IDX folder (mnist, fashion_mnist) or image folder (the
+            others); `None` uses tensorflow-datasets.
+        skip_bad_images, cache_images: as in `TrainConfig`, for image folders.
+
+    Returns:
+        uint8 `[N, H, W, C]`, or an `ImageFolder` streamed from disk.
+
+    Raises:
+        ConfigError: unknown data set.
+        DataError: the data cannot be found or read.
+    """
+    if data_dir and dataset not in IDX_DATASETS:
+        folder = ImageFolder.scan(data_dir, image_shape(dataset), skip_bad_images)
+        return folder.load() if cache_images else folder
+    return load_images(dataset, data_dir)
 
 
 def load_images(dataset, data_dir=None, split="train"):
@@ -174,7 +350,8 @@ def load_images(dataset, data_dir=None, split="train"):
 
     Args:
         dataset: a name from `DATASETS`.
-        data_dir: a folder of the data set's IDX files, or `None`.
+        data_dir: a folder of the data set's IDX files, or of images (only a
+            `"train"` split), or `None`.
         split: `"train"` or `"test"`.
 
     Returns:
@@ -194,10 +371,16 @@ def load_labelled(dataset, data_dir=None, split="train"):
         `(images, labels)`: uint8 `[N, H, W, C]` and int `[N]`.
     """
     expected = image_shape(dataset)
+    if data_dir and dataset not in IDX_DATASETS:
+        if split != "train":
+            raise DataError(f"an image folder has no {split!r} split or labels; {dataset} "
+                            f"from {data_dir} can only be trained on")
+        images = ImageFolder.scan(data_dir, expected).load()
+        return images, np.full(len(images), -1)
     if data_dir:
         images, labels = load_idx_folder(data_dir, split)
     else:
-        images, labels = load_tfds(dataset, split)
+        images, labels = load_tfds(dataset, split, expected)
     if images.shape[1:] != expected:
         raise DataError(
             f"{dataset} images must be {'x'.join(map(str, expected))}, but "
@@ -205,6 +388,14 @@ def load_labelled(dataset, data_dir=None, split="train"):
             f"{'x'.join(map(str, images.shape[1:]))} images; point --data_dir "
             f"at the {dataset} files or choose the matching --dataset")
     return images, labels
+
+
+def require_a_batch(count, batch_size):
+    """Raises `DataError` if `count` images do not fill one batch."""
+    if count < batch_size:
+        raise DataError(
+            f"only {count} training images, fewer than one batch of "
+            f"{batch_size}; use a smaller --batch_size or more data")
 
 
 def training_batches(images, *, batch_size, n_critic, seed,
@@ -216,7 +407,7 @@ def training_batches(images, *, batch_size, n_critic, seed,
     remainder smaller than a batch is left out of that epoch).
 
     Args:
-        images: uint8 array `[N, H, W, C]`.
+        images: uint8 array `[N, H, W, C]`, or an `ImageFolder`.
         batch_size: examples per batch.
         n_critic: batches per element.
         seed: int; the order of the whole stream depends on it alone.
@@ -231,30 +422,31 @@ def training_batches(images, *, batch_size, n_critic, seed,
         DataError: fewer images than one batch.
     """
     count = len(images)
+    require_a_batch(count, batch_size)
     batches_per_epoch = count // batch_size
-    if batches_per_epoch == 0:
-        raise DataError(
-            f"only {count} training images, fewer than one batch of "
-            f"{batch_size}; use a smaller --batch_size or more data")
     first_epoch, first_batch = divmod(start_iteration * n_critic,
                                       batches_per_epoch)
-    pixels = tf.constant(images)
     low, high = value_range
 
     def epoch_batches(epoch):
         order = tf.random.experimental.stateless_shuffle(
-            tf.range(count), seed=tf.stack([tf.cast(seed, tf.int64), epoch]))
+            tf.range(count, dtype=tf.int64), seed=tf.stack([tf.cast(seed, tf.int64), epoch]))
         order = tf.reshape(order[:batches_per_epoch * batch_size],
                            [batches_per_epoch, batch_size])
         return tf.data.Dataset.from_tensor_slices(order)
 
-    def gather(indices):
-        batch = tf.cast(tf.gather(pixels, indices), tf.float32)
-        return batch * ((high - low) / 255.0) + low
+    def scale(batch):
+        return tf.cast(batch, tf.float32) * ((high - low) / 255.0) + low
 
-    return (tf.data.Dataset.counter(first_epoch)
-            .flat_map(epoch_batches)
-            .skip(first_batch)
-            .batch(n_critic, drop_remainder=True)
-            .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+    index_batches = (tf.data.Dataset.counter(first_epoch)
+                     .flat_map(epoch_batches)
+                     .skip(first_batch))
+    if isinstance(images, ImageFolder):
+        pixel_batches = (images.decoded(index_batches.unbatch())
+                         .batch(batch_size).batch(n_critic, drop_remainder=True))
+    else:
+        pixels = tf.constant(images)
+        pixel_batches = index_batches.batch(n_critic, drop_remainder=True).map(
+            lambda indices: tf.gather(pixels, indices), num_parallel_calls=tf.data.AUTOTUNE)
+    return (pixel_batches.map(scale, num_parallel_calls=tf.data.AUTOTUNE)
             .prefetch(tf.data.AUTOTUNE))

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 RESUMABLE_FIELDS = frozenset({
     "iterations", "data_dir", "output_dir", "export_dir", "sample_every",
     "checkpoint_every", "max_checkpoints", "jit_compile", "steps_per_execution",
-    "eval_every", "eval_samples",
+    "eval_every", "eval_samples", "skip_bad_images", "cache_images",
 })
 
 
@@ -62,20 +62,23 @@ def build_trainer(config, image_shape):
     """
     keras.utils.set_random_seed(config.seed)
     architecture = models.get_architecture(config.architecture)
-    critic, generator = models.build(architecture, config.latent_dim,
-                                     config.prior, image_shape)
+    critic, generator = models.build(architecture, config.latent_dim, config.prior,
+                                     image_shape, config.critic_norm, config.mixed_precision)
     model = trainer.WGANGP(critic, generator, seed=config.seed)
 
     def adam(learning_rate):
-        return keras.optimizers.Adam(learning_rate, beta_1=config.beta_1,
-                                     beta_2=config.beta_2,
-                                     epsilon=config.adam_epsilon)
+        optimizer = keras.optimizers.Adam(learning_rate, beta_1=config.beta_1,
+                                          beta_2=config.beta_2,
+                                          epsilon=config.adam_epsilon)
+        if config.mixed_precision == "float16":
+            return keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
 
     model.compile(
         adam(config.critic_learning_rate), adam(config.generator_learning_rate),
         penalty=config.penalty, penalty_weight=config.penalty_weight,
         n_critic=config.n_critic, clip_value=config.clip_value,
-        jit_compile=config.jit_compile,
+        jit_compile=models.use_xla(architecture, config.jit_compile),
         steps_per_execution=config.execution_steps)
     return model
 
@@ -95,7 +98,7 @@ def checkpoint_manager(model, directory, max_to_keep=3):
         critic=model.critic, generator=model.generator,
         critic_optimizer=model.critic_optimizer,
         generator_optimizer=model.generator_optimizer,
-        seed_state=model.seed_generator.state)
+        seed_state=model.seed_generator.state, iteration=model.iteration)
     return tf.train.CheckpointManager(checkpoint, directory, max_to_keep)
 
 
@@ -224,9 +227,13 @@ def run(config, verbose="auto"):
         ConfigError: an unknown name, or a run folder of another configuration.
         DataError: the data cannot be loaded.
     """
-    models.get_architecture(config.architecture)  # Fail before loading data.
+    # Fail before loading data.
+    models.get_architecture(config.architecture).check_critic_norm(config.critic_norm)
     toy = toys.is_toy(config.dataset)
-    images = None if toy else data.load_images(config.dataset, config.data_dir)
+    images = None if toy else data.load_training_images(
+        config.dataset, config.data_dir, config.skip_bad_images, config.cache_images)
+    if images is not None:
+        data.require_a_batch(len(images), config.batch_size)
     _prepare_run_folder(config)
     model = build_trainer(config, data.image_shape(config.dataset))
     manager = checkpoint_manager(
@@ -273,10 +280,16 @@ def run(config, verbose="auto"):
     # A Keras epoch here is a stretch of iterations between samples or
     # checkpoints, so that each resume point starts an epoch.
     epoch_length = math.gcd(config.sample_every, config.checkpoint_every)
-    history = model.fit(dataset, steps_per_epoch=epoch_length,
-                        epochs=math.ceil(config.iterations / epoch_length),
-                        initial_epoch=start // epoch_length, callbacks=callbacks,
-                        verbose=verbose, shuffle=False)
+    try:
+        history = model.fit(dataset, steps_per_epoch=epoch_length,
+                            epochs=math.ceil(config.iterations / epoch_length),
+                            initial_epoch=start // epoch_length, callbacks=callbacks,
+                            verbose=verbose, shuffle=False)
+    except tf.errors.InvalidArgumentError:
+        # A file of an image folder that fails to decode surfaces here, unnamed.
+        if isinstance(images, data.ImageFolder):
+            images.raise_if_undecodable()
+        raise
     final_metrics = evaluation.evaluate_generator(evaluator, model.generator,
                                                   config.eval_samples, config.seed)
     if toy:

@@ -31,8 +31,11 @@ class WGANGP(keras.Model):
     Each element of the training data is one iteration's real data: a tensor
     `[n_critic, batch_size, ...]`, one fresh real batch per critic update. One
     `train_step` runs n_critic critic updates, each with fresh noise, then one
-    generator update. The iteration count is the generator optimiser's
-    `iterations`, so it is saved and restored with the optimiser.
+    generator update, and counts one iteration in `iteration`.
+
+    Losses go through each optimiser's `scale_loss`, so a
+    `keras.optimizers.LossScaleOptimizer` trains in float16 (it skips the
+    updates whose gradients overflow; the iteration still counts).
 
     Metrics (epoch means): `critic_loss`, `generator_loss`, `penalty` (the
     unweighted penalty), `wasserstein_estimate` and `gradient_norm` (the mean
@@ -53,6 +56,8 @@ class WGANGP(keras.Model):
         self.critic = critic
         self.generator = generator
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self.iteration = self.add_weight(shape=(), dtype="int64", initializer="zeros",
+                                         trainable=False, name="iteration")
         self.trackers = {name: keras.metrics.Mean(name=name)
                          for name in METRIC_NAMES}
 
@@ -85,11 +90,6 @@ class WGANGP(keras.Model):
     @property
     def metrics(self):
         return list(self.trackers.values())
-
-    @property
-    def iteration(self):
-        """Generator updates done so far (a scalar variable)."""
-        return self.generator_optimizer.iterations
 
     def make_train_function(self, force=False):
         """Builds `fit`'s step function; under XLA, one program per execution.
@@ -153,6 +153,7 @@ class WGANGP(keras.Model):
         for real in tf.unstack(real_batches, num=self.n_critic):
             self.critic_step(real)
         self.generator_step(tf.shape(real_batches)[1])
+        self.iteration.assign_add(1)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def critic_step(self, real):
@@ -171,7 +172,8 @@ class WGANGP(keras.Model):
             penalty = self.penalty.fn(self.critic, real, fake,
                                       self.seed_generator)
             loss = real_mean - fake_mean + self.penalty_weight * penalty.value
-        gradients = tape.gradient(loss, variables)
+            scaled_loss = self.critic_optimizer.scale_loss(loss)
+        gradients = tape.gradient(scaled_loss, variables)
         self.critic_optimizer.apply(gradients, variables)
         if self.penalty.clips_weights:
             for variable in variables:
@@ -193,6 +195,7 @@ class WGANGP(keras.Model):
         with tf.GradientTape() as tape:
             fake = self.generator(noise, training=True)
             loss = tf.reduce_mean(self.critic(fake, training=True))
-        gradients = tape.gradient(loss, variables)
+            scaled_loss = self.generator_optimizer.scale_loss(loss)
+        gradients = tape.gradient(scaled_loss, variables)
         self.generator_optimizer.apply(gradients, variables)
         self.trackers["generator_loss"].update_state(loss)

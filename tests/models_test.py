@@ -1,0 +1,136 @@
+"""Every preset's networks: shapes, value ranges, a few training steps; mixed precision."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from absl.testing import parameterized
+
+from wgan_gp_tf import config as config_lib
+from wgan_gp_tf import data, models, penalties, toys, train_lib
+from wgan_gp_tf.errors import ConfigError
+
+_IMAGE_PRESETS = [name for name, values in config_lib.PRESETS.items()
+                  if not toys.is_toy(values.get("dataset", "mnist"))]
+
+
+def _config(preset, **overrides):
+    values = dict(batch_size=4, iterations=2, sample_every=2, checkpoint_every=2,
+                  steps_per_execution=2)
+    return config_lib.make_config(preset, **{**values, **overrides})
+
+
+def _fit(model, config, shape, iterations):
+    images = np.random.default_rng(0).integers(0, 256, (16, *shape), dtype=np.uint8)
+    batches = data.training_batches(images, batch_size=config.batch_size,
+                                     n_critic=config.n_critic, seed=0,
+                                     value_range=model.generator.output_range)
+    return model.fit(batches, steps_per_epoch=iterations, epochs=1, verbose=0).history
+
+
+class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
+
+    @parameterized.parameters(*_IMAGE_PRESETS)
+    def test_shapes_ranges_and_a_few_steps(self, preset):
+        config = _config(preset)
+        shape = data.image_shape(config.dataset)
+        model = train_lib.build_trainer(config, shape)
+        noise = model.generator.sample_latent(3, seed=1)
+        images = model.generator(noise)
+        self.assertEqual(images.shape, (3, *shape))
+        self.assertEqual(images.dtype, tf.float32)
+        low, high = model.generator.output_range
+        self.assertBetween(float(tf.reduce_min(images)), low, high)
+        self.assertBetween(float(tf.reduce_max(images)), low, high)
+        self.assertEqual(model.critic(images).shape, (3, 1))
+        before = [variable.numpy() for variable in model.generator.trainable_variables]
+        history = _fit(model, config, shape, 2)
+        self.assertEqual(int(model.iteration), 2)
+        self.assertTrue(all(np.isfinite(values[-1]) for values in history.values()))
+        after = [variable.numpy() for variable in model.generator.trainable_variables]
+        self.assertFalse(all(map(np.array_equal, before, after)))
+
+    def test_celeba_networks_are_the_original_scripts(self):
+        critic, generator = models.build(models.get_architecture("dcgan_celeba"), 100,
+                                         "normal", (64, 64, 3), critic_norm="batch")
+        self.assertEqual([layer.filters for layer in critic.convolutions], [64, 128, 256, 512])
+        self.assertEqual(critic.activation.negative_slope, 0.3)
+        self.assertFalse(critic.score.use_bias)
+        self.assertEqual(sum(norm is not None for norm in critic.norms), 3)
+        self.assertEqual(generator.dense.units, 4 * 4 * 512)
+        self.assertEqual([layer.filters for layer in generator.upsamplings], [256, 128, 64])
+        # Worked out from the Keras 2 script's layers; batch norm has 4 per channel.
+        convolutions = sum(25 * fan_in * fan_out + fan_out for fan_in, fan_out in
+                           ((3, 64), (64, 128), (128, 256), (256, 512)))
+        self.assertEqual(critic.count_params(),
+                         convolutions + 4 * (128 + 256 + 512) + 4 * 4 * 512)
+        transposed = sum(25 * fan_in * fan_out + fan_out for fan_in, fan_out in
+                         ((512, 256), (256, 128), (128, 64), (64, 3)))
+        self.assertEqual(generator.count_params(), 100 * 8192 + 8192 + transposed
+                         + 4 * (8192 + 256 + 128 + 64))
+
+    def test_mnist_generator_crops_to_seven_like_the_paper(self):
+        _, generator = models.build(models.get_architecture("dcgan_mnist"), 128, "normal",
+                                    (28, 28, 1))
+        self.assertEqual(generator.map_sizes, [4, 7, 14])
+        self.assertEqual(generator(tf.zeros([2, 128])).shape, (2, 28, 28, 1))
+
+    @parameterized.parameters("batch", "layer", "none")
+    def test_critic_norms(self, norm):
+        critic, _ = models.build(models.get_architecture("dcgan_mnist"), 8, "normal",
+                                 (28, 28, 1), critic_norm=norm)
+        kinds = {type(layer).__name__ for layer in critic.norms if layer is not None}
+        expected = {"batch": {"BatchNormalization"}, "layer": {"GroupNormalization"},
+                    "none": set()}[norm]
+        self.assertEqual(kinds, expected)
+        self.assertEqual(critic(tf.zeros([2, 28, 28, 1]), training=True).shape, (2, 1))
+
+    def test_mlp_refuses_a_critic_norm(self):
+        with self.assertRaisesRegex(ConfigError, "critic_norm='batch' does not apply to the "
+                                                 "mlp critic"):
+            models.build(models.get_architecture("mlp"), 10, "uniform", (28, 28, 1),
+                         critic_norm="batch")
+
+    def test_generator_refuses_an_image_size_it_cannot_make(self):
+        with self.assertRaisesRegex(ConfigError, "makes square images of 33 to 64 pixels"):
+            models.build(models.get_architecture("dcgan_celeba"), 100, "normal",
+                         (28, 28, 1))
+
+    def test_xla_only_where_it_helps(self):
+        on_gpu = bool(tf.config.list_physical_devices("GPU"))
+        self.assertTrue(models.use_xla(models.get_architecture("mlp"), True))
+        self.assertEqual(models.use_xla(models.get_architecture("dcgan_mnist"), True), on_gpu)
+        self.assertFalse(models.use_xla(models.get_architecture("mlp"), False))
+
+
+class MixedPrecisionTest(tf.test.TestCase, parameterized.TestCase):
+
+    @parameterized.parameters("float16", "bfloat16")
+    def test_steps_stay_finite_and_the_penalty_is_float32(self, precision):
+        config = _config("mnist_dcgan", mixed_precision=precision)
+        model = train_lib.build_trainer(config, (28, 28, 1))
+        self.assertEqual(model.critic.convolutions[0].compute_dtype, precision)
+        self.assertEqual(model.generator.upsamplings[0].compute_dtype, precision)
+        self.assertEqual(model.critic.convolutions[0].kernel.dtype, "float32")
+        real = tf.random.uniform([4, 28, 28, 1])
+        fake = model.generator(model.generator.sample_latent(4, seed=2))
+        self.assertEqual(fake.dtype, tf.float32)
+        for name in ("squared", "hinge", "diff_squared"):
+            output = penalties.get(name).fn(model.critic, real, fake, seed=3)
+            self.assertEqual(output.value.dtype, tf.float32, name)
+            self.assertEqual(output.norm.dtype, tf.float32, name)
+            self.assertTrue(np.isfinite(output.value.numpy()), name)
+        history = _fit(model, config, (28, 28, 1), 2)
+        self.assertTrue(all(np.isfinite(values[-1]) for values in history.values()))
+        self.assertEqual(int(model.iteration), 2)
+        optimizer = model.critic_optimizer
+        self.assertEqual(type(optimizer).__name__,
+                         "LossScaleOptimizer" if precision == "float16" else "Adam")
+
+    def test_policy_is_restored_after_building(self):
+        models.build(models.get_architecture("dcgan_mnist"), 8, "normal", (28, 28, 1),
+                     mixed_precision="float16")
+        self.assertEqual(keras.config.dtype_policy().name, "float32")
+
+
+if __name__ == "__main__":
+    tf.test.main()
