@@ -55,6 +55,11 @@ flags.DEFINE_boolean("skip_bad_images", None,
                      "Image folders: skip and count undecodable files instead of failing.")
 flags.DEFINE_boolean("cache_images", None,
                      "Image folders: decode every image once into memory.")
+flags.DEFINE_enum("on_nan", None, list(config_lib.NAN_ACTIONS),
+                  "On NaN or infinite losses: stop (keeping the last checkpoint) or "
+                  "restore (roll back to it and go on with new noise).")
+flags.DEFINE_boolean("deterministic", None,
+                     "Op determinism: the same --seed gives bit-identical weights.")
 flags.DEFINE_boolean("jit_compile", None,
                      "Compile the train step with XLA (convolutional networks: on a "
                      "GPU or TPU only).")
@@ -69,7 +74,8 @@ _OVERRIDES = ("penalty", "penalty_weight", "dataset", "data_dir", "iterations",
               "generator_learning_rate", "clip_value", "output_dir",
               "export_dir", "seed", "sample_every", "checkpoint_every",
               "eval_every", "eval_samples", "critic_norm", "mixed_precision",
-              "skip_bad_images", "cache_images", "jit_compile", "steps_per_execution")
+              "skip_bad_images", "cache_images", "on_nan", "deterministic", "jit_compile",
+              "steps_per_execution")
 
 
 def main(argv):

@@ -126,6 +126,30 @@ class ResumeIsExactTest(tf.test.TestCase):
                           verbose=0)
 
 
+class DeterministicTest(tf.test.TestCase):
+
+    def test_two_processes_with_one_seed_give_identical_weights(self):
+        data_dir = helpers.write_mnist_folder(os.path.join(self.get_temp_dir(), "data"), 200)
+
+        def train(name):
+            run_dir = os.path.join(self.get_temp_dir(), name)
+            result = _run("train.py", "--deterministic", f"--data_dir={data_dir}",
+                          "--batch_size=20", "--iterations=20", "--sample_every=20",
+                          "--checkpoint_every=20", "--seed=7", f"--output_dir={run_dir}",
+                          f"--export_dir={run_dir}/export")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            reader = tf.train.load_checkpoint(os.path.join(run_dir, "checkpoints"))
+            return {name: reader.get_tensor(name)
+                    for name in reader.get_variable_to_shape_map()
+                    if name.startswith(("critic/", "generator/"))}
+
+        first, second = train("first"), train("second")
+        self.assertNotEmpty(first)
+        self.assertEqual(first.keys(), second.keys())
+        for name in first:
+            self.assertAllEqual(first[name], second[name], msg=name)
+
+
 class CelebAFolderRunTest(tf.test.TestCase):
 
     def test_celeba_dcgan_trains_on_a_folder_and_exports(self):

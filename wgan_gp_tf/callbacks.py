@@ -6,6 +6,7 @@ numbers and TensorBoard steps continue across a resumed run.
 """
 
 import json
+import math
 import os
 
 import keras
@@ -15,8 +16,17 @@ from wgan_gp_tf import evaluation, models
 from wgan_gp_tf.images import image_grid, write_png
 
 
+def all_finite(logs):
+    """Whether every metric in a Keras `logs` dict is a finite number."""
+    return all(math.isfinite(float(value)) for value in (logs or {}).values())
+
+
 class _EveryIterations(keras.callbacks.Callback):
-    """Calls `run(iteration)` after each compiled call that ends on a multiple."""
+    """Calls `run(iteration)` after each compiled call that ends on a multiple.
+
+    Not after a call whose losses were NaN or infinite: nothing is written
+    from a diverged model.
+    """
 
     def __init__(self, every):
         super().__init__()
@@ -24,7 +34,7 @@ class _EveryIterations(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         iteration = int(self.model.iteration)
-        if iteration % self.every == 0:
+        if iteration % self.every == 0 and all_finite(logs):
             self.run(iteration)
 
     def run(self, iteration):
@@ -87,13 +97,18 @@ class Checkpoint(_EveryIterations):
     def __init__(self, manager, every):
         super().__init__(every)
         self.manager = manager
+        self.finite = True
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.finite = all_finite(logs)
+        super().on_train_batch_end(batch, logs)
 
     def run(self, iteration):
         self.manager.save(checkpoint_number=iteration)
 
     def on_train_end(self, logs=None):
         iteration = int(self.model.iteration)
-        if checkpoint_iteration(self.manager.latest_checkpoint) != iteration:
+        if self.finite and checkpoint_iteration(self.manager.latest_checkpoint) != iteration:
             self.run(iteration)
 
 
@@ -148,6 +163,23 @@ class Evaluate(_EveryIterations):
         self.writer.flush()
         with open(self.jsonl_path, "a", encoding="utf-8") as file:
             file.write(json.dumps({"iteration": iteration, **results}) + "\n")
+
+
+class StopOnNonFinite(keras.callbacks.Callback):
+    """Ends `fit` after the first compiled call whose losses are NaN or infinite.
+
+    Attributes:
+        iteration: the iteration that call ended on, or `None` while finite.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.iteration = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not all_finite(logs):
+            self.iteration = int(self.model.iteration)
+            self.model.stop_training = True
 
 
 class StopAtIteration(keras.callbacks.Callback):

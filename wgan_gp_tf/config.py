@@ -19,6 +19,7 @@ RUN_CONFIG_FILE = "config.json"
 PRIORS = ("uniform", "unit_uniform", "normal")
 CRITIC_NORMS = ("batch", "layer", "none")
 PRECISIONS = ("none", "float16", "bfloat16")
+NAN_ACTIONS = ("stop", "restore")
 
 _ACCEPTED_TYPES = {int: int, float: (int, float), str: str, bool: bool,
                    str | None: (str, type(None))}
@@ -37,8 +38,9 @@ class TrainConfig:
     Attributes:
         preset: the preset the run started from (recorded, not interpreted).
         dataset: data source name (see `wgan_gp_tf.data`).
-        data_dir: folder with the data set's files; `None` downloads with
-            tensorflow-datasets.
+        data_dir: folder with the data set's files: the IDX files of mnist
+            and fashion_mnist, any folder of images for celeb_a and cifar10;
+            `None` downloads with tensorflow-datasets.
         architecture: critic and generator family (see `wgan_gp_tf.models`).
         latent_dim: size of the generator's noise input.
         prior: noise distribution, `"uniform"` (U(-1, 1)) or `"normal"` (N(0, 1)).
@@ -79,6 +81,15 @@ class TrainConfig:
             decoded (counted and named in the log) instead of failing.
         cache_images: for image folders, decode every image once into memory
             instead of reading the files again each epoch.
+        on_nan: what to do when losses become NaN or infinite (checked after
+            every compiled call): `"stop"` ends the run with an error naming
+            the iteration and the last good checkpoint, which is kept intact;
+            `"restore"` rolls back to that checkpoint and goes on with new
+            noise, up to 3 times.
+        deterministic: turn on TensorFlow's op determinism for the process,
+            so that the same seed gives bit-identical weights (at some cost in
+            speed on a GPU, where ops without a deterministic kernel then
+            raise an error).
         jit_compile: compile the train step with XLA where it helps: always
             for the MLPs, on a GPU or TPU only for the convolutional networks.
         steps_per_execution: iterations per compiled call; 0 chooses the
@@ -116,6 +127,8 @@ class TrainConfig:
     mixed_precision: str = "none"
     skip_bad_images: bool = False
     cache_images: bool = False
+    on_nan: str = "stop"
+    deterministic: bool = False
     jit_compile: bool = True
     steps_per_execution: int = 0
 
@@ -136,7 +149,7 @@ class TrainConfig:
                  "must be >= 0 (0 chooses it)")
         _require(0 <= self.seed < 2**31, "seed", "must be in [0, 2**31)")
         for name, valid in (("prior", PRIORS), ("critic_norm", CRITIC_NORMS),
-                            ("mixed_precision", PRECISIONS)):
+                            ("mixed_precision", PRECISIONS), ("on_nan", NAN_ACTIONS)):
             _require(getattr(self, name) in valid, name, f"must be one of: {', '.join(valid)}")
         penalties.get(self.penalty)
         for name in ("sample_every", "checkpoint_every", "eval_every", "iterations"):

@@ -23,3 +23,7 @@ class ExportNotFoundError(WGANGPError, FileNotFoundError):
 
 class ServingError(WGANGPError):
     """A model server refused a request or could not be reached."""
+
+
+class DivergedError(WGANGPError):
+    """Training losses became NaN or infinite."""

@@ -145,7 +145,7 @@ class MLPGenerator(Generator):
         self.pixels = keras.layers.Dense(
             math.prod(image_shape), activation=output_activation, kernel_initializer=init,
             dtype="float32")
-        self.to_image = keras.layers.Reshape(image_shape)
+        self.to_image = keras.layers.Reshape(image_shape, dtype="float32")
 
     def call(self, noise, training=False):
         x = noise

@@ -18,7 +18,7 @@ import tensorflow as tf
 from wgan_gp_tf import callbacks as callbacks_lib
 from wgan_gp_tf import data, evaluation, export, models, toys, trainer
 from wgan_gp_tf.config import RUN_CONFIG_FILE, TrainConfig
-from wgan_gp_tf.errors import ConfigError, DataError, ExportNotFoundError
+from wgan_gp_tf.errors import ConfigError, DataError, DivergedError, ExportNotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +27,13 @@ logger = logging.getLogger(__name__)
 RESUMABLE_FIELDS = frozenset({
     "iterations", "data_dir", "output_dir", "export_dir", "sample_every",
     "checkpoint_every", "max_checkpoints", "jit_compile", "steps_per_execution",
-    "eval_every", "eval_samples", "skip_bad_images", "cache_images",
+    "eval_every", "eval_samples", "skip_bad_images", "cache_images", "on_nan",
+    "deterministic",
 })
+
+
+# `on_nan="restore"` gives up after this many roll-backs in one run.
+MAX_NAN_RESTORES = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -210,6 +215,53 @@ def _prepare_run_folder(config):
             f"{error.strerror}") from None
 
 
+def _epoch_length(config):
+    # A Keras epoch here is a stretch of iterations between samples or
+    # checkpoints, so that each resume point starts an epoch.
+    return math.gcd(config.sample_every, config.checkpoint_every)
+
+
+def _fit(model, config, images, callbacks, verbose):
+    """Trains from the model's iteration on; returns the Keras `History`."""
+    start = int(model.iteration)
+    batches = dict(batch_size=config.batch_size, n_critic=config.n_critic,
+                   seed=config.seed, start_iteration=start)
+    if images is None:
+        dataset = toys.training_batches(config.dataset, **batches)
+    else:
+        dataset = data.training_batches(
+            images, value_range=model.generator.output_range, **batches)
+    epoch_length = _epoch_length(config)
+    try:
+        return model.fit(dataset, steps_per_epoch=epoch_length,
+                         epochs=math.ceil(config.iterations / epoch_length),
+                         initial_epoch=start // epoch_length, callbacks=callbacks,
+                         verbose=verbose, shuffle=False)
+    except tf.errors.InvalidArgumentError:
+        # A file of an image folder that fails to decode surfaces here, unnamed.
+        if isinstance(images, data.ImageFolder):
+            images.raise_if_undecodable()
+        raise
+
+
+def _restore_after_divergence(model, config, manager, iteration, restores):
+    """Rolls back to the last checkpoint with new noise, or raises `DivergedError`."""
+    last = manager.latest_checkpoint
+    where = (f"the last good checkpoint, {last}, is intact" if last
+             else "no checkpoint was written before it")
+    message = (f"losses became NaN or infinite in the iterations up to {iteration} "
+               f"(checked every {config.execution_steps}); {where}")
+    if config.on_nan == "stop" or last is None:
+        raise DivergedError(f"{message}; rerun to resume from the checkpoint, or pass "
+                            f"--on_nan=restore to roll back and go on with new noise")
+    if restores == MAX_NAN_RESTORES:
+        raise DivergedError(f"{message}; still diverging after {restores} restores")
+    restore_latest(manager)
+    model.reseed(config.seed + restores + 1)
+    logger.warning("%s; restored it (iteration %d), going on with new noise",
+                   message, int(model.iteration))
+
+
 def run(config, verbose="auto"):
     """Trains (or resumes) the run that `config` describes, then exports.
 
@@ -235,6 +287,8 @@ def run(config, verbose="auto"):
     if images is not None:
         data.require_a_batch(len(images), config.batch_size)
     _prepare_run_folder(config)
+    if config.deterministic:
+        tf.config.experimental.enable_op_determinism()
     model = build_trainer(config, data.image_shape(config.dataset))
     manager = checkpoint_manager(
         model, os.path.join(config.output_dir, "checkpoints"),
@@ -251,16 +305,10 @@ def run(config, verbose="auto"):
         return RunResult(start, start, None)
 
     evaluator = find_evaluator(config)
-    batches = dict(batch_size=config.batch_size, n_critic=config.n_critic,
-                   seed=config.seed, start_iteration=start)
-    if toy:
-        dataset = toys.training_batches(config.dataset, **batches)
-    else:
-        dataset = data.training_batches(
-            images, value_range=model.generator.output_range, **batches)
     writer = tf.summary.create_file_writer(
         os.path.join(config.output_dir, "logs"))
-    callbacks = [callbacks_lib.StopAtIteration(config.iterations),
+    divergence = callbacks_lib.StopOnNonFinite()
+    callbacks = [divergence, callbacks_lib.StopAtIteration(config.iterations),
                  callbacks_lib.ScalarLog(writer)]
     samples_dir = os.path.join(config.output_dir, "samples")
     if toy:
@@ -277,25 +325,18 @@ def run(config, verbose="auto"):
     # Last: a checkpoint marks its iteration done, so everything written for
     # that iteration must be on disk before it; a resume starts after it.
     callbacks.append(callbacks_lib.Checkpoint(manager, config.checkpoint_every))
-    # A Keras epoch here is a stretch of iterations between samples or
-    # checkpoints, so that each resume point starts an epoch.
-    epoch_length = math.gcd(config.sample_every, config.checkpoint_every)
-    try:
-        history = model.fit(dataset, steps_per_epoch=epoch_length,
-                            epochs=math.ceil(config.iterations / epoch_length),
-                            initial_epoch=start // epoch_length, callbacks=callbacks,
-                            verbose=verbose, shuffle=False)
-    except tf.errors.InvalidArgumentError:
-        # A file of an image folder that fails to decode surfaces here, unnamed.
-        if isinstance(images, data.ImageFolder):
-            images.raise_if_undecodable()
-        raise
+    for restores in range(MAX_NAN_RESTORES + 1):
+        history = _fit(model, config, images, callbacks, verbose)
+        if divergence.iteration is None:
+            break
+        _restore_after_divergence(model, config, manager, divergence.iteration, restores)
+        divergence.iteration = None
     final_metrics = evaluation.evaluate_generator(evaluator, model.generator,
                                                   config.eval_samples, config.seed)
     if toy:
         logger.info("toy run: %s; toy generators are not exported", final_metrics)
         return RunResult(start, int(model.iteration), None, final_metrics)
     last_epoch = {name: values[-1] for name, values in history.history.items()}
-    export_path = export_run(model, config, last_epoch, epoch_length, final_metrics)
+    export_path = export_run(model, config, last_epoch, _epoch_length(config), final_metrics)
     logger.info("exported the generator to %s", export_path)
     return RunResult(start, int(model.iteration), export_path, final_metrics)

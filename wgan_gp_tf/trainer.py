@@ -91,6 +91,11 @@ class WGANGP(keras.Model):
     def metrics(self):
         return list(self.trackers.values())
 
+    def reseed(self, seed):
+        """Restarts the noise and interpolation draws from `seed`."""
+        self.seed_generator.state.assign(
+            tf.constant([seed, 0], dtype=self.seed_generator.state.dtype))
+
     def make_train_function(self, force=False):
         """Builds `fit`'s step function; under XLA, one program per execution.
 
