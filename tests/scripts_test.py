@@ -112,6 +112,21 @@ class ResumeIsExactTest(tf.test.TestCase):
         self.assertNotAllEqual(exported_images("resumed", "1"),
                                exported_images("resumed", "2"))
 
+    def test_checkpoints_without_the_iteration_counter_resume(self):
+        config = config_lib.make_config(steps_per_execution=1)
+        model = train_lib.build_trainer(config, (28, 28, 1))
+        model.generator_optimizer.iterations.assign(30)
+        directory = os.path.join(self.get_temp_dir(), "old")
+        old_style = tf.train.Checkpoint(
+            critic=model.critic, generator=model.generator,
+            critic_optimizer=model.critic_optimizer,
+            generator_optimizer=model.generator_optimizer,
+            seed_state=model.seed_generator.state)
+        tf.train.CheckpointManager(old_style, directory, 1).save(checkpoint_number=30)
+        restored = train_lib.build_trainer(config, (28, 28, 1))
+        train_lib.restore_latest(train_lib.checkpoint_manager(restored, directory))
+        self.assertEqual(int(restored.iteration), 30)
+
     def test_a_folder_of_another_config_is_refused(self):
         data_dir = helpers.write_mnist_folder(
             os.path.join(self.get_temp_dir(), "data"), count=40)

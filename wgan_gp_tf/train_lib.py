@@ -114,8 +114,19 @@ def restore_latest(manager):
         The checkpoint path restored, or `None`.
     """
     path = manager.latest_checkpoint
-    if path:
-        manager.checkpoint.restore(path).assert_existing_objects_matched()
+    if not path:
+        return None
+    checkpoint = manager.checkpoint
+    saved = tf.train.load_checkpoint(path).get_variable_to_shape_map()
+    if any(name.startswith("iteration/") for name in saved):
+        checkpoint.restore(path).assert_existing_objects_matched()
+        return path
+    # Written before the trainer counted iterations itself, when the generator
+    # optimiser's count was the iteration.
+    legacy = tf.train.Checkpoint(**{name: getattr(checkpoint, name) for name in (
+        "critic", "generator", "critic_optimizer", "generator_optimizer", "seed_state")})
+    legacy.restore(path).assert_existing_objects_matched()
+    checkpoint.iteration.assign(checkpoint.generator_optimizer.iterations)
     return path
 
 
