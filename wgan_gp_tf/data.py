@@ -272,7 +272,8 @@ class ImageFolder:
         if bad:
             logger.warning("skipping %d of %d files that cannot be decoded: %s",
                            len(bad), len(files), _name_some(bad))
-        good = tuple(path for path in files if path not in set(bad))
+        bad_set = set(bad)
+        good = tuple(path for path in files if path not in bad_set)
         if not good:
             raise DataError(f"none of the {len(files)} image files under {data_dir} "
                             f"can be decoded")
