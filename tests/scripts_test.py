@@ -3,10 +3,12 @@
 import glob
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from unittest import mock
 
 import tensorflow as tf
 
@@ -163,6 +165,36 @@ class DeterministicTest(tf.test.TestCase):
         self.assertEqual(first.keys(), second.keys())
         for name in first:
             self.assertAllEqual(first[name], second[name], msg=name)
+
+
+class OutputFoldersTest(tf.test.TestCase):
+    """Folders that cannot take the run are refused before any training."""
+
+    def _config(self, **overrides):
+        data_dir = helpers.write_mnist_folder(os.path.join(self.get_temp_dir(), "d"), 40)
+        values = dict(data_dir=data_dir, batch_size=20, iterations=10, sample_every=10,
+                      checkpoint_every=10, output_dir=os.path.join(self.get_temp_dir(), "run"),
+                      export_dir=os.path.join(self.get_temp_dir(), "export"))
+        return config_lib.make_config(**{**values, **overrides})
+
+    def test_unwritable_folders(self):
+        a_file = os.path.join(self.get_temp_dir(), "a_file")
+        with open(a_file, "w") as stream:
+            stream.write("not a folder")
+        with self.assertRaisesRegex(ConfigError, "cannot write to output_dir .*a_file/run"):
+            train_lib.run(self._config(output_dir=os.path.join(a_file, "run")), verbose=0)
+        config = self._config(export_dir=os.path.join(a_file, "export"))
+        with self.assertRaisesRegex(ConfigError, "cannot write to export_dir .*choose a "
+                                                 "writable --export_dir"):
+            train_lib.run(config, verbose=0)
+        self.assertFalse(os.path.exists(os.path.join(config.output_dir, "checkpoints")))
+
+    def test_a_full_disk(self):
+        usage = shutil.disk_usage(self.get_temp_dir())._replace(free=3 * 2**20)
+        with mock.patch.object(shutil, "disk_usage", return_value=usage):
+            with self.assertRaisesRegex(ConfigError, "has only 3 MiB free, less than the "
+                                                     "64 MiB"):
+                train_lib.run(self._config(), verbose=0)
 
 
 class CelebAFolderRunTest(tf.test.TestCase):
