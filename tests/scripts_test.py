@@ -3,6 +3,7 @@
 import glob
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -80,6 +81,63 @@ class RealMnistRunTest(tf.test.TestCase):
         images = tf.saved_model.load(os.path.join(run_dir, "export", "2")) \
             .signatures["sample"](seed=tf.constant([1, 2], tf.int64))["images"]
         self.assertEqual(images.shape, (2, 28, 28, 1))
+
+
+class KilledAtRandomMomentsTest(tf.test.TestCase):
+    """SIGKILL at several random moments, rerun each time: the same run as no kill."""
+
+    def test_each_resume_continues_exactly(self):
+        data_dir = helpers.write_mnist_folder(os.path.join(self.get_temp_dir(), "d"), 300)
+
+        def flags(name):
+            run_dir = os.path.join(self.get_temp_dir(), name)
+            return (f"--data_dir={data_dir}", "--batch_size=20", "--iterations=1000",
+                    "--sample_every=100", "--checkpoint_every=100", f"--output_dir={run_dir}",
+                    f"--export_dir={run_dir}/export")
+
+        checkpoints = os.path.join(self.get_temp_dir(), "killed", "checkpoints")
+        rng = random.Random(4)
+        killed_at = []
+        for _ in range(3):
+            process = subprocess.Popen(_command("train.py", *flags("killed")), cwd=ROOT,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # Once the process has saved a new checkpoint, it is training:
+            # kill it a random fraction of a second (tens of iterations) later.
+            deadline = time.time() + 240
+            while (tf.train.latest_checkpoint(checkpoints) == (killed_at or [None])[-1]
+                   and process.poll() is None and time.time() < deadline):
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.0, 1.0))
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            killed_at.append(tf.train.latest_checkpoint(checkpoints))
+        iterations = [path and int(path.rsplit("-", 1)[1]) for path in killed_at]
+        self.assertTrue(all(0 < at < 1000 for at in iterations), iterations)
+        for name in ("killed", "straight"):
+            result = _run("train.py", *flags(name))
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn("iteration 1000;", result.stdout)
+
+        run_dir = os.path.join(self.get_temp_dir(), "killed")
+        expected = [f"{iteration:08d}.png" for iteration in range(100, 1001, 100)]
+        samples = sorted(name for name in os.listdir(os.path.join(run_dir, "samples"))
+                         if name.endswith(".png"))
+        self.assertEqual(samples, expected)
+        for name in samples:
+            with open(os.path.join(run_dir, "samples", name), "rb") as stream:
+                self.assertEqual(tf.io.decode_png(stream.read()).shape[-1], 1)
+        steps = {event.step
+                 for path in glob.glob(os.path.join(run_dir, "logs", "events.*"))
+                 for event in tf.compat.v1.train.summary_iterator(path)
+                 if any(value.tag == "critic_loss" for value in event.summary.value)}
+        self.assertEqual(steps, set(range(100, 1001, 100)))
+
+        def exported(name):
+            loaded = tf.saved_model.load(os.path.join(self.get_temp_dir(), name, "export", "1"))
+            return loaded.signatures["sample"](seed=tf.constant([0, 9], tf.int64))["images"]
+
+        self.assertAllClose(exported("killed"), exported("straight"), atol=1e-6,
+                            msg=f"killed after checkpoints {iterations}")
 
 
 class ResumeIsExactTest(tf.test.TestCase):
