@@ -223,6 +223,7 @@ def _prepare_run_folder(config):
     check_writable(config.output_dir, "output_dir")
     if not toys.is_toy(config.dataset):
         check_writable(config.export_dir, "export_dir")
+    os.makedirs(config.output_dir, exist_ok=True)
     temporary = path + ".partial"
     with open(temporary, "w") as stream:
         stream.write(config.to_json() + "\n")
@@ -230,23 +231,28 @@ def _prepare_run_folder(config):
 
 
 def check_writable(folder, name):
-    """Creates `folder` if needed and checks that a file can be written there.
+    """Checks that files can be written in `folder`, without creating it.
+
+    The check writes and removes a probe file in `folder`, or, while it does
+    not exist yet, in the nearest folder above it that does.
 
     Args:
         folder: the folder.
         name: the option it came from, for the message.
 
     Raises:
-        ConfigError: the folder cannot be created or written, or its disk
-            has less than `MIN_FREE_BYTES` free.
+        ConfigError: the folder cannot be written, or its disk has less than
+            `MIN_FREE_BYTES` free.
     """
-    probe = os.path.join(folder, f".write-test-{os.getpid()}")
+    existing = os.path.abspath(folder)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    probe = os.path.join(existing, f".write-test-{os.getpid()}")
     try:
-        os.makedirs(folder, exist_ok=True)
         with open(probe, "w") as stream:
             stream.write("ok")
         os.remove(probe)
-        free = shutil.disk_usage(folder).free
+        free = shutil.disk_usage(existing).free
     except OSError as error:
         raise ConfigError(f"cannot write to {name} {folder}: {error.strerror}; choose a "
                           f"writable --{name}") from None
