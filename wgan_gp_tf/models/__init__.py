@@ -1,0 +1,169 @@
+"""Critic and generator architectures, as Keras subclassed models.
+
+A critic maps images `[B, H, W, C]` to float32 scores `[B, 1]` with no output
+activation. A generator maps noise `[B, latent_dim]` to float32 images
+`[B, H, W, C]` in its `output_range`, and carries its own noise prior, so that
+sampling and the exported SavedModel need nothing but the generator. Under
+mixed precision the layers compute in float16 or bfloat16, but the scores and
+images (and so every penalty and norm) stay float32.
+"""
+
+import contextlib
+import dataclasses
+import functools
+from collections.abc import Callable
+
+import keras
+import tensorflow as tf
+
+from wgan_gp_tf.config import CRITIC_NORMS
+from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.models.dcgan import TFLIB_CONV_INIT, TFLIB_DENSE_INIT, DCGANCritic, DCGANGenerator
+from wgan_gp_tf.models.generator import Generator, sample_latent, stateless_latent
+from wgan_gp_tf.models.mlp import MLPCritic, MLPGenerator
+
+__all__ = ["Architecture", "DCGANCritic", "DCGANGenerator", "Generator", "MLPCritic",
+           "MLPGenerator", "build", "get_architecture", "sample_latent", "stateless_latent",
+           "use_xla"]
+
+# Keras dtype policies of `TrainConfig.mixed_precision`.
+PRECISION_POLICIES = {"none": "float32", "float16": "mixed_float16",
+                      "bfloat16": "mixed_bfloat16"}
+
+
+def _dcgan_architecture(name, critic_filters, generator_filters, generator_batch_norm,
+                        output_activation, output_range, paper):
+    """A registered DCGAN pair; `paper` chooses tflib's initialisers and slope."""
+    conv_init = TFLIB_CONV_INIT if paper else "glorot_uniform"
+    dense_init = TFLIB_DENSE_INIT if paper else "glorot_uniform"
+    return Architecture(
+        name,
+        functools.partial(DCGANCritic, critic_filters, negative_slope=0.2 if paper else 0.3,
+                          score_bias=paper, kernel_initializer=conv_init),
+        functools.partial(DCGANGenerator, filters=generator_filters,
+                          batch_norm=generator_batch_norm,
+                          output_activation=output_activation, output_range=output_range,
+                          dense_initializer=dense_init, kernel_initializer=conv_init),
+        critic_norms=CRITIC_NORMS, xla_on_cpu=False)
+
+
+def _toy_architecture(name, width):
+    """The WGAN-GP paper's toy networks: 3 ReLU layers of `width`, linear points out."""
+    hidden_units = (width,) * 3
+    return Architecture(
+        name,
+        functools.partial(MLPCritic, hidden_units=hidden_units, original_init=False),
+        functools.partial(MLPGenerator, hidden_units=hidden_units, output_activation=None,
+                          output_range=None, original_init=False))
+
+
+@dataclasses.dataclass(frozen=True)
+class Architecture:
+    """A registered critic/generator pair.
+
+    Attributes:
+        name: the name `--architecture` takes.
+        make_critic: `(norm=...) -> keras.Model`.
+        make_generator: `(latent_dim, prior, image_shape) -> Generator`.
+        critic_norms: the `critic_norm` values the critic supports.
+        xla_on_cpu: whether XLA speeds the pair up on a CPU. XLA's CPU
+            convolutions are about ten times slower than TensorFlow's oneDNN
+            ones for these networks (docs/benchmarks.md), so the convolutional
+            pairs use XLA only on a GPU or TPU.
+    """
+
+    name: str
+    make_critic: Callable[..., keras.Model]
+    make_generator: Callable[..., Generator]
+    critic_norms: tuple[str, ...] = ("none",)
+    xla_on_cpu: bool = True
+
+    def check_critic_norm(self, norm):
+        """Raises `ConfigError` unless this critic supports `norm`."""
+        if norm not in self.critic_norms:
+            raise ConfigError(
+                f"critic_norm={norm!r} does not apply to the {self.name} critic; it "
+                f"takes: {', '.join(self.critic_norms)}")
+
+
+_REGISTRY = {
+    architecture.name: architecture
+    for architecture in (
+        Architecture("mlp", MLPCritic, MLPGenerator),
+        _toy_architecture("toy_mlp", 512),
+        _toy_architecture("toy_mlp_64", 64),
+        # keras/wgan_gp_celeba.py of the original repo, 64x64x3.
+        _dcgan_architecture("dcgan_celeba", (64, 128, 256, 512), (512, 256, 128, 64),
+                            True, "tanh", (-1.0, 1.0), paper=False),
+        # gan_mnist.py of the WGAN-GP paper (DIM 64), 28x28x1; no batch norm.
+        _dcgan_architecture("dcgan_mnist", (64, 128, 256), (256, 128, 64), False,
+                            "sigmoid", (0.0, 1.0), paper=True),
+        # gan_cifar.py of the WGAN-GP paper (DIM 128), 32x32x3.
+        _dcgan_architecture("dcgan_cifar10", (128, 256, 512), (512, 256, 128), True,
+                            "tanh", (-1.0, 1.0), paper=True),
+    )
+}
+
+
+def get_architecture(name):
+    """Looks up an architecture by name.
+
+    Raises:
+        ConfigError: unknown name; the message lists the valid ones.
+    """
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown architecture {name!r}; choose one of: "
+            f"{', '.join(_REGISTRY)}") from None
+
+
+@contextlib.contextmanager
+def _dtype_policy(precision):
+    # Keras has no scoped policy; layers take the global one when created.
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(PRECISION_POLICIES[precision])
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def use_xla(architecture, jit_compile):
+    """Whether to compile with XLA: if asked, and it helps on this machine."""
+    if not jit_compile or architecture.xla_on_cpu:
+        return jit_compile
+    return bool(tf.config.list_physical_devices("GPU") or tf.config.list_physical_devices("TPU"))
+
+
+def build(architecture, latent_dim, prior, image_shape, critic_norm="none",
+          mixed_precision="none"):
+    """Creates and builds a critic and a generator.
+
+    Args:
+        architecture: an `Architecture`.
+        latent_dim: noise size.
+        prior: noise prior name.
+        image_shape: `(H, W, C)` of the data, or `(D,)` for points.
+        critic_norm: the critic's normalisation, one of `critic_norms`.
+        mixed_precision: `"none"`, `"float16"` or `"bfloat16"`: the compute
+            dtype of the hidden layers.
+
+    Returns:
+        `(critic, generator)`, both with their variables created.
+
+    Raises:
+        ConfigError: the critic does not support `critic_norm`, or the
+            generator cannot make images of `image_shape`.
+    """
+    architecture.check_critic_norm(critic_norm)
+    with _dtype_policy(mixed_precision):
+        if critic_norm == "none":
+            critic = architecture.make_critic()
+        else:
+            critic = architecture.make_critic(norm=critic_norm)
+        generator = architecture.make_generator(latent_dim, prior, image_shape)
+        generator(tf.zeros([1, latent_dim]))
+        critic(tf.zeros([1, *image_shape]))
+    return critic, generator

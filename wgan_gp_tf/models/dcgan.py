@@ -1,0 +1,129 @@
+"""DCGAN critics and generators: strided 5x5 convolutions.
+
+The networks of the original repo's keras/wgan_gp_celeba.py and of the WGAN-GP
+paper's gan_mnist.py and gan_cifar.py.
+"""
+
+import keras
+
+from wgan_gp_tf.config import CRITIC_NORMS
+from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.models.generator import Generator
+
+# tflib (the WGAN-GP paper's code) scales its "He" uniform init by fan_in +
+# fan_out; we leave out its division of the strided fan by stride**2.
+TFLIB_CONV_INIT = keras.initializers.VarianceScaling(2.0, "fan_avg", "uniform")
+TFLIB_DENSE_INIT = "lecun_uniform"
+
+
+def _normalization(kind):
+    """A normalisation layer over `[B, H, W, C]` feature maps, or `None`.
+
+    `"layer"` normalises each example over all of H, W and C with a scale and
+    offset per channel, as the WGAN-GP paper's 64x64 critics do.
+    """
+    if kind == "batch":
+        return keras.layers.BatchNormalization()
+    if kind == "layer":
+        return keras.layers.GroupNormalization(groups=1)
+    if kind == "none":
+        return None
+    raise ConfigError(f"unknown critic_norm {kind!r}; choose one of: {', '.join(CRITIC_NORMS)}")
+
+
+class DCGANCritic(keras.Model):
+    """Strided 5x5 convolutions with LeakyReLU, then one linear score.
+
+    Each convolution halves the image ("same" padding); every one but the first
+    is followed by the normalisation `norm`.
+
+    Args:
+        filters: output channels of the convolutions, one per halving.
+        norm: `"batch"`, `"layer"` or `"none"`.
+        negative_slope: of the LeakyReLUs (Keras 2's default 0.3 in
+            wgan_gp_celeba.py, 0.2 in the WGAN-GP paper's code).
+        score_bias: whether the score layer has a bias.
+        kernel_initializer: of every layer.
+    """
+
+    def __init__(self, filters, norm="none", negative_slope=0.2, score_bias=True,
+                 kernel_initializer="glorot_uniform", **kwargs):
+        super().__init__(**kwargs)
+        self.convolutions = [
+            keras.layers.Conv2D(count, 5, strides=2, padding="same",
+                                kernel_initializer=kernel_initializer)
+            for count in filters
+        ]
+        self.norms = [None] + [_normalization(norm) for _ in filters[1:]]
+        self.activation = keras.layers.LeakyReLU(negative_slope)
+        self.flatten = keras.layers.Flatten()
+        self.score = keras.layers.Dense(1, use_bias=score_bias, dtype="float32",
+                                        kernel_initializer=kernel_initializer)
+
+    def call(self, images, training=False):
+        x = images
+        for convolution, norm in zip(self.convolutions, self.norms, strict=True):
+            x = convolution(x)
+            if norm is not None:
+                x = norm(x, training=training)
+            x = self.activation(x)
+        return self.score(self.flatten(x))
+
+
+class DCGANGenerator(Generator):
+    """A dense layer to a 4x4 map, then 5x5 transposed convolutions doubling it.
+
+    Each hidden layer is followed by batch norm (if `batch_norm`) and ReLU.
+    Where doubling would overshoot the image size (28 from 4), the map is
+    cropped to the size the remaining doublings need, as the paper's MNIST
+    generator crops 8x8 to 7x7.
+
+    Args:
+        latent_dim, prior, image_shape, output_range: as for `Generator`.
+        filters: channels of the 4x4 map, then of each hidden transposed
+            convolution; one more transposed convolution makes the image.
+        batch_norm: batch norm after each hidden layer.
+        output_activation: of the image layer.
+        dense_initializer, kernel_initializer: of the dense and the
+            convolution layers.
+    """
+
+    def __init__(self, latent_dim, prior, image_shape, filters, batch_norm=True,
+                 output_activation="tanh", output_range=(-1.0, 1.0),
+                 dense_initializer="glorot_uniform", kernel_initializer="glorot_uniform",
+                 **kwargs):
+        super().__init__(latent_dim, prior, image_shape, output_range, **kwargs)
+        height, width, channels = image_shape
+        base, *hidden_filters = filters
+        doublings = len(filters)
+        if height != width or not 4 * 2**(doublings - 1) < height <= 4 * 2**doublings:
+            raise ConfigError(
+                f"a {doublings}-layer DCGAN generator makes square images of "
+                f"{4 * 2**(doublings - 1) + 1} to {4 * 2**doublings} pixels, not "
+                f"{height}x{width}; choose the architecture made for this data set")
+        self.dense = keras.layers.Dense(16 * base, kernel_initializer=dense_initializer)
+        self.to_map = keras.layers.Reshape((4, 4, base))
+        self.upsamplings = [
+            keras.layers.Conv2DTranspose(count, 5, strides=2, padding="same",
+                                         kernel_initializer=kernel_initializer)
+            for count in hidden_filters
+        ]
+        self.to_image = keras.layers.Conv2DTranspose(
+            channels, 5, strides=2, padding="same", activation=output_activation,
+            kernel_initializer=kernel_initializer, dtype="float32")
+        self.norms = [keras.layers.BatchNormalization() if batch_norm else None
+                      for _ in filters]
+        self.map_sizes = [-(-height // 2**(doublings - index)) for index in range(doublings)]
+
+    def call(self, noise, training=False):
+        x = self.to_map(self._normalized(0, self.dense(noise), training))
+        for index, upsampling in enumerate(self.upsamplings, start=1):
+            x = self._normalized(index, upsampling(x), training)
+            size = self.map_sizes[index]
+            x = x[:, :size, :size, :]
+        return self.to_image(x)
+
+    def _normalized(self, index, x, training):
+        if self.norms[index] is not None:
+            x = self.norms[index](x, training=training)
+        return keras.activations.relu(x)
