@@ -24,17 +24,19 @@ def all_finite(logs):
 class _EveryIterations(keras.callbacks.Callback):
     """Calls `run(iteration)` after each compiled call that ends on a multiple.
 
-    Not after a call whose losses were NaN or infinite: nothing is written
-    from a diverged model.
+    Not after a call whose losses were NaN or infinite (`finite` says whether
+    the last call's were): nothing is written from a diverged model.
     """
 
     def __init__(self, every):
         super().__init__()
         self.every = every
+        self.finite = True
 
     def on_train_batch_end(self, batch, logs=None):
+        self.finite = all_finite(logs)
         iteration = int(self.model.iteration)
-        if iteration % self.every == 0 and all_finite(logs):
+        if iteration % self.every == 0 and self.finite:
             self.run(iteration)
 
     def run(self, iteration):
@@ -97,11 +99,6 @@ class Checkpoint(_EveryIterations):
     def __init__(self, manager, every):
         super().__init__(every)
         self.manager = manager
-        self.finite = True
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.finite = all_finite(logs)
-        super().on_train_batch_end(batch, logs)
 
     def run(self, iteration):
         self.manager.save(checkpoint_number=iteration)

@@ -41,6 +41,9 @@ DATASETS = {"mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1), "celeb_a": (64, 
 IDX_DATASETS = ("mnist", "fashion_mnist")
 
 
+def _is_image_folder(dataset, data_dir):
+    return bool(data_dir) and dataset not in IDX_DATASETS
+
 
 def image_shape(dataset):
     """The `(H, W, C)` of a data set's images, or `(D,)` of a toy's points.
@@ -206,7 +209,7 @@ def load_training_images(dataset, data_dir=None, skip_bad_images=False, cache_im
         ConfigError: unknown data set.
         DataError: the data cannot be found or read.
     """
-    if data_dir and dataset not in IDX_DATASETS:
+    if _is_image_folder(dataset, data_dir):
         folder = ImageFolder.scan(data_dir, image_shape(dataset), skip_bad_images)
         return folder.load() if cache_images else folder
     return load_images(dataset, data_dir)
@@ -238,7 +241,7 @@ def load_labelled(dataset, data_dir=None, split="train"):
         `(images, labels)`: uint8 `[N, H, W, C]` and int `[N]`.
     """
     expected = image_shape(dataset)
-    if data_dir and dataset not in IDX_DATASETS:
+    if _is_image_folder(dataset, data_dir):
         if split != "train":
             raise DataError(f"an image folder has no {split!r} split or labels; {dataset} "
                             f"from {data_dir} can only be trained on")
@@ -309,11 +312,13 @@ def training_batches(images, *, batch_size, n_critic, seed,
                      .flat_map(epoch_batches)
                      .skip(first_batch))
     if isinstance(images, ImageFolder):
-        pixel_batches = (images.decoded(index_batches.unbatch())
-                         .batch(batch_size).batch(n_critic, drop_remainder=True))
+        batches = (images.decoded(index_batches.unbatch())
+                   .batch(batch_size).batch(n_critic, drop_remainder=True)
+                   .map(scale, num_parallel_calls=tf.data.AUTOTUNE))
     else:
+        # In memory, one map gathers and scales: this stream feeds every step.
         pixels = tf.constant(images)
-        pixel_batches = index_batches.batch(n_critic, drop_remainder=True).map(
-            lambda indices: tf.gather(pixels, indices), num_parallel_calls=tf.data.AUTOTUNE)
-    return (pixel_batches.map(scale, num_parallel_calls=tf.data.AUTOTUNE)
-            .prefetch(tf.data.AUTOTUNE))
+        batches = index_batches.batch(n_critic, drop_remainder=True).map(
+            lambda indices: scale(tf.gather(pixels, indices)),
+            num_parallel_calls=tf.data.AUTOTUNE)
+    return batches.prefetch(tf.data.AUTOTUNE)
