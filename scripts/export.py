@@ -30,7 +30,7 @@ def main(argv):
     metrics = evaluation.evaluate_generator(train_lib.find_evaluator(config), model.generator,
                                             config.eval_samples, config.seed)
     path = train_lib.export_run(model, config, metrics=metrics)
-    print(f"exported iteration {int(model.iteration)} to {path}")
+    print(f"exported iteration {model.iterations_done} to {path}")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,17 @@
-"""Training throughput of a preset, in real images/s, by precision and XLA.
+"""Training throughput of a preset, in real images/s, by strategy, precision and XLA.
 
 Builds the preset's trainer once per variant (float32, bfloat16, float16, each
-with and without XLA), trains each on random images of the preset's shape,
-interleaved over `--repeats` rounds, and prints the medians and their ratios
-to float32 without XLA. Real images/s = iterations/s x n_critic x batch size.
-`train.py` leaves XLA off for convolutional networks on a CPU; here it is
-forced on to show why.
+with and without XLA, under each `--strategies` entry), trains each on random
+images of the preset's shape, interleaved over `--repeats` rounds, and prints
+the medians and their ratios to the first variant. Real images/s =
+iterations/s x n_critic x global batch size. `train.py` leaves XLA off for
+convolutional networks on a CPU; here it is forced on to show why. Several
+replicas always train without XLA, so those variants run with XLA off only.
+`--logical_cpus=2` splits the CPU into two devices for `mirrored` to use.
 
     python scripts/throughput.py --preset=mnist_dcgan --iterations=20
+    python scripts/throughput.py --preset=mnist_mlp --strategies=default,mirrored \
+        --logical_cpus=2 --precisions=none --xla=off
 """
 
 import dataclasses
@@ -16,10 +20,11 @@ import time
 
 import _cli
 import numpy as np
+import tensorflow as tf
 from absl import app, flags
 
 from wgan_gp_tf import config as config_lib
-from wgan_gp_tf import data, train_lib
+from wgan_gp_tf import data, distribute, train_lib
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("preset", "mnist_dcgan", "The preset to measure.")
@@ -27,18 +32,20 @@ flags.DEFINE_integer("iterations", 20, "Timed iterations per variant and round."
 flags.DEFINE_integer("repeats", 2, "Interleaved rounds.")
 flags.DEFINE_list("precisions", ["none", "bfloat16", "float16"], "mixed_precision values.")
 flags.DEFINE_list("xla", ["off", "on"], "XLA settings to measure.")
+flags.DEFINE_list("strategies", ["default"], "tf.distribute strategies to measure.")
+flags.DEFINE_integer("logical_cpus", 1, "Split the CPU into this many logical devices.")
 
 
-def _variant(config, precision, xla):
+def _variant(config, strategy, precision, xla):
     """A function running `iterations` and returning iterations/s."""
     config = dataclasses.replace(config, mixed_precision=precision)
     shape = data.image_shape(config.dataset)
-    model = train_lib.build_trainer(config, shape)
+    model = train_lib.build_trainer(config, shape, strategy)
     model.jit_compile = xla
     images = np.random.default_rng(0).integers(0, 256, (1000, *shape), dtype=np.uint8)
-    batches = data.training_batches(images, batch_size=config.batch_size,
-                                    n_critic=config.n_critic, seed=0,
-                                    value_range=model.generator.output_range)
+    batches = distribute.distribute_batches(strategy, data.training_batches(
+        images, batch_size=config.batch_size, n_critic=config.n_critic, seed=0,
+        value_range=model.generator.output_range))
     model.fit(batches, steps_per_epoch=1, epochs=1, verbose=0)  # Traces and compiles.
 
     def measure(iterations):
@@ -51,24 +58,33 @@ def _variant(config, precision, xla):
 
 def main(argv):
     del argv
+    if FLAGS.logical_cpus > 1:
+        tf.config.set_logical_device_configuration(
+            tf.config.list_physical_devices("CPU")[0],
+            [tf.config.LogicalDeviceConfiguration()] * FLAGS.logical_cpus)
     config = config_lib.make_config(FLAGS.preset, steps_per_execution=1)
-    variants = {(precision, xla): _variant(config, precision, xla == "on")
-                for precision in FLAGS.precisions for xla in FLAGS.xla}
+    strategies = {name: distribute.make_strategy(name) for name in FLAGS.strategies}
+    variants = {(name, precision, xla): _variant(config, strategy, precision, xla == "on")
+                for name, strategy in strategies.items()
+                for precision in FLAGS.precisions for xla in FLAGS.xla
+                if xla == "off" or strategy.num_replicas_in_sync == 1}
     rates = {key: [] for key in variants}
     for round_index in range(FLAGS.repeats):
         for key, measure in variants.items():
             rates[key].append(measure(FLAGS.iterations))
         print(f"round {round_index + 1}: " + ", ".join(
-            f"{precision}/XLA {xla} {values[-1]:.2f} it/s"
-            for (precision, xla), values in rates.items()), flush=True)
+            f"{name}/{precision}/XLA {xla} {values[-1]:.2f} it/s"
+            for (name, precision, xla), values in rates.items()), flush=True)
     images_per_iteration = config.n_critic * config.batch_size
     reference = statistics.median(next(iter(rates.values())))
     print(f"\n{FLAGS.preset}: batch {config.batch_size}, n_critic {config.n_critic}")
-    print(f"{'precision':10s} {'XLA':4s} {'iterations/s':>12s} {'images/s':>9s} {'ratio':>6s}")
-    for (precision, xla), values in rates.items():
+    print(f"{'strategy':9s} {'replicas':>8s} {'precision':10s} {'XLA':4s} {'iterations/s':>12s} "
+          f"{'images/s':>9s} {'ratio':>6s}")
+    for (name, precision, xla), values in rates.items():
         median = statistics.median(values)
-        print(f"{precision:10s} {xla:4s} {median:12.2f} {median * images_per_iteration:9.1f} "
-              f"{median / reference:6.2f}")
+        replicas = strategies[name].num_replicas_in_sync
+        print(f"{name:9s} {replicas:8d} {precision:10s} {xla:4s} {median:12.2f} "
+              f"{median * images_per_iteration:9.1f} {median / reference:6.2f}")
 
 
 if __name__ == "__main__":

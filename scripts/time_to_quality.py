@@ -66,7 +66,7 @@ class _RaceCallback(keras.callbacks.Callback):
         self.race.start_clock()
 
     def on_train_batch_end(self, batch, logs=None):
-        iteration = int(self.model.iteration)
+        iteration = self.model.iterations_done
         if iteration % FLAGS.eval_every == 0 and self.race.checkpoint(iteration, self.sample):
             self.model.stop_training = True
 

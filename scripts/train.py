@@ -60,6 +60,10 @@ flags.DEFINE_enum("on_nan", None, list(config_lib.NAN_ACTIONS),
                   "restore (roll back to it and go on with new noise).")
 flags.DEFINE_boolean("deterministic", None,
                      "Op determinism: the same --seed gives bit-identical weights.")
+flags.DEFINE_enum("strategy", None, list(config_lib.STRATEGIES),
+                  "tf.distribute strategy: default (one device), mirrored (all local "
+                  "GPUs), multi_worker (the cluster in TF_CONFIG) or tpu. --batch_size "
+                  "is the global batch.")
 flags.DEFINE_boolean("jit_compile", None,
                      "Compile the train step with XLA (convolutional networks: on a "
                      "GPU or TPU only).")
@@ -74,8 +78,8 @@ _OVERRIDES = ("penalty", "penalty_weight", "dataset", "data_dir", "iterations",
               "generator_learning_rate", "clip_value", "output_dir",
               "export_dir", "seed", "sample_every", "checkpoint_every",
               "eval_every", "eval_samples", "critic_norm", "mixed_precision",
-              "skip_bad_images", "cache_images", "on_nan", "deterministic", "jit_compile",
-              "steps_per_execution")
+              "skip_bad_images", "cache_images", "on_nan", "deterministic", "strategy",
+              "jit_compile", "steps_per_execution")
 
 
 def main(argv):

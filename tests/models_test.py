@@ -95,6 +95,41 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
             models.build(models.get_architecture("dcgan_celeba"), 100, "normal",
                          (28, 28, 1))
 
+    def test_batch_norm_critic_penalty_ignores_the_bias_before_the_norm(self):
+        # A conv bias followed by batch norm shifts every example alike, which
+        # the norm removes: no score, no input gradient and so no penalty
+        # depends on it. Keras's local moments give it a penalty gradient of
+        # the kernels' size (they stop the gradient through the mean).
+        keras.utils.set_random_seed(0)
+        critic, _ = models.build(models.get_architecture("dcgan_cifar10"), 128, "normal",
+                                 (32, 32, 3), critic_norm="batch")
+        real, fake = (tf.random.stateless_uniform([8, 32, 32, 3], [seed, 0], -1.0, 1.0)
+                      for seed in (1, 2))
+        convolutions = critic.convolutions
+        with tf.GradientTape() as tape:
+            penalty = penalties.get("squared").fn(critic, real, fake, 5).value
+        kernels, biases = tape.gradient(penalty, (
+            [layer.kernel for layer in convolutions], [layer.bias for layer in convolutions]))
+        # Every convolution but the first is followed by the norm.
+        for index, (kernel, bias) in enumerate(zip(kernels, biases, strict=True)):
+            self.assertGreater(float(tf.reduce_max(tf.abs(kernel))), 0.01, msg=index)
+            if index:
+                self.assertAllClose(bias, tf.zeros_like(bias), atol=1e-5, msg=index)
+
+    @parameterized.parameters("dcgan_mnist", "dcgan_celeba")
+    def test_initial_weights_follow_the_seed(self, name):
+        def kernels(seed):
+            keras.utils.set_random_seed(seed)
+            critic, generator = models.build(models.get_architecture(name), 100, "normal",
+                                             (28, 28, 1) if name == "dcgan_mnist" else (64, 64, 3))
+            return [weight.numpy() for weight in critic.weights + generator.weights
+                    if "kernel" in weight.path]
+
+        first, again, other = kernels(1), kernels(1), kernels(2)
+        for index, (kernel, same, different) in enumerate(zip(first, again, other, strict=True)):
+            self.assertAllEqual(kernel, same, msg=f"kernel {index}")
+            self.assertNotAllClose(kernel, different, msg=f"kernel {index}")
+
     def test_xla_only_where_it_helps(self):
         on_gpu = bool(tf.config.list_physical_devices("GPU"))
         self.assertTrue(models.use_xla(models.get_architecture("mlp"), True))

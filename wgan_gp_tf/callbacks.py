@@ -35,7 +35,7 @@ class _EveryIterations(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.finite = all_finite(logs)
-        iteration = int(self.model.iteration)
+        iteration = self.model.iterations_done
         if iteration % self.every == 0 and self.finite:
             self.run(iteration)
 
@@ -104,7 +104,7 @@ class Checkpoint(_EveryIterations):
         self.manager.save(checkpoint_number=iteration)
 
     def on_train_end(self, logs=None):
-        iteration = int(self.model.iteration)
+        iteration = self.model.iterations_done
         if self.finite and checkpoint_iteration(self.manager.latest_checkpoint) != iteration:
             self.run(iteration)
 
@@ -126,7 +126,7 @@ class ScalarLog(keras.callbacks.Callback):
         self.writer = writer
 
     def on_epoch_end(self, epoch, logs=None):
-        iteration = int(self.model.iteration)
+        iteration = self.model.iterations_done
         with self.writer.as_default():
             for name, value in (logs or {}).items():
                 tf.summary.scalar(name, float(value), step=iteration)
@@ -175,7 +175,7 @@ class StopOnNonFinite(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         if not all_finite(logs):
-            self.iteration = int(self.model.iteration)
+            self.iteration = self.model.iterations_done
             self.model.stop_training = True
 
 
@@ -187,5 +187,5 @@ class StopAtIteration(keras.callbacks.Callback):
         self.iterations = iterations
 
     def on_train_batch_end(self, batch, logs=None):
-        if int(self.model.iteration) >= self.iterations:
+        if self.model.iterations_done >= self.iterations:
             self.model.stop_training = True

@@ -11,6 +11,7 @@ import math
 import os
 
 from wgan_gp_tf import penalties
+from wgan_gp_tf.distribute import STRATEGIES
 from wgan_gp_tf.errors import ConfigError
 
 # The file in each run folder that holds the run's config.
@@ -90,8 +91,15 @@ class TrainConfig:
             so that the same seed gives bit-identical weights (at some cost in
             speed on a GPU, where ops without a deterministic kernel then
             raise an error).
+        strategy: the `tf.distribute` strategy: `"default"` (one device),
+            `"mirrored"` (every local GPU), `"multi_worker"` (the machines
+            of `TF_CONFIG`, each with its GPUs) or `"tpu"`. `batch_size` is
+            the global batch and must split evenly over the replicas; the
+            same seed gives the same run on any number of replicas.
         jit_compile: compile the train step with XLA where it helps: always
-            for the MLPs, on a GPU or TPU only for the convolutional networks.
+            for the MLPs, on a GPU or TPU only for the convolutional networks;
+            with `mirrored` or `multi_worker` over several replicas, never
+            (XLA cannot compile a step that spans devices).
         steps_per_execution: iterations per compiled call; 0 chooses the
             largest divisor of 100 that also divides `sample_every`,
             `checkpoint_every`, `eval_every` and `iterations`.
@@ -129,6 +137,7 @@ class TrainConfig:
     cache_images: bool = False
     on_nan: str = "stop"
     deterministic: bool = False
+    strategy: str = "default"
     jit_compile: bool = True
     steps_per_execution: int = 0
 
@@ -149,7 +158,8 @@ class TrainConfig:
                  "must be >= 0 (0 chooses it)")
         _require(0 <= self.seed < 2**31, "seed", "must be in [0, 2**31)")
         for name, valid in (("prior", PRIORS), ("critic_norm", CRITIC_NORMS),
-                            ("mixed_precision", PRECISIONS), ("on_nan", NAN_ACTIONS)):
+                            ("mixed_precision", PRECISIONS), ("on_nan", NAN_ACTIONS),
+                            ("strategy", STRATEGIES)):
             _require(getattr(self, name) in valid, name, f"must be one of: {', '.join(valid)}")
         penalties.get(self.penalty)
         for name in ("sample_every", "checkpoint_every", "eval_every", "iterations"):

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import keras
 import tensorflow as tf
 
+from wgan_gp_tf import distribute
 from wgan_gp_tf.errors import ConfigError
 
 # Inside the square root, so that a zero gradient has a finite derivative.
@@ -61,10 +62,13 @@ def interpolate(real, fake, seed):
         seed: a `keras.random.SeedGenerator` (or an int) for `eps`.
 
     Returns:
-        Tensor of the shape of `real`.
+        Tensor of the shape of `real`. Under several replicas, `eps` is this
+        replica's rows of the draw over the global batch.
     """
-    eps_shape = [tf.shape(real)[0]] + [1] * (len(real.shape) - 1)
-    eps = keras.random.uniform(eps_shape, dtype=real.dtype, seed=seed)
+    unit_axes = [1] * (len(real.shape) - 1)
+    eps = distribute.replica_rows(
+        lambda size: keras.random.uniform([size, *unit_axes], dtype=real.dtype, seed=seed),
+        tf.shape(real)[0])
     return eps * fake + (1.0 - eps) * real
 
 

@@ -7,6 +7,7 @@ is refused rather than mixed.
 """
 
 import dataclasses
+import functools
 import json
 import logging
 import math
@@ -17,7 +18,7 @@ import keras
 import tensorflow as tf
 
 from wgan_gp_tf import callbacks as callbacks_lib
-from wgan_gp_tf import data, evaluation, export, models, toys, trainer
+from wgan_gp_tf import data, distribute, evaluation, export, models, toys, trainer
 from wgan_gp_tf.config import RUN_CONFIG_FILE, TrainConfig
 from wgan_gp_tf.errors import ConfigError, DataError, DivergedError, ExportNotFoundError
 
@@ -29,7 +30,7 @@ RESUMABLE_FIELDS = frozenset({
     "iterations", "data_dir", "output_dir", "export_dir", "sample_every",
     "checkpoint_every", "max_checkpoints", "jit_compile", "steps_per_execution",
     "eval_every", "eval_samples", "skip_bad_images", "cache_images", "on_nan",
-    "deterministic",
+    "deterministic", "strategy",
 })
 
 
@@ -52,25 +53,36 @@ class RunResult:
         export_path: the SavedModel version written, or `None` if there was
             nothing to train or the run is a toy.
         metrics: the final evaluation, if there was one.
+        model: the trained `WGANGP`, on every worker of a multi-worker run
+            (only the chief exports and evaluates).
     """
 
     start_iteration: int
     iteration: int
     export_path: str | None
     metrics: dict | None = None
+    model: trainer.WGANGP | None = dataclasses.field(default=None, repr=False, compare=False)
 
 
-def build_trainer(config, image_shape):
+def build_trainer(config, image_shape, strategy=None):
     """Creates and compiles the `WGANGP` for a config, weights seeded.
 
     Args:
         config: a `TrainConfig`.
         image_shape: `(H, W, C)` of the data.
+        strategy: the `tf.distribute.Strategy` to train under; `None` for
+            the one in scope.
 
     Returns:
         A compiled `WGANGP` with all variables (optimiser slots included)
         created.
     """
+    strategy = strategy or tf.distribute.get_strategy()
+    with strategy.scope():
+        return _build_trainer(config, image_shape, strategy.num_replicas_in_sync)
+
+
+def _build_trainer(config, image_shape, replicas):
     keras.utils.set_random_seed(config.seed)
     architecture = models.get_architecture(config.architecture)
     critic, generator = models.build(architecture, config.latent_dim, config.prior,
@@ -89,7 +101,8 @@ def build_trainer(config, image_shape):
         adam(config.critic_learning_rate), adam(config.generator_learning_rate),
         penalty=config.penalty, penalty_weight=config.penalty_weight,
         n_critic=config.n_critic, clip_value=config.clip_value,
-        jit_compile=models.use_xla(architecture, config.jit_compile),
+        # Several replicas train without XLA (see `TrainConfig.jit_compile`).
+        jit_compile=models.use_xla(architecture, config.jit_compile) and replicas == 1,
         steps_per_execution=config.execution_steps)
     return model
 
@@ -149,7 +162,7 @@ def restore_run(config, run_dir):
     manager = checkpoint_manager(model, os.path.join(run_dir, "checkpoints"))
     if not restore_latest(manager):
         raise ConfigError(f"{run_dir} has no checkpoint yet")
-    return model, int(model.iteration)
+    return model, model.iterations_done
 
 
 def find_evaluator(config):
@@ -191,7 +204,7 @@ def export_run(model, config, training_metrics=None, metrics_span=None, metrics=
         "penalty": config.penalty,
         "penalty_weight": config.penalty_weight,
         "seed": config.seed,
-        "iterations": int(model.iteration),
+        "iterations": model.iterations_done,
         "config": json.loads(config.to_json()),
         "tensorflow_version": tf.__version__,
         "keras_version": keras.__version__,
@@ -205,7 +218,8 @@ def export_run(model, config, training_metrics=None, metrics_span=None, metrics=
     return export.export_generator(model.generator, config.export_dir, metadata)
 
 
-def _prepare_run_folder(config):
+def _prepare_run_folder(config, write=True):
+    """Refuses a folder of another run; with `write`, records the config in it."""
     path = os.path.join(config.output_dir, RUN_CONFIG_FILE)
     if os.path.exists(path):
         previous = TrainConfig.from_run_folder(config.output_dir)
@@ -220,6 +234,8 @@ def _prepare_run_folder(config):
                 f"{config.output_dir} holds a run with another configuration "
                 f"({'; '.join(changed)}); pass the same options to resume it, "
                 f"or a new --output_dir")
+    if not write:
+        return
     check_writable(config.output_dir, "output_dir")
     if not toys.is_toy(config.dataset):
         check_writable(config.export_dir, "export_dir")
@@ -271,7 +287,7 @@ def _epoch_length(config):
 
 def _fit(model, config, images, callbacks, verbose):
     """Trains from the model's iteration on; returns the Keras `History`."""
-    start = int(model.iteration)
+    start = model.iterations_done
     batches = dict(batch_size=config.batch_size, n_critic=config.n_critic,
                    seed=config.seed, start_iteration=start)
     if images is None:
@@ -279,6 +295,7 @@ def _fit(model, config, images, callbacks, verbose):
     else:
         dataset = data.training_batches(
             images, value_range=model.generator.output_range, **batches)
+    dataset = distribute.distribute_batches(model.distribute_strategy, dataset)
     epoch_length = _epoch_length(config)
     try:
         return model.fit(dataset, steps_per_epoch=epoch_length,
@@ -307,65 +324,20 @@ def _restore_after_divergence(model, config, manager, iteration, restores):
     restore_latest(manager)
     model.reseed(config.seed + restores + 1)
     logger.warning("%s; restored it (iteration %d), going on with new noise",
-                   message, int(model.iteration))
+                   message, model.iterations_done)
 
 
-def run(config, verbose="auto"):
-    """Trains (or resumes) the run that `config` describes, then exports.
-
-    Image runs are evaluated at the end when a reference classifier exists
-    and exported; toy runs are evaluated by their W1 estimate, not exported.
-
-    Args:
-        config: a `TrainConfig`.
-        verbose: Keras `fit` verbosity.
-
-    Returns:
-        A `RunResult`.
-
-    Raises:
-        ConfigError: an unknown name, or a run folder of another configuration.
-        DataError: the data cannot be loaded.
-    """
-    # Fail before loading data.
-    models.get_architecture(config.architecture).check_critic_norm(config.critic_norm)
-    toy = toys.is_toy(config.dataset)
-    images = None if toy else data.load_training_images(
-        config.dataset, config.data_dir, config.skip_bad_images, config.cache_images)
-    if images is not None:
-        data.require_a_batch(len(images), config.batch_size)
-    _prepare_run_folder(config)
-    if config.deterministic:
-        tf.config.experimental.enable_op_determinism()
-    model = build_trainer(config, data.image_shape(config.dataset))
-    manager = checkpoint_manager(
-        model, os.path.join(config.output_dir, "checkpoints"),
-        config.max_checkpoints)
-    if restore_latest(manager):
-        logger.info("resumed %s at iteration %d", config.output_dir,
-                     int(model.iteration))
-    start = int(model.iteration)
-    logger.info("training on %s", ", ".join(
-        device.name for device in tf.config.list_logical_devices()))
-    if start >= config.iterations:
-        logger.info("%s already has %d iterations; nothing to train",
-                     config.output_dir, start)
-        return RunResult(start, start, None)
-
-    evaluator = find_evaluator(config)
-    writer = tf.summary.create_file_writer(
-        os.path.join(config.output_dir, "logs"))
-    divergence = callbacks_lib.StopOnNonFinite()
-    callbacks = [divergence, callbacks_lib.StopAtIteration(config.iterations),
-                 callbacks_lib.ScalarLog(writer)]
+def _writing_callbacks(config, model, manager, evaluator):
+    """The callbacks that write samples, logs, evaluations and checkpoints."""
+    writer = tf.summary.create_file_writer(os.path.join(config.output_dir, "logs"))
     samples_dir = os.path.join(config.output_dir, "samples")
-    if toy:
-        callbacks.append(callbacks_lib.ToyPlot(model.critic, model.generator, config.dataset,
-                                               samples_dir, config.sample_every, config.seed))
+    if toys.is_toy(config.dataset):
+        samples = callbacks_lib.ToyPlot(model.critic, model.generator, config.dataset,
+                                        samples_dir, config.sample_every, config.seed)
     else:
-        callbacks.append(callbacks_lib.SampleGrid(
-            model.generator, samples_dir, config.sample_every, config.grid_size,
-            config.seed, writer))
+        samples = callbacks_lib.SampleGrid(model.generator, samples_dir, config.sample_every,
+                                           config.grid_size, config.seed, writer)
+    callbacks = [callbacks_lib.ScalarLog(writer), samples]
     if config.eval_every:
         callbacks.append(callbacks_lib.Evaluate(
             evaluator, model.generator, config.eval_every, config.eval_samples,
@@ -373,18 +345,81 @@ def run(config, verbose="auto"):
     # Last: a checkpoint marks its iteration done, so everything written for
     # that iteration must be on disk before it; a resume starts after it.
     callbacks.append(callbacks_lib.Checkpoint(manager, config.checkpoint_every))
+    return callbacks
+
+
+def run(config, verbose="auto", strategy=None):
+    """Trains (or resumes) the run that `config` describes, then exports.
+
+    Image runs are evaluated at the end when a reference classifier exists
+    and exported; toy runs are evaluated by their W1 estimate, not exported.
+    In a multi-worker run every worker trains and only the chief writes the
+    run folder and the export; the others read its checkpoints to resume.
+
+    Args:
+        config: a `TrainConfig`.
+        verbose: Keras `fit` verbosity.
+        strategy: a `tf.distribute.Strategy` to use instead of creating the
+            one `config.strategy` names.
+
+    Returns:
+        A `RunResult`.
+
+    Raises:
+        ConfigError: an unknown name, a run folder of another configuration,
+            or a batch that does not split over the replicas.
+        DataError: the data cannot be loaded.
+    """
+    # A multi-worker strategy must exist before TensorFlow runs any op.
+    strategy = strategy or distribute.make_strategy(config.strategy)
+    distribute.check_batch_size(strategy, config.batch_size)
+    chief = distribute.is_chief(strategy)
+    # Fail before loading data.
+    models.get_architecture(config.architecture).check_critic_norm(config.critic_norm)
+    toy = toys.is_toy(config.dataset)
+    images = None if toy else data.load_training_images(
+        config.dataset, config.data_dir, config.skip_bad_images, config.cache_images)
+    if images is not None:
+        data.require_a_batch(len(images), config.batch_size)
+    _prepare_run_folder(config, write=chief)
+    if config.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    model = build_trainer(config, data.image_shape(config.dataset), strategy)
+    manager = checkpoint_manager(
+        model, os.path.join(config.output_dir, "checkpoints"),
+        config.max_checkpoints)
+    if restore_latest(manager):
+        logger.info("resumed %s at iteration %d", config.output_dir,
+                     model.iterations_done)
+    start = model.iterations_done
+    logger.info("training on %d replica(s) of %s: %s", strategy.num_replicas_in_sync,
+                type(strategy).__name__,
+                ", ".join(device.name for device in tf.config.list_logical_devices()))
+    if start >= config.iterations:
+        logger.info("%s already has %d iterations; nothing to train",
+                     config.output_dir, start)
+        return RunResult(start, start, None, model=model)
+
+    evaluator = find_evaluator(config) if chief else None
+    divergence = callbacks_lib.StopOnNonFinite()
+    callbacks = [divergence, callbacks_lib.StopAtIteration(config.iterations)]
+    if chief:
+        callbacks += _writing_callbacks(config, model, manager, evaluator)
     for restores in range(MAX_NAN_RESTORES + 1):
         history = _fit(model, config, images, callbacks, verbose)
         if divergence.iteration is None:
             break
         _restore_after_divergence(model, config, manager, divergence.iteration, restores)
         divergence.iteration = None
+    result = functools.partial(RunResult, start, model.iterations_done, model=model)
+    if not chief:
+        return result(None)
     final_metrics = evaluation.evaluate_generator(evaluator, model.generator,
                                                   config.eval_samples, config.seed)
     if toy:
         logger.info("toy run: %s; toy generators are not exported", final_metrics)
-        return RunResult(start, int(model.iteration), None, final_metrics)
+        return result(None, final_metrics)
     last_epoch = {name: values[-1] for name, values in history.history.items()}
     export_path = export_run(model, config, last_epoch, _epoch_length(config), final_metrics)
     logger.info("exported the generator to %s", export_path)
-    return RunResult(start, int(model.iteration), export_path, final_metrics)
+    return result(export_path, final_metrics)

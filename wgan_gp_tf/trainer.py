@@ -14,7 +14,7 @@ is the running estimate of the Wasserstein distance.
 import keras
 import tensorflow as tf
 
-from wgan_gp_tf import penalties
+from wgan_gp_tf import distribute, penalties
 
 METRIC_NAMES = (
     "critic_loss",
@@ -32,6 +32,11 @@ class WGANGP(keras.Model):
     `[n_critic, batch_size, ...]`, one fresh real batch per critic update. One
     `train_step` runs n_critic critic updates, each with fresh noise, then one
     generator update, and counts one iteration in `iteration`.
+
+    Under a `tf.distribute` strategy each replica trains on its slice of the
+    global batch with its rows of the global noise and interpolation draws,
+    and scales its losses by its share (`wgan_gp_tf.distribute`), so that
+    any number of replicas computes the single-device update.
 
     Losses go through each optimiser's `scale_loss`, so a
     `keras.optimizers.LossScaleOptimizer` trains in float16 (it skips the
@@ -86,10 +91,16 @@ class WGANGP(keras.Model):
         # Optimiser slots must exist before a checkpoint is restored into them.
         critic_optimizer.build(self.critic.trainable_variables)
         generator_optimizer.build(self.generator.trainable_variables)
+        self.built = True
 
     @property
     def metrics(self):
         return list(self.trackers.values())
+
+    @property
+    def iterations_done(self):
+        """`iteration` as a Python int, also under a distribution strategy."""
+        return int(self.iteration.numpy())
 
     def reseed(self, seed):
         """Restarts the noise and interpolation draws from `seed`."""
@@ -103,15 +114,20 @@ class WGANGP(keras.Model):
         execution outside XLA, which costs a program launch per iteration.
         With `jit_compile` and `steps_per_execution > 1` on a single replica,
         the real batches of the whole execution are drawn first and one XLA
-        program runs all its iterations in a `tf.while_loop`. Other cases
-        (no XLA, `train_on_batch`, several replicas) use Keras's own function.
+        program runs all its iterations in a `tf.while_loop`. Several
+        replicas run the steps of an execution in a `tf.while_loop` of
+        `strategy.run` (Keras's own loop fails to trace under a strategy).
+        Other cases (no XLA, `train_on_batch`) use Keras's own function.
         """
         if self.train_function is not None and not force:
             return self.train_function
         super().make_train_function(force=True)
-        if not (self.jit_compile and self.steps_per_execution > 1
-                and not self.run_eagerly
-                and self.distribute_strategy.num_replicas_in_sync == 1):
+        if self.run_eagerly:
+            return self.train_function
+        if self.distribute_strategy.num_replicas_in_sync > 1:
+            self.train_function = self._replicated_train_function()
+            return self.train_function
+        if not (self.jit_compile and self.steps_per_execution > 1):
             return self.train_function
         keras_function = self.train_function
         fused_function = self._fused_train_function()
@@ -145,12 +161,32 @@ class WGANGP(keras.Model):
 
         return train_function
 
+    def _replicated_train_function(self):
+        strategy = self.distribute_strategy
+        steps = self.steps_per_execution
+
+        @tf.function(reduce_retracing=True)
+        def train_function(iterator):
+            def body(index, logs):
+                del logs
+                logs = strategy.run(self.train_step, args=(next(iterator),))
+                return index + 1, {name: strategy.reduce("MEAN", value, axis=None)
+                                   for name, value in logs.items()}
+
+            logs = {name: tracker.result()
+                    for name, tracker in self.trackers.items()}
+            return tf.while_loop(lambda index, logs: index < steps, body,
+                                 (tf.constant(0), logs))[1]
+
+        return train_function
+
     def call(self, noise, training=False):
         return self.generator(noise, training=training)
 
     def train_step(self, data):
         real_batches = data
-        if real_batches.shape[0] != self.n_critic:
+        # A multi-worker input pipeline leaves the leading dimension unknown.
+        if real_batches.shape[0] not in (None, self.n_critic):
             raise ValueError(
                 f"each training element must hold n_critic={self.n_critic} "
                 f"real batches [n_critic, batch, ...]; got shape "
@@ -167,9 +203,7 @@ class WGANGP(keras.Model):
         Args:
             real: a real batch `[B, ...]`.
         """
-        noise = self.generator.sample_latent(tf.shape(real)[0],
-                                             self.seed_generator)
-        fake = self.generator(noise, training=True)
+        fake = self.generator(self._noise(tf.shape(real)[0]), training=True)
         variables = self.critic.trainable_variables
         with tf.GradientTape() as tape:
             real_mean = tf.reduce_mean(self.critic(real, training=True))
@@ -177,7 +211,7 @@ class WGANGP(keras.Model):
             penalty = self.penalty.fn(self.critic, real, fake,
                                       self.seed_generator)
             loss = real_mean - fake_mean + self.penalty_weight * penalty.value
-            scaled_loss = self.critic_optimizer.scale_loss(loss)
+            scaled_loss = self.critic_optimizer.scale_loss(distribute.replica_share(loss))
         gradients = tape.gradient(scaled_loss, variables)
         self.critic_optimizer.apply(gradients, variables)
         if self.penalty.clips_weights:
@@ -195,12 +229,16 @@ class WGANGP(keras.Model):
         Args:
             batch_size: a scalar, the number of samples to generate.
         """
-        noise = self.generator.sample_latent(batch_size, self.seed_generator)
+        noise = self._noise(batch_size)
         variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:
             fake = self.generator(noise, training=True)
             loss = tf.reduce_mean(self.critic(fake, training=True))
-            scaled_loss = self.generator_optimizer.scale_loss(loss)
+            scaled_loss = self.generator_optimizer.scale_loss(distribute.replica_share(loss))
         gradients = tape.gradient(scaled_loss, variables)
         self.generator_optimizer.apply(gradients, variables)
         self.trackers["generator_loss"].update_state(loss)
+
+    def _noise(self, batch_size):
+        return distribute.replica_rows(
+            lambda size: self.generator.sample_latent(size, self.seed_generator), batch_size)

@@ -11,9 +11,28 @@ from wgan_gp_tf.errors import ConfigError
 from wgan_gp_tf.models.generator import Generator
 
 # tflib (the WGAN-GP paper's code) scales its "He" uniform init by fan_in +
-# fan_out; we leave out its division of the strided fan by stride**2.
-TFLIB_CONV_INIT = keras.initializers.VarianceScaling(2.0, "fan_avg", "uniform")
+# fan_out; we leave out its division of the strided fan by stride**2. A config,
+# not an instance: each layer must get its own initializer, seeded when the
+# layer is made (after `keras.utils.set_random_seed`), not one seed drawn at
+# import and shared by every layer.
+TFLIB_CONV_INIT = {"class_name": "VarianceScaling",
+                   "config": {"scale": 2.0, "mode": "fan_avg", "distribution": "uniform"}}
 TFLIB_DENSE_INIT = "lecun_uniform"
+
+
+def batch_normalization():
+    """Batch norm whose moments are exact to every order of derivative.
+
+    Keras's local moments (`tf.nn.moments`) stop the gradient through the mean
+    inside the variance. The first derivative is unchanged, but the gradient
+    penalty differentiates the critic twice, and there that shortcut gives
+    wrong gradients (for a conv bias before batch norm, which cannot change
+    any score, a penalty gradient as large as the kernels'). Keras's
+    synchronized moments, E[x^2] - E[x]^2 summed over the replicas, have no
+    such shortcut; with one replica the sums are local. Under several replicas
+    they also span the global batch, as one device's would.
+    """
+    return keras.layers.BatchNormalization(synchronized=True)
 
 
 def _normalization(kind):
@@ -23,7 +42,7 @@ def _normalization(kind):
     offset per channel, as the WGAN-GP paper's 64x64 critics do.
     """
     if kind == "batch":
-        return keras.layers.BatchNormalization()
+        return batch_normalization()
     if kind == "layer":
         return keras.layers.GroupNormalization(groups=1)
     if kind == "none":
@@ -111,7 +130,7 @@ class DCGANGenerator(Generator):
         self.to_image = keras.layers.Conv2DTranspose(
             channels, 5, strides=2, padding="same", activation=output_activation,
             kernel_initializer=kernel_initializer, dtype="float32")
-        self.norms = [keras.layers.BatchNormalization() if batch_norm else None
+        self.norms = [batch_normalization() if batch_norm else None
                       for _ in filters]
         self.map_sizes = [-(-height // 2**(doublings - index)) for index in range(doublings)]
 

@@ -1,0 +1,192 @@
+"""tf.distribute: several replicas train what one device trains.
+
+The multi-replica runs need devices configured before TensorFlow starts, so
+each run is a process of its own (`tests/distributed_worker.py`) that saves its
+weights and metrics; the tests compare those files.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from unittest import mock
+
+import numpy as np
+import tensorflow as tf
+
+from tests import helpers
+from wgan_gp_tf import config as config_lib
+from wgan_gp_tf import distribute
+from wgan_gp_tf.errors import ConfigError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _worker_command(config, output, logical_cpus=1):
+    return [sys.executable, "-m", "tests.distributed_worker", config.to_json(), output,
+            str(logical_cpus)]
+
+
+def _train(config, output, logical_cpus=1):
+    """Runs one training process; returns its saved arrays."""
+    process = subprocess.run(_worker_command(config, output, logical_cpus), cwd=ROOT,
+                             capture_output=True, text=True, timeout=300)
+    if process.returncode:
+        raise AssertionError(process.stderr[-3000:])
+    return dict(np.load(output))
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _DistributedRunTest(tf.test.TestCase):
+
+    def _config(self, name, **overrides):
+        values = dict(iterations=4, sample_every=4, checkpoint_every=4, batch_size=64,
+                      eval_samples=100, seed=3, output_dir=os.path.join(self.get_temp_dir(), name),
+                      export_dir=os.path.join(self.get_temp_dir(), name + "_export"),
+                      # Several replicas train without XLA; so does the reference.
+                      jit_compile=False,
+                      # Adam moves each weight by about +-lr whatever the
+                      # gradient's size until its moments settle, so rounding
+                      # decides the sign for a weight whose gradient is near 0,
+                      # and a gradient twice too large goes unseen. With
+                      # epsilon 1 the updates are lr times the gradient.
+                      adam_epsilon=1.0, critic_learning_rate=1e-2,
+                      generator_learning_rate=1e-2)
+        values.update(overrides)
+        return config_lib.make_config(values.pop("preset", "mnist_mlp"), **values)
+
+    def _mnist_config(self, name, **overrides):
+        folder = helpers.write_mnist_folder(os.path.join(self.get_temp_dir(), "mnist"), 256)
+        return self._config(name, data_dir=folder, **overrides)
+
+    def _output(self, name):
+        return os.path.join(self.get_temp_dir(), name + ".npz")
+
+    def assertSameRun(self, replicated, single, weight_atol, metric_rtol):
+        self.assertEqual(int(replicated["iteration"]), int(single["iteration"]))
+        names = sorted(name for name in single if "/" in name)
+        self.assertEqual(names, sorted(name for name in replicated if "/" in name))
+        for name in names:
+            tolerance = dict(rtol=metric_rtol, atol=0) if name.startswith("metric/") else dict(
+                atol=weight_atol, rtol=0)
+            self.assertAllClose(replicated[name], single[name], msg=name, **tolerance)
+
+
+class MirroredTest(_DistributedRunTest):
+    """MirroredStrategy over 2 logical CPU devices against one device."""
+
+    def test_mlp_matches_one_device_and_resumes_on_the_other(self):
+        single = _train(self._mnist_config("single"), self._output("single"))
+        mirrored = _train(self._mnist_config("mirrored", strategy="mirrored"),
+                          self._output("mirrored"), logical_cpus=2)
+        self.assertEqual(int(single["replicas"]), 1)
+        self.assertEqual(int(mirrored["replicas"]), 2)
+        # 20 critic and 4 generator updates: only float rounding apart.
+        self.assertSameRun(mirrored, single, weight_atol=1e-6, metric_rtol=1e-5)
+        # Each run goes on to iteration 8 from its checkpoint on the other setup.
+        single_then_two = _train(
+            self._mnist_config("single", strategy="mirrored", iterations=8),
+            self._output("single_then_two"), logical_cpus=2)
+        two_then_single = _train(self._mnist_config("mirrored", iterations=8),
+                                 self._output("two_then_single"))
+        self.assertEqual(int(single_then_two["replicas"]), 2)
+        self.assertSameRun(single_then_two, two_then_single, weight_atol=1e-6,
+                           metric_rtol=1e-5)
+
+    def test_batch_norm_matches_one_device(self):
+        folder = os.path.join(self.get_temp_dir(), "images")
+        os.makedirs(folder)
+        rng = np.random.default_rng(0)
+        for index in range(16):
+            tf.io.write_file(os.path.join(folder, f"{index}.png"), tf.io.encode_png(
+                rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)))
+        options = dict(preset="cifar10_dcgan", data_dir=folder, critic_norm="batch",
+                       batch_size=8, n_critic=2, iterations=2, sample_every=2,
+                       checkpoint_every=2, grid_size=2)
+        single = _train(self._config("bn_single", **options), self._output("bn_single"))
+        mirrored = _train(self._config("bn_mirrored", strategy="mirrored", **options),
+                          self._output("bn_mirrored"), logical_cpus=2)
+        self.assertEqual(int(mirrored["replicas"]), 2)
+        # Batch statistics over each replica's half alone change the critic
+        # loss by about 25%.
+        self.assertSameRun(mirrored, single, weight_atol=1e-5, metric_rtol=1e-5)
+
+
+class MultiWorkerTest(_DistributedRunTest):
+    """MultiWorkerMirroredStrategy: 2 worker processes on loopback."""
+
+    def test_workers_agree_with_each_other_and_one_device(self):
+        config = self._mnist_config("workers", strategy="multi_worker")
+        cluster = {"worker": [f"127.0.0.1:{_free_port()}" for _ in range(2)]}
+        workers = []
+        for index in range(2):
+            environment = dict(os.environ, TF_CONFIG=json.dumps(
+                {"cluster": cluster, "task": {"type": "worker", "index": index}}))
+            workers.append(subprocess.Popen(
+                _worker_command(config, self._output(f"worker{index}")), cwd=ROOT,
+                env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        for worker in workers:
+            _, errors = worker.communicate(timeout=300)
+            self.assertEqual(worker.returncode, 0, errors[-3000:])
+        chief, other = (dict(np.load(self._output(f"worker{index}"))) for index in range(2))
+        self.assertEqual(int(chief["replicas"]), 2)
+        for name in chief:
+            self.assertAllEqual(chief[name], other[name], msg=name)
+        single = _train(self._mnist_config("workers_single"), self._output("workers_single"))
+        self.assertSameRun(chief, single, weight_atol=1e-6, metric_rtol=1e-5)
+        # Only the chief wrote: one checkpoint, one grid, one export.
+        self.assertEqual(os.listdir(config.export_dir), ["1"])
+        self.assertEqual(os.listdir(os.path.join(config.output_dir, "samples")),
+                         ["00000004.png"])
+        self.assertEqual(tf.train.latest_checkpoint(
+            os.path.join(config.output_dir, "checkpoints")).rsplit("-", 1)[1], "4")
+
+
+class StrategyTest(tf.test.TestCase):
+
+    def test_one_device_draws_and_losses_are_unchanged(self):
+        draw = tf.range(6)
+        self.assertAllEqual(distribute.replica_rows(lambda size: draw[:size], 4), draw[:4])
+        self.assertEqual(float(distribute.replica_share(tf.constant(3.0))), 3.0)
+        dataset = tf.data.Dataset.range(3)
+        self.assertIs(distribute.distribute_batches(tf.distribute.get_strategy(), dataset),
+                      dataset)
+
+    def test_default_strategy_is_chief(self):
+        self.assertTrue(distribute.is_chief(distribute.make_strategy("default")))
+
+    def test_bad_strategies_are_clear_errors(self):
+        with self.assertRaisesRegex(ConfigError, "strategy must be one of: default, mirrored"):
+            config_lib.make_config(strategy="horovod")
+        with self.assertRaisesRegex(ConfigError, "unknown strategy 'horovod'"):
+            distribute.make_strategy("horovod")
+        environment = {name: value for name, value in os.environ.items() if name != "TF_CONFIG"}
+        with self.assertRaisesRegex(ConfigError, "needs the cluster in the TF_CONFIG"):
+            with mock.patch.dict(os.environ, environment, clear=True):
+                distribute.make_strategy("multi_worker")
+
+    def test_no_tpu_is_a_clear_error(self):
+        # Its own process: looking for a TPU connects this one to a cluster.
+        process = subprocess.run(
+            [sys.executable, os.path.join(ROOT, "scripts", "train.py"), "--strategy=tpu",
+             f"--output_dir={self.get_temp_dir()}/run"],
+            cwd=ROOT, capture_output=True, text=True, timeout=300)
+        self.assertEqual(process.returncode, 2, process.stderr[-3000:])
+        self.assertRegex(process.stderr, "error: strategy=tpu found no TPU .*TPU_NAME")
+
+    def test_batch_must_split_over_replicas(self):
+        strategy = mock.Mock(num_replicas_in_sync=3)
+        distribute.check_batch_size(strategy, 96)
+        with self.assertRaisesRegex(ConfigError, "batch_size=100 does not split evenly over "
+                                                 "the 3 replicas.*multiple of 3"):
+            distribute.check_batch_size(strategy, 100)
+
+
+if __name__ == "__main__":
+    tf.test.main()

@@ -1,0 +1,37 @@
+"""One training process for distribute_test: `train_lib.run`, then its weights to a file.
+
+    python -m tests.distributed_worker CONFIG_JSON OUTPUT_NPZ [LOGICAL_CPUS]
+
+Splits the CPU into LOGICAL_CPUS devices first (for `strategy=mirrored`),
+then trains the config and saves the critic's and generator's weights, the
+iteration reached and the trainer's metrics (means over the last Keras epoch)
+to OUTPUT_NPZ. `TF_CONFIG` in the environment makes it a worker of a
+multi-worker run.
+"""
+
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+
+def main(config_json, output_path, logical_cpus=1):
+    if logical_cpus > 1:
+        tf.config.set_logical_device_configuration(
+            tf.config.list_physical_devices("CPU")[0],
+            [tf.config.LogicalDeviceConfiguration()] * logical_cpus)
+    from wgan_gp_tf import config, train_lib
+
+    result = train_lib.run(config.TrainConfig.from_json(config_json), verbose=0)
+    model = result.model
+    arrays = {f"{part.name}/{index}": np.asarray(variable.numpy())
+              for part in (model.critic, model.generator)
+              for index, variable in enumerate(part.weights)}
+    arrays.update({f"metric/{name}": np.asarray(tracker.result())
+                   for name, tracker in model.trackers.items()})
+    np.savez(output_path, iteration=result.iteration,
+             replicas=model.distribute_strategy.num_replicas_in_sync, **arrays)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], *map(int, sys.argv[3:]))
