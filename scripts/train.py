@@ -90,12 +90,17 @@ def main(argv):
     if FLAGS.dry_run:
         print(config.to_json())
         return
-    from wgan_gp_tf import train_lib
+    from wgan_gp_tf import toys, train_lib
 
     result = train_lib.run(config, verbose=1 if sys.stdout.isatty() else 2)
-    export = result.export_path or (
-        "(nothing new to export)" if result.iteration == result.start_iteration
-        else "(none: toy runs are not exported)")
+    if result.export_path:
+        export = result.export_path
+    elif result.iteration == result.start_iteration:
+        export = "(nothing new to export)"
+    elif toys.is_toy(config.dataset):
+        export = "(none: toy runs are not exported)"
+    else:
+        export = "(the chief worker exports)"
     print(f"iteration {result.iteration}; run folder {config.output_dir}; export {export}")
     if result.metrics:
         print("metrics: " + ", ".join(f"{name} {value:.4g}" for name, value in
