@@ -132,7 +132,9 @@ def restore_latest(manager):
     Returns:
         The checkpoint path restored, or `None`.
     """
-    path = manager.latest_checkpoint
+    # Read from disk, not the manager's memory: in a multi-worker run the
+    # chief's manager writes the checkpoints that the others restore.
+    path = tf.train.latest_checkpoint(manager.directory)
     if not path:
         return None
     checkpoint = manager.checkpoint
@@ -311,7 +313,7 @@ def _fit(model, config, images, callbacks, verbose):
 
 def _restore_after_divergence(model, config, manager, iteration, restores):
     """Rolls back to the last checkpoint with new noise, or raises `DivergedError`."""
-    last = manager.latest_checkpoint
+    last = tf.train.latest_checkpoint(manager.directory)
     where = (f"the last good checkpoint, {last}, is intact" if last
              else "no checkpoint was written before it")
     message = (f"losses became NaN or infinite in the iterations up to {iteration} "
