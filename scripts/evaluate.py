@@ -8,6 +8,12 @@ the data set's test split in the features of the shipped reference classifier
 (`scripts/train_classifier.py`), prints a table and writes `--out` as JSON.
 With `--reference`, the same metrics for `--num` real training images give the
 floor a perfect generator would reach.
+
+    python scripts/evaluate.py --path=runs/celeba --inception_weights=imagenet
+
+measures in ImageNet InceptionV3 features instead (FID, KID and IS as papers
+report them, up to the weights; see `wgan_gp_tf/inception.py`), for any data set,
+including image folders that have no reference classifier.
 """
 
 import json
@@ -23,6 +29,9 @@ flags.DEFINE_integer("num", 10_000, "Images to generate.", lower_bound=2)
 flags.DEFINE_integer("seed", 0, "Seeds the generated images.")
 flags.DEFINE_string("data_dir", None, "The data set's IDX folder; default: the run's, or tfds.")
 flags.DEFINE_string("classifier", None, "Reference classifier; default: the shipped one.")
+flags.DEFINE_string("inception_weights", None,
+                    "Measure in InceptionV3 features: 'imagenet' (Keras's download, cached in "
+                    "~/.keras/models) or the path of its weights file.")
 flags.DEFINE_bool("reference", False, "Also measure real training images.")
 flags.DEFINE_string("out", "metrics.json", "JSON file to write.")
 flags.mark_flag_as_required("path")
@@ -34,10 +43,11 @@ def main(argv):
     del argv
     images, source = evaluation.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed)
     data_dir = FLAGS.data_dir or source["data_dir"]
-    evaluator = evaluation.load_evaluator(source["dataset"], data_dir, FLAGS.classifier)
+    evaluator = evaluation.load_evaluator(source["dataset"], data_dir, FLAGS.classifier,
+                                          FLAGS.inception_weights)
     results = {**source, "data_dir": data_dir, "seed": FLAGS.seed,
                "classifier": evaluator.classifier.path,
-               "classifier_test_accuracy": evaluator.classifier.info.get("test_accuracy"),
+               "classifier_info": evaluator.classifier.info,
                "generated": evaluator(images)}
     if FLAGS.reference:
         real = data.load_images(source["dataset"], data_dir, "train")[:FLAGS.num]
@@ -47,9 +57,9 @@ def main(argv):
         file.write("\n")
     columns = [name for name in ("generated", "real_training_images") if name in results]
     print(f"{source['source']} ({source['iterations']} iterations), {FLAGS.num} images "
-          f"against the {source['dataset']} test split")
+          f"against {source['dataset']} in the features of {evaluator.classifier.path}")
     print(f"{'':18s}" + "".join(f"{name:>22s}" for name in columns))
-    for row in _ROWS:
+    for row in (row for row in _ROWS if row in results["generated"]):
         print(f"{row:18s}" + "".join(f"{results[name][row]:22.4f}" for name in columns))
     print(f"wrote {FLAGS.out}")
 

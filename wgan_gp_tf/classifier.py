@@ -106,6 +106,8 @@ class ReferenceClassifier:
         ExportNotFoundError: no classifier there.
     """
 
+    measures_coverage = True
+
     def __init__(self, path):
         if not os.path.isfile(os.path.join(path, "saved_model.pb")):
             raise ExportNotFoundError(

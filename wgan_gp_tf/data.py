@@ -41,7 +41,8 @@ DATASETS = {"mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1), "celeb_a": (64, 
 IDX_DATASETS = ("mnist", "fashion_mnist")
 
 
-def _is_image_folder(dataset, data_dir):
+def is_image_folder(dataset, data_dir):
+    """Whether `data_dir` is a folder of images (it is IDX files for MNIST-like sets)."""
     return bool(data_dir) and dataset not in IDX_DATASETS
 
 
@@ -209,7 +210,7 @@ def load_training_images(dataset, data_dir=None, skip_bad_images=False, cache_im
         ConfigError: unknown data set.
         DataError: the data cannot be found or read.
     """
-    if _is_image_folder(dataset, data_dir):
+    if is_image_folder(dataset, data_dir):
         folder = ImageFolder.scan(data_dir, image_shape(dataset), skip_bad_images)
         return folder.load() if cache_images else folder
     return load_images(dataset, data_dir)
@@ -241,7 +242,7 @@ def load_labelled(dataset, data_dir=None, split="train"):
         `(images, labels)`: uint8 `[N, H, W, C]` and int `[N]`.
     """
     expected = image_shape(dataset)
-    if _is_image_folder(dataset, data_dir):
+    if is_image_folder(dataset, data_dir):
         if split != "train":
             raise DataError(f"an image folder has no {split!r} split or labels; {dataset} "
                             f"from {data_dir} can only be trained on")

@@ -2,14 +2,17 @@
 
 `Evaluator(reference_classifier, real_images)` holds the real set's features; calling it
 on generated images returns FID, KID, the classifier's inception score and the
-class coverage. `sample_generator` draws a generator's images reproducibly.
+class coverage. The classifier is the data set's shipped reference CNN
+(`classifier.ReferenceClassifier`) or ImageNet's InceptionV3
+(`inception.InceptionFeatures`). `sample_generator` draws a generator's images
+reproducibly.
 """
 
 import os
 
 import numpy as np
 
-from wgan_gp_tf import classifier, data, metrics, toys
+from wgan_gp_tf import classifier, data, inception, metrics, toys
 from wgan_gp_tf.config import RUN_CONFIG_FILE, TrainConfig
 
 
@@ -17,7 +20,9 @@ class Evaluator:
     """FID, KID, inception score and class coverage against one real set.
 
     Args:
-        reference_classifier: a `classifier.ReferenceClassifier`.
+        reference_classifier: a `classifier.ReferenceClassifier` or an
+            `inception.InceptionFeatures`; class coverage is left out for the
+            latter, whose 1000 ImageNet classes say nothing about a data set's.
         real_images: the reference images in [0, 1] (the test split), or uint8.
     """
 
@@ -31,8 +36,7 @@ class Evaluator:
         features, probabilities = self.classifier(_unit_range(generated_images))
         kid_mean, kid_std = metrics.kid(features, self.real_features)
         score, score_std = metrics.inception_score(probabilities)
-        coverage = metrics.class_coverage(probabilities)
-        return {
+        results = {
             "samples": len(features),
             "fid": metrics.frechet_distance(*metrics.gaussian_statistics(features),
                                             *self.real_statistics),
@@ -40,10 +44,10 @@ class Evaluator:
             "kid_std": kid_std,
             "inception_score": score,
             "inception_score_std": score_std,
-            "classes_covered": coverage["classes_covered"],
-            "coverage_kl": coverage["coverage_kl"],
-            "class_shares": coverage["class_shares"],
         }
+        if self.classifier.measures_coverage:
+            results.update(metrics.class_coverage(probabilities))
+        return results
 
 
 class ToyEvaluator:
@@ -81,13 +85,25 @@ def evaluate_generator(evaluator, generator, count, seed=0):
     return evaluator(sample_generator(generator, count, seed))
 
 
-def load_evaluator(dataset, data_dir=None, classifier_path=None):
+def load_evaluator(dataset, data_dir=None, classifier_path=None, inception_weights=None):
     """An `Evaluator` against the test split of `dataset`, with its classifier.
+
+    Args:
+        dataset: a name from `data.DATASETS`.
+        data_dir: where its data lies; `None` for tfds.
+        classifier_path: a reference classifier; default: the shipped one.
+        inception_weights: measure in InceptionV3 features instead, with these
+            weights (`"imagenet"` or a weights file). An image folder, which has
+            no test split, is then compared through its training images.
 
     Raises:
         ExportNotFoundError: no reference classifier for the data set.
-        DataError: the test split cannot be loaded.
+        DataError: the real images or the Inception weights cannot be loaded.
     """
+    if inception_weights:
+        split = "train" if data.is_image_folder(dataset, data_dir) else "test"
+        return Evaluator(inception.InceptionFeatures(inception_weights),
+                         data.load_images(dataset, data_dir, split))
     reference = classifier.ReferenceClassifier(classifier_path
                                                or classifier.default_path(dataset))
     return Evaluator(reference, data.load_images(dataset, data_dir, "test"))

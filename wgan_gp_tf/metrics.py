@@ -121,14 +121,15 @@ def inception_score(probabilities, splits=10):
 
     Args:
         probabilities: class probabilities `[N, K]`, rows summing to 1.
-        splits: parts the rows are cut into, as in Salimans et al. 2016.
+        splits: parts the rows are cut into, as in Salimans et al. 2016; at most
+            one per row.
 
     Returns:
         `(mean, standard deviation)` over the parts; 1 <= score <= K.
     """
     probabilities = np.asarray(probabilities, np.float64)
     scores = []
-    for part in np.array_split(probabilities, splits):
+    for part in np.array_split(probabilities, min(splits, len(probabilities))):
         marginal = part.mean(axis=0, keepdims=True)
         kl = np.sum(part * (np.log(part + 1e-12) - np.log(marginal + 1e-12)), axis=1)
         scores.append(np.exp(kl.mean()))
