@@ -48,6 +48,8 @@ flags.DEFINE_integer("eval_samples", None, "Generated images per evaluation.")
 flags.DEFINE_enum("critic_norm", None, list(config_lib.CRITIC_NORMS),
                   "Normalisation in the convolutional critics (celeba_dcgan: batch, "
                   "as the original; the WGAN-GP paper advises layer or none).")
+flags.DEFINE_enum("learning_rate_decay", None, list(config_lib.DECAYS),
+                  "linear: both learning rates fall to 0 at --iterations.")
 flags.DEFINE_enum("mixed_precision", None, list(config_lib.PRECISIONS),
                   "Compute dtype of the hidden layers; float16 adds loss scaling. "
                   "Penalty and norms stay float32.")
@@ -75,7 +77,7 @@ flags.DEFINE_boolean("dry_run", False,
 _OVERRIDES = ("penalty", "penalty_weight", "dataset", "data_dir", "iterations",
               "batch_size", "n_critic", "latent_dim", "architecture", "prior",
               "critic_learning_rate",
-              "generator_learning_rate", "clip_value", "output_dir",
+              "generator_learning_rate", "learning_rate_decay", "clip_value", "output_dir",
               "export_dir", "seed", "sample_every", "checkpoint_every",
               "eval_every", "eval_samples", "critic_norm", "mixed_precision",
               "skip_bad_images", "cache_images", "on_nan", "deterministic", "strategy",

@@ -39,6 +39,7 @@ class ValidationTest(tf.test.TestCase):
             "n_critic must be of type int": {"n_critic": 2.5},
             "unknown penalty 'l2'": {"penalty": "l2"},
             "prior must be one of": {"prior": "cauchy"},
+            "learning_rate_decay must be one of: none, linear": {"learning_rate_decay": "cosine"},
             "beta_2 must be in": {"beta_2": 1.0},
             "penalty_weight must be >= 0": {"penalty_weight": -1.0},
             "jit_compile must be of type bool": {"jit_compile": 1},

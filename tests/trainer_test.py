@@ -6,7 +6,7 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 from tests import helpers
-from wgan_gp_tf import models, penalties, trainer
+from wgan_gp_tf import config, models, penalties, train_lib, trainer
 
 IMAGE_SHAPE = (4, 4, 1)
 
@@ -149,6 +149,30 @@ class EveryPenaltyTest(tf.test.TestCase, parameterized.TestCase):
         model, _, _ = _linear_model()
         with self.assertRaisesRegex(ValueError, "n_critic=1 real batches"):
             model.train_step(tf.zeros([2, 5, *IMAGE_SHAPE]))
+
+
+class LearningRateDecayTest(tf.test.TestCase):
+
+    def _rates_after_each_half(self, decay):
+        run_config = config.make_config(learning_rate_decay=decay, iterations=4, batch_size=2,
+                                        steps_per_execution=1)
+        model = train_lib.build_trainer(run_config, (28, 28, 1))
+        batches = tf.data.Dataset.from_tensors(
+            tf.random.uniform([run_config.n_critic, 2, 28, 28, 1], -1.0, 1.0)).repeat()
+        rates = []
+        for _ in range(2):
+            model.fit(batches, steps_per_epoch=2, epochs=1, verbose=0)
+            rates.append([float(model.critic_optimizer.learning_rate),
+                          float(model.generator_optimizer.learning_rate)])
+        return rates
+
+    def test_linear_decay_reaches_zero_at_the_last_iteration(self):
+        # The critic takes 5 steps per iteration, the generator 1: both are
+        # half-way down after 2 of the 4 iterations.
+        self.assertAllClose(self._rates_after_each_half("linear"),
+                            [[0.5e-4, 0.5e-4], [0.0, 0.0]])
+        self.assertAllClose(self._rates_after_each_half("none"),
+                            [[1e-4, 1e-4], [1e-4, 1e-4]])
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ PRIORS = ("uniform", "unit_uniform", "normal")
 CRITIC_NORMS = ("batch", "layer", "none")
 PRECISIONS = ("none", "float16", "bfloat16")
 NAN_ACTIONS = ("stop", "restore")
+DECAYS = ("none", "linear")
 
 _ACCEPTED_TYPES = {int: int, float: (int, float), str: str, bool: bool,
                    str | None: (str, type(None))}
@@ -57,6 +58,10 @@ class TrainConfig:
         beta_1: Adam beta_1 of both optimisers.
         beta_2: Adam beta_2 of both optimisers.
         adam_epsilon: Adam epsilon (1e-8 as in TensorFlow 1, not Keras's 1e-7).
+        learning_rate_decay: `"none"`, or `"linear"`: both learning rates fall
+            in a straight line to 0 at `iterations`, as in the WGAN-GP paper's
+            ResNet CIFAR-10 script; resuming with more `iterations` stretches
+            the line.
         seed: seeds weights, noise and data order; the same seed gives the
             same run.
         output_dir: run folder: config, checkpoints, samples, logs.
@@ -122,6 +127,7 @@ class TrainConfig:
     beta_1: float = 0.5
     beta_2: float = 0.999
     adam_epsilon: float = 1e-8
+    learning_rate_decay: str = "none"
     seed: int = 0
     output_dir: str = "runs/mnist_mlp"
     export_dir: str = "saved_models/mnist_mlp"
@@ -159,6 +165,7 @@ class TrainConfig:
         _require(0 <= self.seed < 2**31, "seed", "must be in [0, 2**31)")
         for name, valid in (("prior", PRIORS), ("critic_norm", CRITIC_NORMS),
                             ("mixed_precision", PRECISIONS), ("on_nan", NAN_ACTIONS),
+                            ("learning_rate_decay", DECAYS),
                             ("strategy", STRATEGIES)):
             _require(getattr(self, name) in valid, name, f"must be one of: {', '.join(valid)}")
         penalties.get(self.penalty)

@@ -89,7 +89,11 @@ def _build_trainer(config, image_shape, replicas):
                                      image_shape, config.critic_norm, config.mixed_precision)
     model = trainer.WGANGP(critic, generator, seed=config.seed)
 
-    def adam(learning_rate):
+    def adam(learning_rate, updates_per_iteration):
+        if config.learning_rate_decay == "linear":
+            learning_rate = keras.optimizers.schedules.PolynomialDecay(
+                learning_rate, config.iterations * updates_per_iteration,
+                end_learning_rate=0.0)
         optimizer = keras.optimizers.Adam(learning_rate, beta_1=config.beta_1,
                                           beta_2=config.beta_2,
                                           epsilon=config.adam_epsilon)
@@ -98,7 +102,8 @@ def _build_trainer(config, image_shape, replicas):
         return optimizer
 
     model.compile(
-        adam(config.critic_learning_rate), adam(config.generator_learning_rate),
+        adam(config.critic_learning_rate, config.n_critic),
+        adam(config.generator_learning_rate, 1),
         penalty=config.penalty, penalty_weight=config.penalty_weight,
         n_critic=config.n_critic, clip_value=config.clip_value,
         # Several replicas train without XLA (see `TrainConfig.jit_compile`).
