@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from unittest import mock
 
 import h5py
 import keras
@@ -78,6 +79,16 @@ class InceptionFeaturesTest(tf.test.TestCase):
         missing = os.path.join(self.folder, "nowhere.h5")
         with self.assertRaisesRegex(DataError, r"nowhere\.h5.*--inception_weights=imagenet"):
             inception.InceptionFeatures(missing)
+
+    def test_a_failed_download_says_how_to_work_offline(self):
+        def offline(*args, **kwargs):
+            raise Exception("URL fetch failure: Name or service not known")
+
+        with mock.patch.object(keras.utils, "get_file", offline):
+            with self.assertRaisesRegex(DataError, r"cannot download.*Name or service.*"
+                                        r"copy inception_v3_weights_tf_dim_ordering_tf_kernels"
+                                        r"\.h5 into ~/\.keras/models/"):
+                inception.InceptionFeatures("imagenet")
 
     def test_weights_of_another_network_are_refused(self):
         other = os.path.join(self.folder, "other.h5")

@@ -8,8 +8,8 @@ Images in [0, 1] of any size are tiled to RGB when grayscale, resized to 299x299
 
 The weights are Keras's ImageNet InceptionV3 (`keras.applications`), downloaded
 once by Keras or read from a local copy of its weights file. They are not the
-2015 TensorFlow graph that the original FID code (Heusel et al.) ships, so
-figures agree with papers' only to a few per cent; compare runs with each other.
+2015 TensorFlow graph that the original FID code (Heusel et al.) ships, so the
+figures are not interchangeable with papers'; compare runs with each other.
 """
 
 import os
@@ -23,6 +23,9 @@ from wgan_gp_tf.errors import ConfigError, DataError
 IMAGENET = "imagenet"
 INPUT_SIZE = 299
 WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
+_WEIGHTS_URL = ("https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/"
+                + WEIGHTS_FILE)
+_WEIGHTS_MD5 = "9a0d58056eeedaa3f26cb7ebd46da564"
 _WEIGHTS_HELP = (
     f"pass --inception_weights=imagenet to let Keras download {WEIGHTS_FILE} "
     "(it is cached in ~/.keras/models), or the path of a copy of that file")
@@ -42,7 +45,9 @@ class InceptionFeatures:
     measures_coverage = False
 
     def __init__(self, weights=IMAGENET):
-        if weights != IMAGENET and not os.path.isfile(weights):
+        if weights == IMAGENET:
+            weights = _download_weights()
+        elif not os.path.isfile(weights):
             raise DataError(f"no InceptionV3 weights file at {weights!r}; {_WEIGHTS_HELP}")
         try:
             network = keras.applications.InceptionV3(include_top=True, weights=weights)
@@ -78,3 +83,14 @@ class InceptionFeatures:
             features.append(batch_features.numpy())
             probabilities.append(batch_probabilities.numpy())
         return np.concatenate(features), np.concatenate(probabilities)
+
+
+def _download_weights():
+    try:
+        return keras.utils.get_file(WEIGHTS_FILE, _WEIGHTS_URL, cache_subdir="models",
+                                    file_hash=_WEIGHTS_MD5)
+    # Keras raises a bare Exception when the download fails.
+    except Exception as error:
+        raise DataError(
+            f"cannot download the InceptionV3 weights ({error}); offline, copy {WEIGHTS_FILE} "
+            "into ~/.keras/models/ or pass its path as --inception_weights") from None
