@@ -7,6 +7,7 @@ check that they are the ones used, and how images reach the network.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,11 @@ class InceptionFeaturesTest(tf.test.TestCase):
             legacy_h5_format.save_weights_to_hdf5_group(file, cls.network)
         cls.features = inception.InceptionFeatures(cls.weights_path)
         cls.images = np.random.default_rng(0).uniform(size=(6, 28, 28, 1)).astype(np.float32)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.folder)
+        super().tearDownClass()
 
     def test_grayscale_is_tiled_resized_and_scaled_into_the_loaded_network(self):
         features, probabilities = self.features(self.images, batch_size=4)

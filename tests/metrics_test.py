@@ -91,10 +91,11 @@ class ClassScoresTest(tf.test.TestCase):
         self.assertAllClose(metrics.inception_score(uncertain)[0], 1.0, rtol=1e-6)
 
     def test_inception_score_of_fewer_rows_than_splits(self):
-        # Four rows in two classes: two splits of one row per class each.
+        # Three rows and 10 splits: three splits of one row, each scoring 1,
+        # where empty splits used to give NaN.
+        self.assertAllClose(metrics.inception_score(np.eye(10)[[0, 1, 2]]), [1.0, 0.0])
         score, spread = metrics.inception_score(np.eye(10)[[0, 1, 0, 1]], splits=2)
         self.assertAllClose([score, spread], [2.0, 0.0], rtol=1e-6)
-        self.assertAllClose(metrics.inception_score(np.eye(10)[[0, 1, 2]])[0], 1.0)
 
     def test_class_coverage(self):
         even = metrics.class_coverage(np.eye(10)[np.arange(1000) % 10])
