@@ -1,11 +1,13 @@
 """Training throughput of a preset, in real images/s, by strategy, precision and XLA.
 
-Builds the preset's trainer once per variant (float32, bfloat16, float16, each
-with and without XLA, under each `--strategies` entry), trains each on random
+Builds the preset's trainer once per variant (by default float32, bfloat16 and
+float16, each with and without XLA, under each `--strategies` entry; on a CPU
+float16, which is about 45x slower there, is left out, and so is XLA for the
+convolutional networks, about 6x slower), trains each on random
 images of the preset's shape, interleaved over `--repeats` rounds, and prints
 the medians and their ratios to the first variant. Real images/s =
 iterations/s x n_critic x global batch size. `train.py` leaves XLA off for
-convolutional networks on a CPU; here it is forced on to show why. Several
+convolutional networks on a CPU; `--xla=off,on` forces it on to show why. Several
 replicas always train without XLA, so those variants run with XLA off only.
 `--logical_cpus=2` splits the CPU into two devices for `mirrored` to use.
 
@@ -24,14 +26,16 @@ import tensorflow as tf
 from absl import app, flags
 
 from wgan_gp_tf import config as config_lib
-from wgan_gp_tf import data, distribute, train_lib
+from wgan_gp_tf import data, distribute, models, train_lib
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("preset", "mnist_dcgan", "The preset to measure.")
 flags.DEFINE_integer("iterations", 20, "Timed iterations per variant and round.")
 flags.DEFINE_integer("repeats", 2, "Interleaved rounds.")
-flags.DEFINE_list("precisions", ["none", "bfloat16", "float16"], "mixed_precision values.")
-flags.DEFINE_list("xla", ["off", "on"], "XLA settings to measure.")
+flags.DEFINE_list("precisions", None,
+                  "mixed_precision values; default none,bfloat16,float16 (no float16 on a CPU).")
+flags.DEFINE_list("xla", None, "XLA settings to measure; default off,on (on a CPU, off for "
+                  "convolutional networks).")
 flags.DEFINE_list("strategies", ["default"], "tf.distribute strategies to measure.")
 flags.DEFINE_integer("logical_cpus", 1, "Split the CPU into this many logical devices.")
 
@@ -56,6 +60,14 @@ def _variant(config, strategy, precision, xla):
     return measure
 
 
+def _default_variants(config):
+    """`(precisions, XLA settings)` worth timing on this machine."""
+    if tf.config.list_physical_devices("GPU"):
+        return ["none", "bfloat16", "float16"], ["off", "on"]
+    xla_helps = models.use_xla(models.get_architecture(config.architecture), True)
+    return ["none", "bfloat16"], ["off", "on"] if xla_helps else ["off"]
+
+
 def main(argv):
     del argv
     if FLAGS.logical_cpus > 1:
@@ -63,10 +75,12 @@ def main(argv):
             tf.config.list_physical_devices("CPU")[0],
             [tf.config.LogicalDeviceConfiguration()] * FLAGS.logical_cpus)
     config = config_lib.make_config(FLAGS.preset, steps_per_execution=1)
+    default_precisions, default_xla = _default_variants(config)
     strategies = {name: distribute.make_strategy(name) for name in FLAGS.strategies}
     variants = {(name, precision, xla): _variant(config, strategy, precision, xla == "on")
                 for name, strategy in strategies.items()
-                for precision in FLAGS.precisions for xla in FLAGS.xla
+                for precision in FLAGS.precisions or default_precisions
+                for xla in FLAGS.xla or default_xla
                 if xla == "off" or strategy.num_replicas_in_sync == 1}
     rates = {key: [] for key in variants}
     for round_index in range(FLAGS.repeats):
