@@ -1,4 +1,4 @@
-"""Inception FID: InceptionV3's pool features, for comparison with published figures.
+"""Inception FID: FID, KID and IS in the features of ImageNet's InceptionV3.
 
 `InceptionFeatures` has the reference classifier's interface, so an
 `evaluation.Evaluator` built on it reports FID and KID in the 2048-d average-pool
