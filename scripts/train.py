@@ -5,6 +5,7 @@ original mnist_gangp.py). Rerunning the same command resumes from the last
 checkpoint in `--output_dir`.
 """
 
+import dataclasses
 import sys
 
 import _cli
@@ -74,21 +75,18 @@ flags.DEFINE_integer("steps_per_execution", None,
 flags.DEFINE_boolean("dry_run", False,
                      "Print the resolved config and exit without training.")
 
-_OVERRIDES = ("penalty", "penalty_weight", "dataset", "data_dir", "iterations",
-              "batch_size", "n_critic", "latent_dim", "architecture", "prior",
-              "critic_learning_rate",
-              "generator_learning_rate", "learning_rate_decay", "clip_value", "output_dir",
-              "export_dir", "seed", "sample_every", "checkpoint_every",
-              "eval_every", "eval_samples", "critic_norm", "mixed_precision",
-              "skip_bad_images", "cache_images", "on_nan", "deterministic", "strategy",
-              "jit_compile", "steps_per_execution")
+def _overrides():
+    """The flag of every config field that has one (the preset aside), by field name."""
+    return {field.name: FLAGS[field.name].value
+            for field in dataclasses.fields(config_lib.TrainConfig)
+            if field.name != "preset" and field.name in FLAGS}
 
 
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
     config = config_lib.make_config(
-        FLAGS.preset, **{name: FLAGS[name].value for name in _OVERRIDES})
+        FLAGS.preset, **_overrides())
     if FLAGS.dry_run:
         print(config.to_json())
         return
