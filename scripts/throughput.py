@@ -71,9 +71,7 @@ def _default_variants(config):
 def main(argv):
     del argv
     if FLAGS.logical_cpus > 1:
-        tf.config.set_logical_device_configuration(
-            tf.config.list_physical_devices("CPU")[0],
-            [tf.config.LogicalDeviceConfiguration()] * FLAGS.logical_cpus)
+        distribute.split_cpu(FLAGS.logical_cpus)
     config = config_lib.make_config(FLAGS.preset, steps_per_execution=1)
     default_precisions, default_xla = _default_variants(config)
     strategies = {name: distribute.make_strategy(name) for name in FLAGS.strategies}

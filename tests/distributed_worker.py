@@ -12,15 +12,13 @@ multi-worker run.
 import sys
 
 import numpy as np
-import tensorflow as tf
 
 
 def main(config_json, output_path, logical_cpus=1):
+    from wgan_gp_tf import config, distribute, train_lib
+
     if logical_cpus > 1:
-        tf.config.set_logical_device_configuration(
-            tf.config.list_physical_devices("CPU")[0],
-            [tf.config.LogicalDeviceConfiguration()] * logical_cpus)
-    from wgan_gp_tf import config, train_lib
+        distribute.split_cpu(logical_cpus)
 
     result = train_lib.run(config.TrainConfig.from_json(config_json), verbose=0)
     model = result.model
