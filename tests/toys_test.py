@@ -2,7 +2,6 @@
 
 import math
 import os
-import statistics
 
 import numpy as np
 import tensorflow as tf
@@ -102,7 +101,7 @@ class ToyRunTest(tf.test.TestCase):
         self.assertGreater(min(picture.size), 200)
         noise = np.linspace(0.05, 0.95, 181, dtype=np.float32)[:, np.newaxis]
         learned = result.model.generator(noise).numpy().ravel()
-        exact = np.array([statistics.NormalDist().inv_cdf(float(x)) for x in noise.ravel()])
+        exact = toys.inverse_normal_cdf(noise)
         # Phi^-1(1 - x) = -Phi^-1(x): the map may run either way.
         map_error = min(np.abs(learned - exact).max(), np.abs(learned + exact).max())
         # Measured for seeds 0, 1, 2: W1 0.87 untrained, then 0.050, 0.047, 0.047

@@ -12,6 +12,7 @@ the same for a seed and resumes exactly.
 """
 
 import math
+import statistics
 
 import numpy as np
 import tensorflow as tf
@@ -24,6 +25,15 @@ DIMENSIONS = {"toy_1d": 1, "8gaussians": 2, "25gaussians": 2, "swissroll": 2}
 def is_toy(dataset):
     """Whether `dataset` names a toy problem."""
     return dataset in DIMENSIONS
+
+
+def inverse_normal_cdf(noise):
+    """Phi^-1 at each value of `noise` in (0, 1): toy_1d's exact map, float64.
+
+    The other exact map, x -> Phi^-1(1 - x), is its negative.
+    """
+    normal = statistics.NormalDist()
+    return np.array([normal.inv_cdf(float(value)) for value in np.ravel(noise)])
 
 
 def sample(dataset, count, seed):
