@@ -11,9 +11,10 @@ floor a perfect generator would reach.
 
     python scripts/evaluate.py --path=runs/celeba --inception_weights=imagenet
 
-measures in ImageNet InceptionV3 features instead (FID, KID and IS as papers
-report them, up to the weights; see `wgan_gp_tf/inception.py`), for any data set,
-including image folders that have no reference classifier.
+measures in ImageNet InceptionV3 features instead (the network papers use, but
+Keras's weights, so the figures are not interchangeable with theirs; see
+`wgan_gp_tf/inception.py`), for any data set, including image folders that have
+no reference classifier.
 """
 
 import json
