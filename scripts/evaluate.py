@@ -7,7 +7,9 @@ draws `--num` images (the same ones for the same `--seed`), compares them with
 the data set's test split in the features of the shipped reference classifier
 (`scripts/train_classifier.py`), prints a table and writes `--out` as JSON.
 With `--reference`, the same metrics for `--num` real training images give the
-floor a perfect generator would reach.
+floor a perfect generator would reach. A run folder that keeps a generator
+average (`--generator_ema`) is measured twice, side by side: the average and
+the trained generator.
 
     python scripts/evaluate.py --path=runs/celeba --inception_weights=imagenet
 
@@ -50,13 +52,18 @@ def main(argv):
                "classifier": evaluator.classifier.path,
                "classifier_info": evaluator.classifier.info,
                "generated": evaluator(images)}
+    if source.get("generator_average"):
+        trained, _ = evaluation.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed,
+                                             trained_generator=True)
+        results["trained_generator"] = evaluator(trained)
     if FLAGS.reference:
         real = data.load_images(source["dataset"], data_dir, "train")[:FLAGS.num]
         results["real_training_images"] = evaluator(real)
     with open(FLAGS.out, "w", encoding="utf-8") as file:
         json.dump(results, file, indent=2)
         file.write("\n")
-    columns = [name for name in ("generated", "real_training_images") if name in results]
+    columns = [name for name in ("generated", "trained_generator", "real_training_images")
+               if name in results]
     print(f"{source['source']} ({source['iterations']} iterations), {FLAGS.num} images "
           f"against {source['dataset']} in the features of {evaluator.classifier.path}")
     print(f"{'':18s}" + "".join(f"{name:>22s}" for name in columns))

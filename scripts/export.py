@@ -27,7 +27,8 @@ def main(argv):
     model, _ = train_lib.restore_run(config, FLAGS.run_dir)
     if FLAGS.export_dir:
         config = dataclasses.replace(config, export_dir=FLAGS.export_dir)
-    metrics = evaluation.evaluate_generator(train_lib.find_evaluator(config), model.generator,
+    metrics = evaluation.evaluate_generator(train_lib.find_evaluator(config),
+                                            model.sampling_generator,
                                             config.eval_samples, config.seed)
     path = train_lib.export_run(model, config, metrics=metrics)
     print(f"exported iteration {model.iterations_done} to {path}")

@@ -10,6 +10,7 @@ iterations/s x n_critic x global batch size. `train.py` leaves XLA off for
 convolutional networks on a CPU; `--xla=off,on` forces it on to show why. Several
 replicas always train without XLA, so those variants run with XLA off only.
 `--logical_cpus=2` splits the CPU into two devices for `mirrored` to use.
+`--generator_ema=0,0.999` measures the cost of averaging the generator.
 
     python scripts/throughput.py --preset=mnist_dcgan --iterations=20
     python scripts/throughput.py --preset=mnist_mlp --strategies=default,mirrored \
@@ -38,11 +39,12 @@ flags.DEFINE_list("xla", None, "XLA settings to measure; default off,on (on a CP
                   "convolutional networks).")
 flags.DEFINE_list("strategies", ["default"], "tf.distribute strategies to measure.")
 flags.DEFINE_integer("logical_cpus", 1, "Split the CPU into this many logical devices.")
+flags.DEFINE_list("generator_ema", ["0"], "generator_ema values to measure (0: no average).")
 
 
-def _variant(config, strategy, precision, xla):
+def _variant(config, strategy, precision, xla, ema):
     """A function running `iterations` and returning iterations/s."""
-    config = dataclasses.replace(config, mixed_precision=precision)
+    config = dataclasses.replace(config, mixed_precision=precision, generator_ema=ema)
     shape = data.image_shape(config.dataset)
     model = train_lib.build_trainer(config, shape, strategy)
     model.jit_compile = xla
@@ -75,27 +77,29 @@ def main(argv):
     config = config_lib.make_config(FLAGS.preset, steps_per_execution=1)
     default_precisions, default_xla = _default_variants(config)
     strategies = {name: distribute.make_strategy(name) for name in FLAGS.strategies}
-    variants = {(name, precision, xla): _variant(config, strategy, precision, xla == "on")
+    variants = {(name, precision, xla, ema): _variant(config, strategy, precision, xla == "on",
+                                                      float(ema))
                 for name, strategy in strategies.items()
                 for precision in FLAGS.precisions or default_precisions
                 for xla in FLAGS.xla or default_xla
+                for ema in FLAGS.generator_ema
                 if xla == "off" or strategy.num_replicas_in_sync == 1}
     rates = {key: [] for key in variants}
     for round_index in range(FLAGS.repeats):
         for key, measure in variants.items():
             rates[key].append(measure(FLAGS.iterations))
         print(f"round {round_index + 1}: " + ", ".join(
-            f"{name}/{precision}/XLA {xla} {values[-1]:.2f} it/s"
-            for (name, precision, xla), values in rates.items()), flush=True)
+            f"{name}/{precision}/XLA {xla}/EMA {ema} {values[-1]:.2f} it/s"
+            for (name, precision, xla, ema), values in rates.items()), flush=True)
     images_per_iteration = config.n_critic * config.batch_size
     reference = statistics.median(next(iter(rates.values())))
     print(f"\n{FLAGS.preset}: batch {config.batch_size}, n_critic {config.n_critic}")
-    print(f"{'strategy':9s} {'replicas':>8s} {'precision':10s} {'XLA':4s} {'iterations/s':>12s} "
-          f"{'images/s':>9s} {'ratio':>6s}")
-    for (name, precision, xla), values in rates.items():
+    print(f"{'strategy':9s} {'replicas':>8s} {'precision':10s} {'XLA':4s} {'EMA':6s} "
+          f"{'iterations/s':>12s} {'images/s':>9s} {'ratio':>6s}")
+    for (name, precision, xla, ema), values in rates.items():
         median = statistics.median(values)
         replicas = strategies[name].num_replicas_in_sync
-        print(f"{name:9s} {replicas:8d} {precision:10s} {xla:4s} {median:12.2f} "
+        print(f"{name:9s} {replicas:8d} {precision:10s} {xla:4s} {ema:6s} {median:12.2f} "
               f"{median * images_per_iteration:9.1f} {median / reference:6.2f}")
 
 

@@ -51,6 +51,9 @@ flags.DEFINE_enum("critic_norm", None, list(config_lib.CRITIC_NORMS),
                   "as the original; the WGAN-GP paper advises layer or none).")
 flags.DEFINE_enum("learning_rate_decay", None, list(config_lib.DECAYS),
                   "linear: both learning rates fall to 0 at --iterations.")
+flags.DEFINE_float("generator_ema", None,
+                   "Decay of a moving average of the generator's weights, used for samples, "
+                   "evaluations and the export (e.g. 0.999; 0: none).")
 flags.DEFINE_enum("mixed_precision", None, list(config_lib.PRECISIONS),
                   "Compute dtype of the hidden layers; float16 adds loss scaling. "
                   "Penalty and norms stay float32.")

@@ -42,6 +42,7 @@ class ValidationTest(tf.test.TestCase):
             "learning_rate_decay must be one of: none, linear": {"learning_rate_decay": "cosine"},
             "beta_2 must be in": {"beta_2": 1.0},
             "penalty_weight must be >= 0": {"penalty_weight": -1.0},
+            r"generator_ema must be in \[0, 1\)": {"generator_ema": 1.0},
             "jit_compile must be of type bool": {"jit_compile": 1},
             "unknown config field.*bogus": {"bogus": 3},
             "sample_every must be a multiple of steps_per_execution": {

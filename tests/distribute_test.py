@@ -57,7 +57,9 @@ class _DistributedRunTest(tf.test.TestCase):
                       # and a gradient twice too large goes unseen. With
                       # epsilon 1 the updates are lr times the gradient.
                       adam_epsilon=1.0, critic_learning_rate=1e-2,
-                      generator_learning_rate=1e-2)
+                      generator_learning_rate=1e-2,
+                      # The average is updated across replicas, so check it too.
+                      generator_ema=0.5)
         values.update(overrides)
         return config_lib.make_config(values.pop("preset", "mnist_mlp"), **values)
 
@@ -72,6 +74,7 @@ class _DistributedRunTest(tf.test.TestCase):
         self.assertEqual(int(replicated["iteration"]), int(single["iteration"]))
         names = sorted(name for name in single if "/" in name)
         self.assertEqual(names, sorted(name for name in replicated if "/" in name))
+        self.assertIn("average_generator/0", names)
         for name in names:
             tolerance = dict(rtol=metric_rtol, atol=0) if name.startswith("metric/") else dict(
                 atol=weight_atol, rtol=0)

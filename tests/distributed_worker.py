@@ -3,9 +3,9 @@
     python -m tests.distributed_worker CONFIG_JSON OUTPUT_NPZ [LOGICAL_CPUS]
 
 Splits the CPU into LOGICAL_CPUS devices first (for `strategy=mirrored`),
-then trains the config and saves the critic's and generator's weights, the
-iteration reached and the trainer's metrics (means over the last Keras epoch)
-to OUTPUT_NPZ. `TF_CONFIG` in the environment makes it a worker of a
+then trains the config and saves the weights of the critic, the generator and
+its average (if kept), the iteration reached and the trainer's metrics (means
+over the last Keras epoch) to OUTPUT_NPZ. `TF_CONFIG` in the environment makes it a worker of a
 multi-worker run.
 """
 
@@ -22,9 +22,10 @@ def main(config_json, output_path, logical_cpus=1):
 
     result = train_lib.run(config.TrainConfig.from_json(config_json), verbose=0)
     model = result.model
-    arrays = {f"{part.name}/{index}": np.asarray(variable.numpy())
-              for part in (model.critic, model.generator)
-              for index, variable in enumerate(part.weights)}
+    arrays = {f"{name}/{index}": np.asarray(variable.numpy())
+              for name in ("critic", "generator", "average_generator")
+              if getattr(model, name) is not None
+              for index, variable in enumerate(getattr(model, name).weights)}
     arrays.update({f"metric/{name}": np.asarray(tracker.result())
                    for name, tracker in model.trackers.items()})
     np.savez(output_path, iteration=result.iteration,

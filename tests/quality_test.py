@@ -12,6 +12,7 @@ import sys
 import numpy as np
 import tensorflow as tf
 
+from tests import helpers
 from wgan_gp_tf import classifier, config, evaluation, models, serving, train_lib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -63,6 +64,27 @@ class EvaluateScriptTest(tf.test.TestCase):
                                           range(600))
         expected = evaluation.load_evaluator("mnist", MNIST)(images)
         self.assertAllClose(written["generated"]["fid"], expected["fid"])
+
+    def test_a_run_with_an_average_is_measured_both_ways(self):
+        data_dir = helpers.write_mnist_folder(os.path.join(self.get_temp_dir(), "data"), 100)
+        run_dir = os.path.join(self.get_temp_dir(), "run")
+        train_lib.run(config.make_config(
+            "mnist_mlp", data_dir=data_dir, generator_ema=0.9, batch_size=20, iterations=20,
+            sample_every=20, checkpoint_every=20, output_dir=run_dir,
+            export_dir=os.path.join(run_dir, "export")), verbose=0)
+        out = os.path.join(self.get_temp_dir(), "metrics.json")
+        result = subprocess.run(
+            [sys.executable, os.path.join(ROOT, "scripts", "evaluate.py"), f"--path={run_dir}",
+             "--num=100", f"--out={out}"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertRegex(result.stdout, r"generated +trained_generator")
+        with open(out) as stream:
+            written = json.load(stream)
+        evaluator = evaluation.load_evaluator("mnist", data_dir)
+        for column, trained in (("generated", False), ("trained_generator", True)):
+            images, _ = evaluation.samples_from(run_dir, 100, trained_generator=trained)
+            self.assertAllClose(written[column]["fid"], evaluator(images)["fid"], msg=column)
+        self.assertNotAllClose(written["generated"]["fid"], written["trained_generator"]["fid"])
 
 
 class ShippedGeneratorTest(tf.test.TestCase):

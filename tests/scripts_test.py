@@ -11,6 +11,7 @@ import sys
 import time
 from unittest import mock
 
+import numpy as np
 import tensorflow as tf
 
 from tests import helpers
@@ -143,7 +144,8 @@ class KilledAtRandomMomentsTest(tf.test.TestCase):
 class ResumeIsExactTest(tf.test.TestCase):
     """Stopping half way and resuming gives exactly the uninterrupted run."""
 
-    def test_resumed_weights_equal_uninterrupted(self):
+    def _resume_half_way(self, **overrides):
+        """Trains 30 iterations straight and 20 + 10 resumed; returns both results."""
         data_dir = helpers.write_mnist_folder(
             os.path.join(self.get_temp_dir(), "data"), count=120)
 
@@ -152,25 +154,62 @@ class ResumeIsExactTest(tf.test.TestCase):
                 data_dir=data_dir, batch_size=20, iterations=iterations,
                 sample_every=10, checkpoint_every=10,
                 output_dir=os.path.join(self.get_temp_dir(), name),
-                export_dir=os.path.join(self.get_temp_dir(), name, "export"))
+                export_dir=os.path.join(self.get_temp_dir(), name, "export"), **overrides)
 
-        train_lib.run(config("straight", 30), verbose=0)
+        straight = train_lib.run(config("straight", 30), verbose=0)
         result = train_lib.run(config("resumed", 20), verbose=0)
         self.assertEqual((result.start_iteration, result.iteration), (0, 20))
         result = train_lib.run(config("resumed", 30), verbose=0)
         self.assertEqual((result.start_iteration, result.iteration), (20, 30))
+        return straight, result
 
-        def exported_images(name, version):
-            loaded = tf.saved_model.load(
-                os.path.join(self.get_temp_dir(), name, "export", version))
-            z = tf.linspace(-1.0, 1.0, 30)[:, tf.newaxis] * tf.ones([1, 10])
-            return loaded.signatures["serving_default"](z=z)["images"]
+    def _exported_images(self, name, version):
+        loaded = tf.saved_model.load(os.path.join(self.get_temp_dir(), name, "export", version))
+        return loaded.signatures["serving_default"](z=self.noise)["images"]
 
+    def setUp(self):
+        super().setUp()
+        self.noise = tf.linspace(-1.0, 1.0, 30)[:, tf.newaxis] * tf.ones([1, 10])
+
+    def test_resumed_weights_equal_uninterrupted(self):
+        self._resume_half_way()
         # The resumed run exported twice: at 20 and at 30 iterations.
-        self.assertAllEqual(exported_images("straight", "1"),
-                            exported_images("resumed", "2"))
-        self.assertNotAllEqual(exported_images("resumed", "1"),
-                               exported_images("resumed", "2"))
+        self.assertAllEqual(self._exported_images("straight", "1"),
+                            self._exported_images("resumed", "2"))
+        self.assertNotAllEqual(self._exported_images("resumed", "1"),
+                               self._exported_images("resumed", "2"))
+
+    def test_the_generator_average_resumes_and_is_exported(self):
+        straight, resumed = self._resume_half_way(generator_ema=0.9)
+        self.assertAllEqual(self._exported_images("straight", "1"),
+                            self._exported_images("resumed", "2"))
+        for result in (straight, resumed):
+            self.assertAllClose(self._exported_images("resumed", "2"),
+                                result.model.average_generator(self.noise))
+            self.assertNotAllClose(self._exported_images("resumed", "2"),
+                                   result.model.generator(self.noise))
+
+    def test_a_checkpoint_holds_every_variable(self):
+        # Batch norm in both networks: moving statistics are weights that no
+        # optimiser tracks, and so is every weight of the averaged generator.
+        config = config_lib.make_config("cifar10_dcgan", critic_norm="batch",
+                                        generator_ema=0.99)
+        rng = np.random.default_rng(0)
+
+        def variables(model):
+            return [*model.critic.weights, *model.generator.weights,
+                    *model.average_generator.weights, *model.critic_optimizer.variables,
+                    *model.generator_optimizer.variables, model.iteration]
+
+        saved = train_lib.build_trainer(config, (32, 32, 3))
+        for variable in variables(saved):
+            variable.assign(rng.uniform(1, 2, variable.shape).astype(variable.dtype))
+        directory = os.path.join(self.get_temp_dir(), "every_variable")
+        train_lib.checkpoint_manager(saved, directory).save(checkpoint_number=1)
+        restored = train_lib.build_trainer(config, (32, 32, 3))
+        train_lib.restore_latest(train_lib.checkpoint_manager(restored, directory))
+        for before, after in zip(variables(saved), variables(restored), strict=True):
+            self.assertAllEqual(before, after, msg=before.path)
 
     def test_checkpoints_without_the_iteration_counter_resume(self):
         config = config_lib.make_config(steps_per_execution=1)

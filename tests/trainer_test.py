@@ -175,5 +175,40 @@ class LearningRateDecayTest(tf.test.TestCase):
                             [[1e-4, 1e-4], [1e-4, 1e-4]])
 
 
+class GeneratorAverageTest(tf.test.TestCase):
+    """The moving average of the generator's weights, and where it is used."""
+
+    def test_average_follows_the_warmed_up_decay(self):
+        model, _, constant = _linear_model()
+        model.average_generator = helpers.ConstantGenerator(np.zeros_like(constant))
+        model.average_generator.set_weights(model.generator.get_weights())
+        model.generator_ema = 0.5
+        real = tf.zeros([1, 5, *IMAGE_SHAPE])
+        average = constant
+        # The decay is min(0.5, (1 + t) / (10 + t)) at iteration t.
+        for iteration, decay in ((0, 0.1), (1, 2 / 11), (1000, 0.5)):
+            model.iteration.assign(iteration)
+            model.train_step(real)
+            average = decay * average + (1 - decay) * model.generator.c.numpy()
+            self.assertAllClose(model.average_generator.c, average, rtol=1e-6, atol=1e-6)
+        self.assertNotAllClose(model.average_generator.c, model.generator.c)
+
+    def test_the_average_is_what_the_model_samples(self):
+        run_config = config.make_config(generator_ema=0.9, iterations=2, batch_size=2,
+                                        steps_per_execution=2)
+        model = train_lib.build_trainer(run_config, (28, 28, 1))
+        self.assertAllClose(model.average_generator.get_weights(),
+                            model.generator.get_weights())
+        model.fit(tf.data.Dataset.from_tensors(tf.random.uniform(
+            [run_config.n_critic, 2, 28, 28, 1])).repeat(), steps_per_epoch=2, verbose=0)
+        noise = tf.random.uniform([3, run_config.latent_dim], -1.0, 1.0)
+        self.assertIs(model.sampling_generator, model.average_generator)
+        self.assertAllClose(model(noise), model.average_generator(noise))
+        self.assertNotAllClose(model(noise), model.generator(noise))
+        without = train_lib.build_trainer(config.make_config(), (28, 28, 1))
+        self.assertIsNone(without.average_generator)
+        self.assertIs(without.sampling_generator, without.generator)
+
+
 if __name__ == "__main__":
     tf.test.main()

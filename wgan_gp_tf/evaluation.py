@@ -109,7 +109,7 @@ def load_evaluator(dataset, data_dir=None, classifier_path=None, inception_weigh
     return Evaluator(reference, data.load_images(dataset, data_dir, "test"))
 
 
-def samples_from(path, count, seed=0):
+def samples_from(path, count, seed=0, trained_generator=False):
     """Images from a run folder (its last checkpoint) or an export folder.
 
     Args:
@@ -117,10 +117,13 @@ def samples_from(path, count, seed=0):
             folder or a base folder of versions).
         count: images to draw.
         seed: the same seed gives the same images.
+        trained_generator: for a run folder that keeps a generator average,
+            draw from the trained generator instead of the average.
 
     Returns:
         `(images in [0, 1], description)`; the description holds `source`,
-        `dataset`, `data_dir` and `iterations`.
+        `dataset`, `data_dir`, `iterations` and, for a run folder,
+        `generator_average` (whether the run keeps one).
     """
     # train_lib builds on this module, so it is imported when first needed.
     from wgan_gp_tf import serving, train_lib
@@ -128,9 +131,11 @@ def samples_from(path, count, seed=0):
     if os.path.isfile(os.path.join(path, RUN_CONFIG_FILE)):
         config = TrainConfig.from_run_folder(path)
         model, iteration = train_lib.restore_run(config, path)
-        return sample_generator(model.generator, count, seed), {
+        generator = model.generator if trained_generator else model.sampling_generator
+        return sample_generator(generator, count, seed), {
             "source": path, "dataset": config.dataset, "data_dir": config.data_dir,
-            "iterations": iteration}
+            "iterations": iteration,
+            "generator_average": model.average_generator is not None}
     version_path, images = serving.sample_export(path, range(seed, seed + count))
     metadata = serving.read_metadata(version_path)
     return images, {"source": version_path, "dataset": metadata["dataset"],

@@ -16,6 +16,7 @@ import shutil
 
 import keras
 import tensorflow as tf
+from tensorflow.core.protobuf import trackable_object_graph_pb2
 
 from wgan_gp_tf import callbacks as callbacks_lib
 from wgan_gp_tf import data, distribute, evaluation, export, models, toys, trainer
@@ -87,7 +88,13 @@ def _build_trainer(config, image_shape, replicas):
     architecture = models.get_architecture(config.architecture)
     critic, generator = models.build(architecture, config.latent_dim, config.prior,
                                      image_shape, config.critic_norm, config.mixed_precision)
-    model = trainer.WGANGP(critic, generator, seed=config.seed)
+    average_generator = None
+    if config.generator_ema:
+        average_generator = models.build_generator(architecture, config.latent_dim,
+                                                   config.prior, image_shape,
+                                                   config.mixed_precision)
+    model = trainer.WGANGP(critic, generator, seed=config.seed,
+                           average_generator=average_generator)
 
     def adam(learning_rate, updates_per_iteration):
         if config.learning_rate_decay == "linear":
@@ -106,10 +113,18 @@ def _build_trainer(config, image_shape, replicas):
         adam(config.generator_learning_rate, 1),
         penalty=config.penalty, penalty_weight=config.penalty_weight,
         n_critic=config.n_critic, clip_value=config.clip_value,
+        generator_ema=config.generator_ema,
         # Several replicas train without XLA (see `TrainConfig.jit_compile`).
         jit_compile=models.use_xla(architecture, config.jit_compile) and replicas == 1,
         steps_per_execution=config.execution_steps)
     return model
+
+
+# The objects a checkpoint holds, and those that older versions did not write.
+_ROOTS = ("critic", "generator", "average_generator", "critic_optimizer",
+          "generator_optimizer", "seed_state", "iteration", "critic_weights",
+          "generator_weights", "average_generator_weights")
+_LATER_ROOTS = ("iteration", "critic_weights", "generator_weights")
 
 
 def checkpoint_manager(model, directory, max_to_keep=3):
@@ -123,16 +138,26 @@ def checkpoint_manager(model, directory, max_to_keep=3):
     Returns:
         The manager; `manager.checkpoint` restores into `model`.
     """
-    checkpoint = tf.train.Checkpoint(
-        critic=model.critic, generator=model.generator,
-        critic_optimizer=model.critic_optimizer,
-        generator_optimizer=model.generator_optimizer,
-        seed_state=model.seed_generator.state, iteration=model.iteration)
-    return tf.train.CheckpointManager(checkpoint, directory, max_to_keep)
+    networks = {"critic": model.critic, "generator": model.generator}
+    if model.average_generator is not None:
+        networks["average_generator"] = model.average_generator
+    kept = dict(networks, critic_optimizer=model.critic_optimizer,
+                generator_optimizer=model.generator_optimizer,
+                seed_state=model.seed_generator.state, iteration=model.iteration)
+    # A Keras 3 layer hides the layers it keeps in a Python list from
+    # tf.train.Checkpoint, which then saves only what an optimiser also
+    # tracks: trainable weights. Batch norm statistics and the averaged
+    # generator need their weights listed.
+    for name, network in networks.items():
+        kept[f"{name}_weights"] = list(network.weights)
+    return tf.train.CheckpointManager(tf.train.Checkpoint(**kept), directory, max_to_keep)
 
 
 def restore_latest(manager):
     """Restores the newest checkpoint of `manager`, if any.
+
+    Checkpoints of earlier versions restore too: without the iteration
+    counter (then the generator optimiser's count) or the weight lists.
 
     Returns:
         The checkpoint path restored, or `None`.
@@ -143,17 +168,26 @@ def restore_latest(manager):
     if not path:
         return None
     checkpoint = manager.checkpoint
-    saved = tf.train.load_checkpoint(path).get_variable_to_shape_map()
-    if any(name.startswith("iteration/") for name in saved):
+    saved_roots = _saved_roots(path)
+    if all(name in saved_roots for name in _LATER_ROOTS):
         checkpoint.restore(path).assert_existing_objects_matched()
         return path
-    # Written before the trainer counted iterations itself, when the generator
-    # optimiser's count was the iteration.
-    legacy = tf.train.Checkpoint(**{name: getattr(checkpoint, name) for name in (
-        "critic", "generator", "critic_optimizer", "generator_optimizer", "seed_state")})
-    legacy.restore(path).assert_existing_objects_matched()
-    checkpoint.iteration.assign(checkpoint.generator_optimizer.iterations)
+    older = tf.train.Checkpoint(**{
+        name: getattr(checkpoint, name) for name in _ROOTS
+        if hasattr(checkpoint, name) and (name in saved_roots or name not in _LATER_ROOTS)})
+    older.restore(path).assert_existing_objects_matched()
+    if "iteration" not in saved_roots:
+        # Before the trainer counted iterations, the generator optimiser's
+        # count was the iteration.
+        checkpoint.iteration.assign(checkpoint.generator_optimizer.iterations)
     return path
+
+
+def _saved_roots(path):
+    """The names of the objects a checkpoint file holds at its top level."""
+    graph = trackable_object_graph_pb2.TrackableObjectGraph()
+    graph.ParseFromString(tf.train.load_checkpoint(path).get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
+    return {child.local_name for child in graph.nodes[0].children}
 
 
 def restore_run(config, run_dir):
@@ -222,7 +256,7 @@ def export_run(model, config, training_metrics=None, metrics_span=None, metrics=
             **{name: float(value) for name, value in training_metrics.items()}}
     if metrics:
         metadata["metrics"] = metrics
-    return export.export_generator(model.generator, config.export_dir, metadata)
+    return export.export_generator(model.sampling_generator, config.export_dir, metadata)
 
 
 def _prepare_run_folder(config, write=True):
@@ -339,15 +373,16 @@ def _writing_callbacks(config, model, manager, evaluator):
     writer = tf.summary.create_file_writer(os.path.join(config.output_dir, "logs"))
     samples_dir = os.path.join(config.output_dir, "samples")
     if toys.is_toy(config.dataset):
-        samples = callbacks_lib.ToyPlot(model.critic, model.generator, config.dataset,
+        samples = callbacks_lib.ToyPlot(model.critic, model.sampling_generator, config.dataset,
                                         samples_dir, config.sample_every, config.seed)
     else:
-        samples = callbacks_lib.SampleGrid(model.generator, samples_dir, config.sample_every,
-                                           config.grid_size, config.seed, writer)
+        samples = callbacks_lib.SampleGrid(model.sampling_generator, samples_dir,
+                                           config.sample_every, config.grid_size, config.seed,
+                                           writer)
     callbacks = [callbacks_lib.ScalarLog(writer), samples]
     if config.eval_every:
         callbacks.append(callbacks_lib.Evaluate(
-            evaluator, model.generator, config.eval_every, config.eval_samples,
+            evaluator, model.sampling_generator, config.eval_every, config.eval_samples,
             config.seed, writer, os.path.join(config.output_dir, "metrics.jsonl")))
     # Last: a checkpoint marks its iteration done, so everything written for
     # that iteration must be on disk before it; a resume starts after it.
@@ -421,7 +456,7 @@ def run(config, verbose="auto", strategy=None):
     result = functools.partial(RunResult, start, model.iterations_done, model=model)
     if not chief:
         return result(None)
-    final_metrics = evaluation.evaluate_generator(evaluator, model.generator,
+    final_metrics = evaluation.evaluate_generator(evaluator, model.sampling_generator,
                                                   config.eval_samples, config.seed)
     if toy:
         logger.info("toy run: %s; toy generators are not exported", final_metrics)

@@ -38,6 +38,13 @@ class WGANGP(keras.Model):
     and scales its losses by its share (`wgan_gp_tf.distribute`), so that
     any number of replicas computes the single-device update.
 
+    With an `average_generator`, a second generator of the same
+    architecture, each iteration ends by moving its weights towards the
+    trained generator's, an exponential moving average (Yazici et al. 2019,
+    "The Unusual Effectiveness of Averaging in GAN Training"). The average
+    does not feed back into training; `sampling_generator` is the network to
+    draw samples from.
+
     Losses go through each optimiser's `scale_loss`, so a
     `keras.optimizers.LossScaleOptimizer` trains in float16 (it skips the
     updates whose gradients overflow; the iteration still counts).
@@ -48,18 +55,24 @@ class WGANGP(keras.Model):
     finite-difference penalties).
     """
 
-    def __init__(self, critic, generator, seed=0, **kwargs):
+    def __init__(self, critic, generator, seed=0, average_generator=None, **kwargs):
         """Creates the trainer.
 
         Args:
             critic: a `keras.Model`, images -> scores `[B, 1]`.
             generator: a `wgan_gp_tf.models.Generator`.
             seed: seeds the noise and the interpolation coefficients.
+            average_generator: `None`, or a built generator of the same
+                architecture to hold the moving average of `generator`'s
+                weights; it starts as a copy of them.
             **kwargs: passed to `keras.Model`.
         """
         super().__init__(**kwargs)
         self.critic = critic
         self.generator = generator
+        self.average_generator = average_generator
+        if average_generator is not None:
+            average_generator.set_weights(generator.get_weights())
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.iteration = self.add_weight(shape=(), dtype="int64", initializer="zeros",
                                          trainable=False, name="iteration")
@@ -67,7 +80,8 @@ class WGANGP(keras.Model):
                          for name in METRIC_NAMES}
 
     def compile(self, critic_optimizer, generator_optimizer, penalty="hinge",
-                penalty_weight=10.0, n_critic=5, clip_value=0.01, **kwargs):
+                penalty_weight=10.0, n_critic=5, clip_value=0.01, generator_ema=0.999,
+                **kwargs):
         """Configures training.
 
         Args:
@@ -78,6 +92,10 @@ class WGANGP(keras.Model):
             penalty_weight: lambda.
             n_critic: critic updates per generator update.
             clip_value: weight bound used by the `clip` penalty.
+            generator_ema: the decay of the `average_generator`'s moving
+                average, if there is one. Early iterations use the smaller
+                `(1 + t) / (10 + t)` at iteration t, so that the average does
+                not linger on the initial weights.
             **kwargs: passed to `keras.Model.compile`, e.g. `jit_compile` and
                 `steps_per_execution`.
         """
@@ -88,6 +106,7 @@ class WGANGP(keras.Model):
         self.penalty_weight = penalty_weight
         self.n_critic = n_critic
         self.clip_value = clip_value
+        self.generator_ema = generator_ema
         # Optimiser slots must exist before a checkpoint is restored into them.
         critic_optimizer.build(self.critic.trainable_variables)
         generator_optimizer.build(self.generator.trainable_variables)
@@ -96,6 +115,13 @@ class WGANGP(keras.Model):
     @property
     def metrics(self):
         return list(self.trackers.values())
+
+    @property
+    def sampling_generator(self):
+        """The generator to sample, evaluate and export: the average if kept."""
+        if self.average_generator is not None:
+            return self.average_generator
+        return self.generator
 
     @property
     def iterations_done(self):
@@ -181,7 +207,7 @@ class WGANGP(keras.Model):
         return train_function
 
     def call(self, noise, training=False):
-        return self.generator(noise, training=training)
+        return self.sampling_generator(noise, training=training)
 
     def train_step(self, data):
         real_batches = data
@@ -194,6 +220,8 @@ class WGANGP(keras.Model):
         for real in tf.unstack(real_batches, num=self.n_critic):
             self.critic_step(real)
         self.generator_step(tf.shape(real_batches)[1])
+        if self.average_generator is not None:
+            self.update_average_generator()
         self.iteration.assign_add(1)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
@@ -239,6 +267,28 @@ class WGANGP(keras.Model):
         self.generator_optimizer.apply(gradients, variables)
         self.trackers["generator_loss"].update_state(loss)
 
+    def update_average_generator(self):
+        """Moves `average_generator`'s weights towards `generator`'s."""
+        def update(strategy):
+            # In cross-replica context: the replicas' generators are equal,
+            # and each device updates its copy of the average from its own.
+            step = tf.cast(self.iteration.value, "float32")
+            decay = tf.minimum(self.generator_ema, (1.0 + step) / (10.0 + step))
+            for average, weight in zip(self.average_generator.weights,
+                                       self.generator.weights, strict=True):
+                strategy.extended.update(average.value, _move_towards,
+                                         args=(weight.value, decay), group=False)
+
+        context = tf.distribute.get_replica_context()
+        if context is None:
+            update(tf.distribute.get_strategy())
+        else:
+            context.merge_call(update)
+
     def _noise(self, batch_size):
         return distribute.replica_rows(
             lambda size: self.generator.sample_latent(size, self.seed_generator), batch_size)
+
+
+def _move_towards(average, weight, decay):
+    return average.assign(decay * average + (1.0 - decay) * tf.cast(weight, average.dtype))

@@ -23,8 +23,8 @@ from wgan_gp_tf.models.generator import Generator, sample_latent, stateless_late
 from wgan_gp_tf.models.mlp import MLPCritic, MLPGenerator
 
 __all__ = ["Architecture", "DCGANCritic", "DCGANGenerator", "Generator", "MLPCritic",
-           "MLPGenerator", "build", "get_architecture", "sample_latent", "stateless_latent",
-           "use_xla"]
+           "MLPGenerator", "build", "build_generator", "get_architecture", "sample_latent",
+           "stateless_latent", "use_xla"]
 
 # Keras dtype policies of `TrainConfig.mixed_precision`.
 PRECISION_POLICIES = {"none": "float32", "float16": "mixed_float16",
@@ -163,7 +163,19 @@ def build(architecture, latent_dim, prior, image_shape, critic_norm="none",
             critic = architecture.make_critic()
         else:
             critic = architecture.make_critic(norm=critic_norm)
-        generator = architecture.make_generator(latent_dim, prior, image_shape)
-        generator(tf.zeros([1, latent_dim]))
+        generator = build_generator(architecture, latent_dim, prior, image_shape,
+                                    mixed_precision)
         critic(tf.zeros([1, *image_shape]))
     return critic, generator
+
+
+def build_generator(architecture, latent_dim, prior, image_shape, mixed_precision="none"):
+    """Creates and builds a generator alone; the arguments are `build`'s.
+
+    Returns:
+        A `Generator` with its variables created.
+    """
+    with _dtype_policy(mixed_precision):
+        generator = architecture.make_generator(latent_dim, prior, image_shape)
+        generator(tf.zeros([1, latent_dim]))
+    return generator
