@@ -253,12 +253,13 @@ class DeterministicTest(tf.test.TestCase):
                           f"--export_dir={run_dir}/export")
             self.assertEqual(result.returncode, 0, result.stderr)
             reader = tf.train.load_checkpoint(os.path.join(run_dir, "checkpoints"))
+            # Every saved tensor: weights, optimiser slots, RNG state, iteration.
             return {name: reader.get_tensor(name)
                     for name in reader.get_variable_to_shape_map()
-                    if name.startswith(("critic/", "generator/"))}
+                    if name != "_CHECKPOINTABLE_OBJECT_GRAPH"}
 
         first, second = train("first"), train("second")
-        self.assertNotEmpty(first)
+        self.assertGreater(len(first), 20)
         self.assertEqual(first.keys(), second.keys())
         for name in first:
             self.assertAllEqual(first[name], second[name], msg=name)
