@@ -120,10 +120,7 @@ def _build_trainer(config, image_shape, replicas):
     return model
 
 
-# The objects a checkpoint holds, and those that older versions did not write.
-_ROOTS = ("critic", "generator", "average_generator", "critic_optimizer",
-          "generator_optimizer", "seed_state", "iteration", "critic_weights",
-          "generator_weights", "average_generator_weights")
+# What a checkpoint holds that older versions did not write.
 _LATER_ROOTS = ("iteration", "critic_weights", "generator_weights")
 
 
@@ -172,9 +169,10 @@ def restore_latest(manager):
     if all(name in saved_roots for name in _LATER_ROOTS):
         checkpoint.restore(path).assert_existing_objects_matched()
         return path
+    # tf.train.Checkpoint keeps its keyword arguments as attributes.
     older = tf.train.Checkpoint(**{
-        name: getattr(checkpoint, name) for name in _ROOTS
-        if hasattr(checkpoint, name) and (name in saved_roots or name not in _LATER_ROOTS)})
+        name: value for name, value in vars(checkpoint).items()
+        if not name.startswith("_") and (name in saved_roots or name not in _LATER_ROOTS)})
     older.restore(path).assert_existing_objects_matched()
     if "iteration" not in saved_roots:
         # Before the trainer counted iterations, the generator optimiser's
