@@ -157,7 +157,8 @@ class ServingClientTest(tf.test.TestCase, parameterized.TestCase):
              f"--server={self.rest_url}", "--num=6", "--format=columnar", f"--out={out}"],
             capture_output=True, text=True, timeout=120)
         self.assertEqual(result.returncode, 0, result.stderr)
-        grid = np.asarray(Image.open(out))
+        with Image.open(out) as picture:
+            grid = np.asarray(picture)
         self.assertEqual(grid.shape, (2 * 28, 3 * 28))
         expected = self._expected("sample", np.arange(6, dtype=np.int64)).numpy()
         self.assertAllClose(grid[:28, 28:56] / 255.0, expected[1, ..., 0], atol=1 / 255)
@@ -180,7 +181,8 @@ class SampleScriptTest(tf.test.TestCase):
                                f"--out={out}")
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertIn(os.path.join(base, "1"), result.stdout)
-            outputs.append(np.asarray(Image.open(out)))
+            with Image.open(out) as picture:
+                outputs.append(np.asarray(picture))
         self.assertEqual(outputs[0].shape, (2 * 28, 5 * 28))
         self.assertAllEqual(outputs[0], outputs[1])
 

@@ -79,7 +79,8 @@ class PictureTest(tf.test.TestCase):
         path = os.path.join(self.get_temp_dir(), "8g.png")
         plots.save_toy_figure(critic, generator, "8gaussians", 7, path)
         self.assertEqual(os.listdir(self.get_temp_dir()), ["8g.png"])
-        self.assertEqual(Image.open(path).format, "PNG")
+        with Image.open(path) as picture:
+            self.assertEqual(picture.format, "PNG")
 
 
 class ToyRunTest(tf.test.TestCase, parameterized.TestCase):
@@ -106,8 +107,8 @@ class ToyRunTest(tf.test.TestCase, parameterized.TestCase):
             evaluation.sample_generator(untrained, 10_000))["w1"]
         result = train_lib.run(run_config, verbose=0)
         self.assertIsNone(result.export_path)
-        picture = Image.open(os.path.join(run_config.output_dir, "samples", "00003000.png"))
-        self.assertGreater(min(picture.size), 200)
+        with Image.open(os.path.join(run_config.output_dir, "samples", "00003000.png")) as picture:
+            self.assertGreater(min(picture.size), 200)
         noise = np.linspace(0.05, 0.95, 181, dtype=np.float32)[:, np.newaxis]
         learned = result.model.sampling_generator(noise).numpy().ravel()
         exact = toys.inverse_normal_cdf(noise)
