@@ -148,12 +148,14 @@ class ToyRunTest(tf.test.TestCase, parameterized.TestCase):
             model = train_lib.build_trainer(run_config, (1,))
             stream = toys.training_batches("toy_1d", batch_size=256,
                                            n_critic=run_config.n_critic, seed=0)
-            history[penalty] = model.fit(stream, steps_per_epoch=200, epochs=5,
+            history[penalty] = model.fit(stream, steps_per_epoch=100, epochs=3,
                                          verbose=0).history["critic_loss"]
-        # Measured: hinge stays near 0.9; none passes 6,000 in the first 200
-        # iterations and 2.8 million by 1,000.
+        # Measured, mean critic loss per 100 iterations: hinge 0.82, 0.92,
+        # 0.92; none -4,700, 18,000, -37,000, and on to 217,000 by 600.
         self.assertLess(max(abs(value) for value in history["hinge"]), 2.0)
-        self.assertGreater(max(abs(value) for value in history["none"]), 100.0)
+        runaway = [abs(value) for value in history["none"]]
+        self.assertGreater(runaway[0], 100.0)
+        self.assertGreater(runaway[-1], 2 * runaway[0])
 
 
 if __name__ == "__main__":

@@ -217,6 +217,8 @@ class WGANGP(keras.Model):
                 f"each training element must hold n_critic={self.n_critic} "
                 f"real batches [n_critic, batch, ...]; got shape "
                 f"{real_batches.shape}")
+        # Unrolled: XLA fuses across the updates, 15% faster on mnist_mlp than a
+        # tf.while_loop for all its longer compile (docs/benchmarks.md).
         for real in tf.unstack(real_batches, num=self.n_critic):
             self.critic_step(real)
         self.generator_step(tf.shape(real_batches)[1])
