@@ -1,8 +1,9 @@
-"""What the command-line scripts share: a quiet TensorFlow start, one-line errors.
+"""What the command-line scripts share: a quiet TensorFlow start, flags, one-line errors.
 
 Import this before anything that imports TensorFlow.
 """
 
+import dataclasses
 import logging
 import os
 import sys
@@ -40,11 +41,43 @@ def _import_tensorflow_quietly():
 
 _import_tensorflow_quietly()
 
-from wgan_gp_tf.errors import WGANGPError  # noqa: E402
+from absl import app, flags  # noqa: E402
+
+from wgan_gp_tf import WGANGPError, training  # noqa: E402
+
+_DEFINE = {int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_boolean}
 
 
-def run_main(main):
-    """Wraps an absl `main` so that user errors print one line and exit 2."""
+def define_config_flags(config_class, skip=()):
+    """Defines one flag per field of a config dataclass, from the field's metadata.
+
+    Each flag defaults to `None`, "left unset", so that the preset's value
+    applies; its help is the field's, with its choices. Values are checked
+    by the config, which names a bad one in one line.
+
+    Returns:
+        A function giving the flags' values by field name.
+    """
+    fields = [field for field in dataclasses.fields(config_class) if field.name not in skip]
+    for field in fields:
+        help_text = field.metadata["help"]
+        choices = training.field_choices(field)
+        if choices:
+            help_text += f" One of: {', '.join(choices)}."
+        _DEFINE.get(field.type, flags.DEFINE_string)(field.name, None, help_text)
+    return lambda: {field.name: flags.FLAGS[field.name].value for field in fields}
+
+
+def _parse_flags(argv):
+    try:
+        return flags.FLAGS(argv)
+    except flags.Error as error:
+        print(f"error: {error}; see --helpfull", file=sys.stderr)
+        sys.exit(2)
+
+
+def run(main):
+    """Runs an absl `main`; bad flags and user errors print one line and exit 2."""
 
     def wrapped(argv):
         # TensorFlow's own INFO lines (saver timings, signature renames).
@@ -56,4 +89,4 @@ def run_main(main):
             print(f"error: {error}", file=sys.stderr)
             sys.exit(2)
 
-    return wrapped
+    app.run(wrapped, flags_parser=_parse_flags)

@@ -2,7 +2,7 @@
 
 Runs, side by side in one process and interleaved over `--repeats` rounds:
 the original mnist_gangp.py as a TF1 graph fed through `feed_dict`
-(`wgan_gp_tf.tf1_baseline`), and our `WGANGP.fit` with and without XLA, all
+(`benchmarks/tf1_baseline.py`), and our `WGANGP.fit` with and without XLA, all
 on the real MNIST with the `mnist_mlp` preset. Prints iterations/s (medians)
 and the ratios to the baseline.
 """
@@ -13,10 +13,10 @@ import time
 
 import _cli
 import keras
-from absl import app, flags
+from absl import flags
 
-from wgan_gp_tf import config as config_lib
-from wgan_gp_tf import data, tf1_baseline, train_lib
+import wgan_gp_tf
+from benchmarks import tf1_baseline
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("data_dir", None, "Folder of the MNIST IDX .gz files.")
@@ -35,8 +35,8 @@ class _ExecutionTimes(keras.callbacks.Callback):
 
 def _ours(config, images):
     """A function running `iterations` and returning its iterations/s."""
-    model = train_lib.build_trainer(config, images.shape[1:])
-    dataset = data.training_batches(
+    model = wgan_gp_tf.training.build_trainer(config)
+    dataset = wgan_gp_tf.data.training_batches(
         images, batch_size=config.batch_size, n_critic=config.n_critic,
         seed=config.seed)
     steps = config.execution_steps
@@ -65,9 +65,9 @@ def _baseline(config, images):
 
 def main(argv):
     del argv
-    config = config_lib.make_config("mnist_mlp", data_dir=FLAGS.data_dir,
+    config = wgan_gp_tf.make_config("mnist_mlp", data_dir=FLAGS.data_dir,
                                     iterations=FLAGS.iterations)
-    images = data.load_images(config.dataset, config.data_dir)
+    images, _ = wgan_gp_tf.data.get(config.dataset).load("train", config.data_dir)
     sides = {
         "TF1 graph loop of the original": _baseline(config, images),
         "ours, XLA": _ours(config, images),
@@ -91,4 +91,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(_cli.run_main(main))
+    _cli.run(main)

@@ -15,16 +15,16 @@ the trained generator.
 
 measures in ImageNet InceptionV3 features instead (the network papers use, but
 Keras's weights, so the figures are not interchangeable with theirs; see
-`wgan_gp_tf/inception.py`), for any data set, including image folders that have
+`wgan_gp_tf/evaluation/inception.py`), for any data set, including image folders that have
 no reference classifier.
 """
 
 import json
 
 import _cli
-from absl import app, flags
+from absl import flags
 
-from wgan_gp_tf import data, evaluation
+import wgan_gp_tf
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("path", None, "An export folder or a run folder.")
@@ -44,20 +44,21 @@ _ROWS = ("fid", "kid", "inception_score", "classes_covered", "coverage_kl")
 
 def main(argv):
     del argv
-    images, source = evaluation.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed)
+    images, source = wgan_gp_tf.training.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed)
     data_dir = FLAGS.data_dir or source["data_dir"]
-    evaluator = evaluation.load_evaluator(source["dataset"], data_dir, FLAGS.classifier,
-                                          FLAGS.inception_weights)
+    dataset = wgan_gp_tf.data.get(source["dataset"])
+    evaluator = dataset.evaluator(data_dir, classifier_path=FLAGS.classifier,
+                                  inception_weights=FLAGS.inception_weights)
     results = {**source, "data_dir": data_dir, "seed": FLAGS.seed,
                "classifier": evaluator.classifier.path,
                "classifier_info": evaluator.classifier.info,
                "generated": evaluator(images)}
     if source.get("generator_average"):
-        trained, _ = evaluation.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed,
-                                             trained_generator=True)
+        trained, _ = wgan_gp_tf.training.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed,
+                                                      trained_generator=True)
         results["trained_generator"] = evaluator(trained)
     if FLAGS.reference:
-        real = data.load_images(source["dataset"], data_dir, "train")[:FLAGS.num]
+        real = dataset.load("train", data_dir)[0][:FLAGS.num]
         results["real_training_images"] = evaluator(real)
     with open(FLAGS.out, "w", encoding="utf-8") as file:
         json.dump(results, file, indent=2)
@@ -73,4 +74,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(_cli.run_main(main))
+    _cli.run(main)

@@ -8,9 +8,9 @@ the end of training.
 import dataclasses
 
 import _cli
-from absl import app, flags
+from absl import flags
 
-from wgan_gp_tf.config import TrainConfig
+import wgan_gp_tf
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("run_dir", None, "Run folder written by scripts/train.py.")
@@ -21,18 +21,14 @@ flags.mark_flag_as_required("run_dir")
 
 def main(argv):
     del argv
-    config = TrainConfig.from_run_folder(FLAGS.run_dir)
-    from wgan_gp_tf import evaluation, train_lib
-
-    model, _ = train_lib.restore_run(config, FLAGS.run_dir)
+    model, config = wgan_gp_tf.training.restore_run(FLAGS.run_dir)
     if FLAGS.export_dir:
         config = dataclasses.replace(config, export_dir=FLAGS.export_dir)
-    metrics = evaluation.evaluate_generator(train_lib.find_evaluator(config),
-                                            model.sampling_generator,
-                                            config.eval_samples, config.seed)
-    path = train_lib.export_run(model, config, metrics=metrics)
+    metrics = wgan_gp_tf.evaluation.evaluate_generator(
+        wgan_gp_tf.training.find_evaluator(config), model, config.eval_samples, config.seed)
+    path = wgan_gp_tf.training.export_run(model, config, metrics=metrics)
     print(f"exported iteration {model.iterations_done} to {path}")
 
 
 if __name__ == "__main__":
-    app.run(_cli.run_main(main))
+    _cli.run(main)

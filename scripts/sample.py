@@ -7,9 +7,9 @@ the images as one PNG grid. The same seeds always give the same grid.
 """
 
 import _cli
-from absl import app, flags
+from absl import flags
 
-from wgan_gp_tf import images, serving
+import wgan_gp_tf
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("export_dir", "saved_models/mnist",
@@ -23,10 +23,10 @@ flags.DEFINE_string("out", "grid.png", "PNG file to write.")
 def main(argv):
     del argv
     seeds = range(FLAGS.seed, FLAGS.seed + FLAGS.num)
-    version_path, samples = serving.sample_export(FLAGS.export_dir, seeds)
-    images.write_png(images.image_grid(samples, FLAGS.columns), FLAGS.out)
+    version_path, samples = wgan_gp_tf.serving.sample_export(FLAGS.export_dir, seeds)
+    wgan_gp_tf.write_png(wgan_gp_tf.image_grid(samples, FLAGS.columns), FLAGS.out)
     print(f"wrote {FLAGS.num} images from {version_path} to {FLAGS.out}")
 
 
 if __name__ == "__main__":
-    app.run(_cli.run_main(main))
+    _cli.run(main)

@@ -14,9 +14,9 @@ columns (those of the exported model: see its assets.extra/model.json).
 
 import _cli
 import numpy as np
-from absl import app, flags
+from absl import flags
 
-from wgan_gp_tf import images, serving
+import wgan_gp_tf
 
 FLAGS = flags.FLAGS
 flags.DEFINE_enum("protocol", "rest", ["rest", "grpc"], "How to talk to TF Serving.")
@@ -50,16 +50,16 @@ def main(argv):
     del argv
     if FLAGS.protocol == "rest":
         server = FLAGS.server or "http://localhost:8501"
-        result = serving.rest_predict(server, FLAGS.model, FLAGS.signature, _inputs(),
+        result = wgan_gp_tf.serving.rest_predict(server, FLAGS.model, FLAGS.signature, _inputs(),
                                       FLAGS.format, FLAGS.version, FLAGS.timeout)
     else:
         server = FLAGS.server or "localhost:8500"
-        result = serving.grpc_predict(server, FLAGS.model, FLAGS.signature, _inputs(),
+        result = wgan_gp_tf.serving.grpc_predict(server, FLAGS.model, FLAGS.signature, _inputs(),
                                       FLAGS.version, FLAGS.timeout)
-    images.write_png(images.image_grid(result), FLAGS.out)
+    wgan_gp_tf.write_png(wgan_gp_tf.image_grid(result), FLAGS.out)
     print(f"wrote {len(result)} images of shape {list(result.shape[1:])} "
           f"from {server} to {FLAGS.out}")
 
 
 if __name__ == "__main__":
-    app.run(_cli.run_main(main))
+    _cli.run(main)

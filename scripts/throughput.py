@@ -24,10 +24,10 @@ import time
 import _cli
 import numpy as np
 import tensorflow as tf
-from absl import app, flags
+from absl import flags
 
-from wgan_gp_tf import config as config_lib
-from wgan_gp_tf import data, distribute, models, train_lib
+import wgan_gp_tf
+from wgan_gp_tf.core import distribute
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("preset", "mnist_dcgan", "The preset to measure.")
@@ -45,13 +45,13 @@ flags.DEFINE_list("generator_ema", ["0"], "generator_ema values to measure (0: n
 def _variant(config, strategy, precision, xla, ema):
     """A function running `iterations` and returning iterations/s."""
     config = dataclasses.replace(config, mixed_precision=precision, generator_ema=ema)
-    shape = data.image_shape(config.dataset)
-    model = train_lib.build_trainer(config, shape, strategy)
+    shape = wgan_gp_tf.data.get(config.dataset).shape
+    model = wgan_gp_tf.training.build_trainer(config, strategy)
     model.jit_compile = xla
     images = np.random.default_rng(0).integers(0, 256, (1000, *shape), dtype=np.uint8)
-    batches = distribute.distribute_batches(strategy, data.training_batches(
+    batches = wgan_gp_tf.data.training_batches(
         images, batch_size=config.batch_size, n_critic=config.n_critic, seed=0,
-        value_range=model.generator.output_range))
+        value_range=model.output_range)
     model.fit(batches, steps_per_epoch=1, epochs=1, verbose=0)  # Traces and compiles.
 
     def measure(iterations):
@@ -66,7 +66,7 @@ def _default_variants(config):
     """`(precisions, XLA settings)` worth timing on this machine."""
     if tf.config.list_physical_devices("GPU"):
         return ["none", "bfloat16", "float16"], ["off", "on"]
-    xla_helps = models.use_xla(models.get_architecture(config.architecture), True)
+    xla_helps = wgan_gp_tf.training.build_trainer(config).jit_compile
     return ["none", "bfloat16"], ["off", "on"] if xla_helps else ["off"]
 
 
@@ -74,7 +74,7 @@ def main(argv):
     del argv
     if FLAGS.logical_cpus > 1:
         distribute.split_cpu(FLAGS.logical_cpus)
-    config = config_lib.make_config(FLAGS.preset, steps_per_execution=1)
+    config = wgan_gp_tf.make_config(FLAGS.preset, steps_per_execution=1)
     default_precisions, default_xla = _default_variants(config)
     strategies = {name: distribute.make_strategy(name) for name in FLAGS.strategies}
     variants = {(name, precision, xla, ema): _variant(config, strategy, precision, xla == "on",
@@ -104,4 +104,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(_cli.run_main(main))
+    _cli.run(main)

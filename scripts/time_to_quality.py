@@ -4,7 +4,7 @@
 
 For each seed, trains `mnist_mlp` with our `WGANGP.fit` (one `fit` call, as
 `train.py` runs it) and with the TF1 graph replica of the original loop
-(`wgan_gp_tf.tf1_baseline`), one after the other in this process, stopping each
+(`benchmarks/tf1_baseline.py`), one after the other in this process, stopping each
 at the first evaluation whose FID (reference CNN, `--eval_samples` images
 against the test split) is at most `--target_fid`. Only training is timed:
 evaluations pause the clock. Ours includes its XLA compilation. Prints each
@@ -17,10 +17,10 @@ import time
 import _cli
 import keras
 import numpy as np
-from absl import app, flags
+from absl import flags
 
-from wgan_gp_tf import config as config_lib
-from wgan_gp_tf import data, evaluation, tf1_baseline, train_lib
+import wgan_gp_tf
+from benchmarks import tf1_baseline
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("data_dir", None, "Folder of the MNIST IDX .gz files.")
@@ -72,14 +72,14 @@ class _RaceCallback(keras.callbacks.Callback):
 
 
 def _ours(images, evaluator, seed):
-    config = config_lib.make_config("mnist_mlp", data_dir=FLAGS.data_dir, seed=seed,
+    config = wgan_gp_tf.make_config("mnist_mlp", data_dir=FLAGS.data_dir, seed=seed,
                                     iterations=FLAGS.eval_every)
-    model = train_lib.build_trainer(config, images.shape[1:])
-    stream = data.training_batches(images, batch_size=config.batch_size,
-                                   n_critic=config.n_critic, seed=seed)
+    model = wgan_gp_tf.training.build_trainer(config)
+    stream = wgan_gp_tf.data.training_batches(images, batch_size=config.batch_size,
+                                              n_critic=config.n_critic, seed=seed)
     race = _Race(f"ours, XLA, seed {seed}", evaluator)
     callback = _RaceCallback(
-        race, lambda count: evaluation.sample_generator(model.generator, count, seed=99))
+        race, lambda count: wgan_gp_tf.evaluation.sample_generator(model, count, seed=99))
     model.fit(stream, steps_per_epoch=FLAGS.max_iterations, epochs=1, verbose=0,
               callbacks=[callback])
     return race
@@ -103,8 +103,9 @@ def _original(images, evaluator, seed):
 
 def main(argv):
     del argv
-    images = data.load_images("mnist", FLAGS.data_dir)
-    evaluator = evaluation.load_evaluator("mnist", FLAGS.data_dir)
+    mnist = wgan_gp_tf.data.get("mnist")
+    images, _ = mnist.load("train", FLAGS.data_dir)
+    evaluator = mnist.evaluator(FLAGS.data_dir)
     races = {"TF1 loop of the original": [], "ours, XLA": []}
     for seed in range(FLAGS.seeds):
         races["ours, XLA"].append(_ours(images, evaluator, seed))
@@ -131,4 +132,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(_cli.run_main(main))
+    _cli.run(main)

@@ -2,14 +2,15 @@
 
 `python scripts/train_classifier.py --dataset=mnist --data_dir=../shared/data/mnist`
 trains a small CNN on the training split, measures it on the test split, and
-writes it to `saved_models/classifiers/<dataset>/` with the test accuracy in
+writes it to `wgan_gp_tf/evaluation/classifiers/<dataset>/`, where evaluations find
+it, with the test accuracy in
 `assets.extra/classifier.json`.
 """
 
 import _cli
-from absl import app, flags
+from absl import flags
 
-from wgan_gp_tf import classifier, data
+import wgan_gp_tf
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("dataset", "mnist", "Data set the classifier is for.")
@@ -21,11 +22,13 @@ flags.DEFINE_string("out", None, "SavedModel folder; default: the shipped locati
 
 def main(argv):
     del argv
-    train_images, train_labels = data.load_labelled(FLAGS.dataset, FLAGS.data_dir, "train")
-    test_images, test_labels = data.load_labelled(FLAGS.dataset, FLAGS.data_dir, "test")
+    dataset = wgan_gp_tf.data.get(FLAGS.dataset)
+    train_images, train_labels = dataset.load("train", FLAGS.data_dir)
+    test_images, test_labels = dataset.load("test", FLAGS.data_dir)
+    classifier = wgan_gp_tf.evaluation.classifier
     model, accuracy = classifier.train(train_images, train_labels, test_images, test_labels,
                                        epochs=FLAGS.epochs, seed=FLAGS.seed, verbose=2)
-    path = FLAGS.out or classifier.default_path(FLAGS.dataset)
+    path = FLAGS.out or wgan_gp_tf.evaluation.shipped_classifier(FLAGS.dataset)
     classifier.export(model, train_images.shape[1:], path, {
         "dataset": FLAGS.dataset, "test_accuracy": accuracy, "test_images": len(test_images),
         "epochs": FLAGS.epochs, "seed": FLAGS.seed, "feature_dim": 128,
@@ -36,4 +39,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(_cli.run_main(main))
+    _cli.run(main)

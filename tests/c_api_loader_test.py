@@ -17,7 +17,7 @@ from absl.testing import parameterized
 from tensorflow.core.protobuf import saved_model_pb2
 
 from tests.helpers import mlp_generator
-from wgan_gp_tf import export
+from wgan_gp_tf.serving import export
 
 _SOURCE = os.path.join(os.path.dirname(__file__), "c", "run_signature.c")
 

@@ -9,7 +9,8 @@ import numpy as np
 import tensorflow as tf
 
 from tests import helpers
-from wgan_gp_tf import classifier, data
+from wgan_gp_tf import data
+from wgan_gp_tf.evaluation import classifier
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
@@ -22,7 +23,7 @@ class ShippedClassifierTest(tf.test.TestCase):
         self.assertEqual(shipped, ["fashion_mnist", "mnist"])
         images = np.random.default_rng(0).uniform(size=(5, 28, 28, 1)).astype(np.float32)
         for dataset in shipped:
-            reference = classifier.ReferenceClassifier(classifier.default_path(dataset))
+            reference = classifier.ReferenceClassifier(classifier.shipped_classifier(dataset))
             self.assertEqual(reference.info["dataset"], dataset)
             self.assertEqual(reference.info["test_images"], 10_000)
             # Recorded when trained: mnist 0.9885, fashion_mnist 0.9094.
@@ -33,8 +34,8 @@ class ShippedClassifierTest(tf.test.TestCase):
 
     def test_mnist_accuracy_is_reproduced_on_the_real_test_split(self):
         self.assertTrue(os.path.isdir(MNIST), f"real MNIST expected in {MNIST}")
-        reference = classifier.ReferenceClassifier(classifier.default_path("mnist"))
-        images, labels = data.load_labelled("mnist", MNIST, "test")
+        reference = classifier.ReferenceClassifier(classifier.shipped_classifier("mnist"))
+        images, labels = data.get("mnist").load("test", MNIST)
         _, probabilities = reference(images.astype(np.float32) / 255.0)
         self.assertAllClose(np.mean(probabilities.argmax(axis=1) == labels),
                             reference.info["test_accuracy"], atol=1e-4)

@@ -2,14 +2,14 @@
 
 import tensorflow as tf
 
-from wgan_gp_tf import config
+from wgan_gp_tf import training
 from wgan_gp_tf.errors import ConfigError
 
 
 class PresetTest(tf.test.TestCase):
 
     def test_mnist_mlp_is_the_original_script(self):
-        c = config.make_config("mnist_mlp")
+        c = training.make_config("mnist_mlp")
         self.assertEqual(
             (c.dataset, c.architecture, c.latent_dim, c.prior, c.penalty,
              c.penalty_weight, c.n_critic, c.batch_size, c.critic_learning_rate,
@@ -21,13 +21,13 @@ class PresetTest(tf.test.TestCase):
         self.assertEqual(c.export_dir, "saved_models/mnist_mlp")
 
     def test_paper_preset_and_overrides(self):
-        c = config.make_config("mnist_mlp_paper", batch_size=64, seed=None)
+        c = training.make_config("mnist_mlp_paper", batch_size=64, seed=None)
         self.assertEqual((c.penalty, c.beta_2, c.batch_size, c.seed),
                          ("squared", 0.9, 64, 0))
 
     def test_unknown_preset_lists_the_valid_ones(self):
         with self.assertRaisesRegex(ConfigError, "unknown preset 'mnist'.*mnist_mlp"):
-            config.make_config("mnist")
+            training.make_config("mnist")
 
 
 class ValidationTest(tf.test.TestCase):
@@ -38,8 +38,16 @@ class ValidationTest(tf.test.TestCase):
             "iterations must be positive": {"iterations": -5},
             "n_critic must be of type int": {"n_critic": 2.5},
             "unknown penalty 'l2'": {"penalty": "l2"},
-            "prior must be one of": {"prior": "cauchy"},
-            "learning_rate_decay must be one of: none, linear": {"learning_rate_decay": "cosine"},
+            "unknown prior 'cauchy'; choose one of: uniform, unit_uniform, normal": {
+                "prior": "cauchy"},
+            "unknown learning_rate_decay 'cosine'; choose one of: none, linear": {
+                "learning_rate_decay": "cosine"},
+            "unknown architecture 'bogus'; choose one of: mlp, ": {"architecture": "bogus"},
+            "unknown dataset 'mnst'; choose one of: mnist, ": {"dataset": "mnst"},
+            "critic_norm='layer' does not apply to the mlp critic": {"critic_norm": "layer"},
+            "the toy_mlp architecture makes points, but dataset 'mnist' holds images": {
+                "architecture": "toy_mlp"},
+            "seed must be in": {"seed": -1},
             "beta_2 must be in": {"beta_2": 1.0},
             "penalty_weight must be >= 0": {"penalty_weight": -1.0},
             r"generator_ema must be in \[0, 1\)": {"generator_ema": 1.0},
@@ -51,20 +59,20 @@ class ValidationTest(tf.test.TestCase):
         for message, overrides in cases.items():
             with self.subTest(message):
                 with self.assertRaisesRegex(ConfigError, message):
-                    config.make_config(**overrides)
+                    training.make_config(**overrides)
 
     def test_auto_steps_per_execution_divides_every_period(self):
-        c = config.make_config(iterations=250, sample_every=50, checkpoint_every=100)
+        c = training.make_config(iterations=250, sample_every=50, checkpoint_every=100)
         self.assertEqual(c.execution_steps, 50)
-        self.assertEqual(config.make_config().execution_steps, 100)
+        self.assertEqual(training.make_config().execution_steps, 100)
 
     def test_json_round_trip(self):
-        c = config.make_config(penalty="diff_squared", data_dir="/data")
-        self.assertEqual(config.TrainConfig.from_json(c.to_json()), c)
-        self.assertIsInstance(config.TrainConfig.from_json(
+        c = training.make_config(penalty="diff_squared", data_dir="/data")
+        self.assertEqual(training.TrainConfig.from_json(c.to_json()), c)
+        self.assertIsInstance(training.TrainConfig.from_json(
             c.to_json().replace("10.0", "10")).penalty_weight, float)
         with self.assertRaisesRegex(ConfigError, "not valid JSON"):
-            config.TrainConfig.from_json("{")
+            training.TrainConfig.from_json("{")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from tests import helpers
 from wgan_gp_tf import data
+from wgan_gp_tf.data import idx, tfds
 from wgan_gp_tf.errors import ConfigError, DataError
 
 
@@ -15,7 +16,7 @@ class IdxTest(tf.test.TestCase):
 
     def test_folder_round_trip(self):
         folder = helpers.write_mnist_folder(self.get_temp_dir(), count=7)
-        images, labels = data.load_idx_folder(folder, "train")
+        images, labels = idx.load_idx_folder(folder, "train")
         self.assertEqual(images.shape, (7, 28, 28, 1))
         self.assertEqual(images.dtype, np.uint8)
         self.assertEqual(labels.shape, (7,))
@@ -26,13 +27,13 @@ class IdxTest(tf.test.TestCase):
         with open(path, "wb") as stream:
             stream.write((0x803).to_bytes(4, "big") + b"".join(
                 d.to_bytes(4, "big") for d in array.shape) + array.tobytes())
-        self.assertAllEqual(data.read_idx(path, 0x803), array)
+        self.assertAllEqual(idx.read_idx(path, 0x803), array)
 
     def test_wrong_magic_and_truncation_name_the_file(self):
         path = os.path.join(self.get_temp_dir(), "labels.gz")
         helpers.write_idx(path, np.zeros((5,), np.uint8))
         with self.assertRaisesRegex(DataError, "labels.gz is not an IDX file of the expected kind"):
-            data.read_idx(path, 0x803)
+            idx.read_idx(path, 0x803)
         images = os.path.join(self.get_temp_dir(), "images.gz")
         helpers.write_idx(images, np.zeros((5, 2, 2), np.uint8))
         with open(images, "rb") as stream:
@@ -40,13 +41,13 @@ class IdxTest(tf.test.TestCase):
         with open(images, "wb") as stream:
             stream.write(content[:-10])
         with self.assertRaisesRegex(DataError, "cannot read .*images.gz"):
-            data.read_idx(images, 0x803)
+            idx.read_idx(images, 0x803)
 
     def test_missing_folder_and_files(self):
         with self.assertRaisesRegex(DataError, "does not exist; pass --data_dir"):
-            data.load_idx_folder("/no/such/folder")
+            idx.load_idx_folder("/no/such/folder")
         with self.assertRaisesRegex(DataError, "has no train-images-idx3-ubyte.gz"):
-            data.load_idx_folder(self.get_temp_dir())
+            idx.load_idx_folder(self.get_temp_dir())
 
     def test_wrong_image_size(self):
         folder = self.get_temp_dir()
@@ -55,24 +56,46 @@ class IdxTest(tf.test.TestCase):
         helpers.write_idx(os.path.join(folder, "train-labels-idx1-ubyte.gz"),
                           np.zeros((4,), np.uint8))
         with self.assertRaisesRegex(DataError, "mnist images must be 28x28x1.*32x32x1"):
-            data.load_images("mnist", folder)
+            data.get("mnist").load("train", folder)
 
     def test_fashion_mnist_reads_the_same_layout(self):
         folder = helpers.write_mnist_folder(self.get_temp_dir(), count=5)
-        images, labels = data.load_labelled("fashion_mnist", folder, "test")
+        images, labels = data.get("fashion_mnist").load("test", folder)
         self.assertEqual(images.shape, (5, 28, 28, 1))
         self.assertEqual(labels.shape, (5,))
 
     def test_an_image_folder_has_no_test_split(self):
         helpers.write_image_folder(self.get_temp_dir(), corrupt=False)
-        images = data.load_images("cifar10", self.get_temp_dir())
+        images, labels = data.get("cifar10").load("train", self.get_temp_dir())
         self.assertEqual(images.shape, (6, 32, 32, 3))
+        self.assertAllEqual(labels, [-1] * 6)
         with self.assertRaisesRegex(DataError, "an image folder has no 'test' split"):
-            data.load_images("cifar10", self.get_temp_dir(), "test")
+            data.get("cifar10").load("test", self.get_temp_dir())
 
     def test_unknown_dataset(self):
-        with self.assertRaisesRegex(ConfigError, "unknown dataset 'cifar'.*mnist"):
-            data.load_images("cifar", "/tmp")
+        with self.assertRaisesRegex(ConfigError, "unknown dataset 'cifar'; choose one of: "
+                                                 "mnist, fashion_mnist, celeb_a, cifar10, "
+                                                 "toy_1d"):
+            data.get("cifar")
+
+    def test_every_source_knows_its_shape_kind_and_export(self):
+        expected = {"mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1),
+                    "celeb_a": (64, 64, 3), "cifar10": (32, 32, 3), "toy_1d": (1,),
+                    "8gaussians": (2,), "25gaussians": (2,), "swissroll": (2,)}
+        self.assertEqual({name: data.get(name).shape for name in data.names()}, expected)
+        for name, shape in expected.items():
+            source = data.get(name)
+            self.assertEqual(source.makes, "images" if len(shape) == 3 else "points", name)
+            self.assertEqual(source.exportable, len(shape) == 3, name)
+
+    def test_training_data_refuses_fewer_samples_than_a_batch(self):
+        folder = helpers.write_mnist_folder(self.get_temp_dir(), count=7)
+        with self.assertRaisesRegex(DataError, "only 7 training images, fewer than one batch "
+                                               "of 8"):
+            data.get("mnist").training_data(folder, batch_size=8)
+        first = next(iter(data.get("mnist").training_data(folder, batch_size=7).batches(
+            batch_size=7, n_critic=1, seed=0, value_range=(0.0, 1.0))))
+        self.assertEqual(first.shape, (1, 7, 28, 28, 1))
 
 
 class TfdsFallbackTest(tf.test.TestCase):
@@ -81,11 +104,11 @@ class TfdsFallbackTest(tf.test.TestCase):
         builder = mock.Mock()
         builder.is_prepared.return_value = False
         with mock.patch("tensorflow_datasets.builder", return_value=builder), \
-                mock.patch.object(data, "_can_reach", return_value=False):
+                mock.patch.object(tfds, "_can_reach", return_value=False):
             for name in ("mnist", "celeb_a"):
                 with self.assertRaisesRegex(
                         DataError, f"cannot download '{name}'.*--data_dir="):
-                    data.load_images(name)
+                    data.get(name).load()
         builder.download_and_prepare.assert_not_called()
 
     def test_tfds_images_are_cropped_to_the_data_set_shape(self):
@@ -94,7 +117,7 @@ class TfdsFallbackTest(tf.test.TestCase):
         builder.as_dataset.return_value = tf.data.Dataset.from_tensor_slices(
             {"image": tf.zeros([3, 218, 178, 3], tf.uint8)})
         with mock.patch("tensorflow_datasets.builder", return_value=builder):
-            images, labels = data.load_labelled("celeb_a")
+            images, labels = data.get("celeb_a").load()
         self.assertEqual(images.shape, (3, 64, 64, 3))
         self.assertAllEqual(labels, [-1, -1, -1])
 

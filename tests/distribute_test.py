@@ -16,8 +16,8 @@ import numpy as np
 import tensorflow as tf
 
 from tests import helpers
-from wgan_gp_tf import config as config_lib
-from wgan_gp_tf import distribute
+from wgan_gp_tf import training
+from wgan_gp_tf.core import distribute
 from wgan_gp_tf.errors import ConfigError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -61,7 +61,7 @@ class _DistributedRunTest(tf.test.TestCase):
                       # The average is updated across replicas, so check it too.
                       generator_ema=0.5)
         values.update(overrides)
-        return config_lib.make_config(values.pop("preset", "mnist_mlp"), **values)
+        return training.make_config(values.pop("preset", "mnist_mlp"), **values)
 
     def _mnist_config(self, name, **overrides):
         folder = helpers.write_mnist_folder(os.path.join(self.get_temp_dir(), "mnist"), 256)
@@ -165,8 +165,9 @@ class StrategyTest(tf.test.TestCase):
         self.assertTrue(distribute.is_chief(distribute.make_strategy("default")))
 
     def test_bad_strategies_are_clear_errors(self):
-        with self.assertRaisesRegex(ConfigError, "strategy must be one of: default, mirrored"):
-            config_lib.make_config(strategy="horovod")
+        with self.assertRaisesRegex(ConfigError, "unknown strategy 'horovod'; choose one of: "
+                                                 "default, mirrored"):
+            training.make_config(strategy="horovod")
         with self.assertRaisesRegex(ConfigError, "unknown strategy 'horovod'"):
             distribute.make_strategy("horovod")
         environment = {name: value for name, value in os.environ.items() if name != "TF_CONFIG"}

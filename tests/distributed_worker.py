@@ -1,4 +1,4 @@
-"""One training process for distribute_test: `train_lib.run`, then its weights to a file.
+"""One training process for distribute_test: `training.run`, then its weights to a file.
 
     python -m tests.distributed_worker CONFIG_JSON OUTPUT_NPZ [LOGICAL_CPUS]
 
@@ -15,12 +15,13 @@ import numpy as np
 
 
 def main(config_json, output_path, logical_cpus=1):
-    from wgan_gp_tf import config, distribute, train_lib
+    from wgan_gp_tf import training
+    from wgan_gp_tf.core import distribute
 
     if logical_cpus > 1:
         distribute.split_cpu(logical_cpus)
 
-    result = train_lib.run(config.TrainConfig.from_json(config_json), verbose=0)
+    result = training.run(training.TrainConfig.from_json(config_json), verbose=0)
     model = result.model
     arrays = {f"{name}/{index}": np.asarray(variable.numpy())
               for name in ("critic", "generator", "average_generator")

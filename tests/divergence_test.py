@@ -8,11 +8,11 @@ import numpy as np
 import tensorflow as tf
 
 from tests import helpers
-from wgan_gp_tf import config as config_lib
-from wgan_gp_tf import data, train_lib
+from wgan_gp_tf import training
+from wgan_gp_tf.data import stream
 from wgan_gp_tf.errors import DivergedError
 
-_training_batches = data.training_batches
+_training_batches = stream.training_batches
 
 
 def _poisoned_once(iteration):
@@ -39,41 +39,41 @@ class DivergenceTest(tf.test.TestCase):
                       checkpoint_every=5, steps_per_execution=5,
                       output_dir=os.path.join(self.get_temp_dir(), "run"),
                       export_dir=os.path.join(self.get_temp_dir(), "export"))
-        return config_lib.make_config("mnist_mlp", **{**values, **overrides})
+        return training.make_config("mnist_mlp", **{**values, **overrides})
 
     def test_stop_names_the_iteration_and_keeps_the_last_checkpoint(self):
         config = self._config()
-        with mock.patch.object(data, "training_batches", _poisoned_once(12)):
+        with mock.patch.object(stream, "training_batches", _poisoned_once(12)):
             with self.assertRaisesRegex(
                     DivergedError, r"NaN or infinite in the iterations up to 15 \(checked "
                     r"every 5\); the last good checkpoint, .*ckpt-10, is intact"):
-                train_lib.run(config, verbose=0)
+                training.run(config, verbose=0)
         checkpoints = glob.glob(os.path.join(config.output_dir, "checkpoints", "ckpt-*.index"))
         self.assertEqual(sorted(os.path.basename(path) for path in checkpoints),
                          ["ckpt-10.index", "ckpt-5.index"])
         self.assertFalse(os.path.exists(os.path.join(config.output_dir, "samples",
                                                      "00000015.png")))
-        model, iteration = train_lib.restore_run(config, config.output_dir)
-        self.assertEqual(iteration, 10)
+        model, _ = training.restore_run(config.output_dir)
+        self.assertEqual(model.iterations_done, 10)
         self.assertTrue(all(np.isfinite(variable.numpy()).all()
                             for variable in model.generator.weights + model.critic.weights))
-        result = train_lib.run(config, verbose=0)
+        result = training.run(config, verbose=0)
         self.assertEqual((result.start_iteration, result.iteration), (10, 20))
 
     def test_restore_rolls_back_and_finishes(self):
         config = self._config(on_nan="restore")
-        with mock.patch.object(data, "training_batches", _poisoned_once(12)):
-            result = train_lib.run(config, verbose=0)
+        with mock.patch.object(stream, "training_batches", _poisoned_once(12)):
+            result = training.run(config, verbose=0)
         self.assertEqual(result.iteration, 20)
-        model, _ = train_lib.restore_run(config, config.output_dir)
+        model, _ = training.restore_run(config.output_dir)
         self.assertTrue(all(np.isfinite(variable.numpy()).all()
                             for variable in model.generator.weights))
 
     def test_no_checkpoint_yet_stops_even_under_restore(self):
         config = self._config(on_nan="restore")
-        with mock.patch.object(data, "training_batches", _poisoned_once(2)):
+        with mock.patch.object(stream, "training_batches", _poisoned_once(2)):
             with self.assertRaisesRegex(DivergedError, "no checkpoint was written before it"):
-                train_lib.run(config, verbose=0)
+                training.run(config, verbose=0)
 
 
 if __name__ == "__main__":

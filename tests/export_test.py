@@ -7,7 +7,9 @@ from unittest import mock
 import tensorflow as tf
 
 from tests.helpers import mlp_generator
-from wgan_gp_tf import export, models, serving
+from wgan_gp_tf import serving
+from wgan_gp_tf.core import sampling
+from wgan_gp_tf.serving import export
 
 
 class RoundTripTest(tf.test.TestCase):
@@ -46,7 +48,7 @@ class RoundTripTest(tf.test.TestCase):
 
     def test_sample_draws_from_the_prior(self):
         sample = self.loaded.signatures["sample"]
-        noise = models.stateless_latent(
+        noise = sampling.stateless_latent(
             "uniform", 10, tf.constant([5, export._SEED_STREAM], tf.int64))
         self.assertAllClose(sample(seed=tf.constant([5], tf.int64))["images"],
                             self.generator(noise[tf.newaxis]), atol=1e-6)

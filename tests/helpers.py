@@ -60,7 +60,7 @@ def write_mnist_folder(directory, count=300, seed=0):
 def mlp_generator(seed=0, prior="uniform", latent_dim=10):
     """A freshly initialised, built `mnist_mlp` generator."""
     keras.utils.set_random_seed(seed)
-    _, generator = models.build(models.get_architecture("mlp"), latent_dim, prior,
+    _, generator = models.build(models.get("mlp"), latent_dim, prior,
                                 (28, 28, 1))
     return generator
 

@@ -7,8 +7,7 @@ import tensorflow as tf
 from PIL import Image
 
 from tests import helpers
-from wgan_gp_tf import config as config_lib
-from wgan_gp_tf import data, train_lib
+from wgan_gp_tf import data, training
 from wgan_gp_tf.errors import DataError
 
 
@@ -83,18 +82,18 @@ class TrainFromFolderTest(tf.test.TestCase):
                       iterations=2, sample_every=1, checkpoint_every=2,
                       output_dir=os.path.join(self.get_temp_dir(), "run"),
                       export_dir=os.path.join(self.get_temp_dir(), "export"))
-        return config_lib.make_config("mnist_mlp", **{**values, **overrides})
+        return training.make_config("mnist_mlp", **{**values, **overrides})
 
     def test_a_bad_file_met_in_training_is_named(self):
         folder = self.get_temp_dir()
         helpers.write_image_folder(folder)
         with self.assertRaisesRegex(DataError, r"broken\.jpg"):
-            train_lib.run(self._config(folder, iterations=10, checkpoint_every=10), verbose=0)
+            training.run(self._config(folder, iterations=10, checkpoint_every=10), verbose=0)
 
     def test_skipping_bad_files_trains(self):
         folder = self.get_temp_dir()
         helpers.write_image_folder(folder)
-        result = train_lib.run(self._config(folder, skip_bad_images=True), verbose=0)
+        result = training.run(self._config(folder, skip_bad_images=True), verbose=0)
         self.assertEqual(result.iteration, 2)
 
 

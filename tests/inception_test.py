@@ -20,8 +20,9 @@ import tensorflow as tf
 from keras.src.legacy.saving import legacy_h5_format
 
 from tests import helpers
-from wgan_gp_tf import evaluation, inception
+from wgan_gp_tf import data, evaluation
 from wgan_gp_tf.errors import DataError
+from wgan_gp_tf.evaluation import inception
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -73,8 +74,7 @@ class InceptionFeaturesTest(tf.test.TestCase):
     def test_an_image_folder_is_compared_through_its_training_images(self):
         folder = os.path.join(self.folder, "faces")
         good, _ = helpers.write_image_folder(folder, corrupt=False)
-        evaluator = evaluation.load_evaluator("celeb_a", folder,
-                                              inception_weights=self.weights_path)
+        evaluator = data.get("celeb_a").evaluator(folder, inception_weights=self.weights_path)
         self.assertEqual(evaluator.real_features.shape, (len(good), 2048))
 
     def test_wrong_channel_count_is_refused(self):

@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from wgan_gp_tf import metrics
+from wgan_gp_tf.evaluation import metrics
 
 
 class Wasserstein1DTest(tf.test.TestCase):

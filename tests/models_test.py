@@ -5,25 +5,25 @@ import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
 
-from wgan_gp_tf import config as config_lib
-from wgan_gp_tf import data, models, penalties, toys, train_lib
+from wgan_gp_tf import data, models, training
+from wgan_gp_tf.core import penalties
 from wgan_gp_tf.errors import ConfigError
 
-_IMAGE_PRESETS = [name for name, values in config_lib.PRESETS.items()
-                  if not toys.is_toy(values.get("dataset", "mnist"))]
+_IMAGE_PRESETS = [preset.name for preset in training.PRESETS.values()
+                  if data.get(preset.values.get("dataset", "mnist")).makes == "images"]
 
 
 def _config(preset, **overrides):
     values = dict(batch_size=4, iterations=2, sample_every=2, checkpoint_every=2,
                   steps_per_execution=2)
-    return config_lib.make_config(preset, **{**values, **overrides})
+    return training.make_config(preset, **{**values, **overrides})
 
 
 def _fit(model, config, shape, iterations):
     images = np.random.default_rng(0).integers(0, 256, (16, *shape), dtype=np.uint8)
     batches = data.training_batches(images, batch_size=config.batch_size,
-                                     n_critic=config.n_critic, seed=0,
-                                     value_range=model.generator.output_range)
+                                    n_critic=config.n_critic, seed=0,
+                                    value_range=model.output_range)
     return model.fit(batches, steps_per_epoch=iterations, epochs=1, verbose=0).history
 
 
@@ -32,8 +32,8 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
     @parameterized.parameters(*_IMAGE_PRESETS)
     def test_shapes_ranges_and_a_few_steps(self, preset):
         config = _config(preset)
-        shape = data.image_shape(config.dataset)
-        model = train_lib.build_trainer(config, shape)
+        shape = data.get(config.dataset).shape
+        model = training.build_trainer(config)
         noise = model.generator.sample_latent(3, seed=1)
         images = model.generator(noise)
         self.assertEqual(images.shape, (3, *shape))
@@ -50,7 +50,7 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
         self.assertFalse(all(map(np.array_equal, before, after)))
 
     def test_celeba_networks_are_the_original_scripts(self):
-        critic, generator = models.build(models.get_architecture("dcgan_celeba"), 100,
+        critic, generator = models.build(models.get("dcgan_celeba"), 100,
                                          "normal", (64, 64, 3), critic_norm="batch")
         self.assertEqual([layer.filters for layer in critic.convolutions], [64, 128, 256, 512])
         self.assertEqual(critic.activation.negative_slope, 0.3)
@@ -69,14 +69,14 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
                          + 4 * (8192 + 256 + 128 + 64))
 
     def test_mnist_generator_crops_to_seven_like_the_paper(self):
-        _, generator = models.build(models.get_architecture("dcgan_mnist"), 128, "normal",
+        _, generator = models.build(models.get("dcgan_mnist"), 128, "normal",
                                     (28, 28, 1))
         self.assertEqual(generator.map_sizes, [4, 7, 14])
         self.assertEqual(generator(tf.zeros([2, 128])).shape, (2, 28, 28, 1))
 
     @parameterized.parameters("batch", "layer", "none")
     def test_critic_norms(self, norm):
-        critic, _ = models.build(models.get_architecture("dcgan_mnist"), 8, "normal",
+        critic, _ = models.build(models.get("dcgan_mnist"), 8, "normal",
                                  (28, 28, 1), critic_norm=norm)
         kinds = {type(layer).__name__ for layer in critic.norms if layer is not None}
         expected = {"batch": {"BatchNormalization"}, "layer": {"GroupNormalization"},
@@ -87,12 +87,12 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
     def test_mlp_refuses_a_critic_norm(self):
         with self.assertRaisesRegex(ConfigError, "critic_norm='batch' does not apply to the "
                                                  "mlp critic"):
-            models.build(models.get_architecture("mlp"), 10, "uniform", (28, 28, 1),
+            models.build(models.get("mlp"), 10, "uniform", (28, 28, 1),
                          critic_norm="batch")
 
     def test_generator_refuses_an_image_size_it_cannot_make(self):
         with self.assertRaisesRegex(ConfigError, "makes square images of 33 to 64 pixels"):
-            models.build(models.get_architecture("dcgan_celeba"), 100, "normal",
+            models.build(models.get("dcgan_celeba"), 100, "normal",
                          (28, 28, 1))
 
     def test_batch_norm_critic_penalty_ignores_the_bias_before_the_norm(self):
@@ -101,7 +101,7 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
         # depends on it. Keras's local moments give it a penalty gradient of
         # the kernels' size (they stop the gradient through the mean).
         keras.utils.set_random_seed(0)
-        critic, _ = models.build(models.get_architecture("dcgan_cifar10"), 128, "normal",
+        critic, _ = models.build(models.get("dcgan_cifar10"), 128, "normal",
                                  (32, 32, 3), critic_norm="batch")
         real, fake = (tf.random.stateless_uniform([8, 32, 32, 3], [seed, 0], -1.0, 1.0)
                       for seed in (1, 2))
@@ -120,7 +120,7 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
     def test_initial_weights_follow_the_seed(self, name):
         def kernels(seed):
             keras.utils.set_random_seed(seed)
-            critic, generator = models.build(models.get_architecture(name), 100, "normal",
+            critic, generator = models.build(models.get(name), 100, "normal",
                                              (28, 28, 1) if name == "dcgan_mnist" else (64, 64, 3))
             return [weight.numpy() for weight in critic.weights + generator.weights
                     if "kernel" in weight.path]
@@ -132,9 +132,10 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
 
     def test_xla_only_where_it_helps(self):
         on_gpu = bool(tf.config.list_physical_devices("GPU"))
-        self.assertTrue(models.use_xla(models.get_architecture("mlp"), True))
-        self.assertEqual(models.use_xla(models.get_architecture("dcgan_mnist"), True), on_gpu)
-        self.assertFalse(models.use_xla(models.get_architecture("mlp"), False))
+        self.assertTrue(training.build_trainer(_config("mnist_mlp")).jit_compile)
+        self.assertEqual(training.build_trainer(_config("mnist_dcgan")).jit_compile, on_gpu)
+        self.assertFalse(training.build_trainer(
+            _config("mnist_mlp", jit_compile=False)).jit_compile)
 
 
 class MixedPrecisionTest(tf.test.TestCase, parameterized.TestCase):
@@ -143,7 +144,7 @@ class MixedPrecisionTest(tf.test.TestCase, parameterized.TestCase):
                            precision=["float16", "bfloat16"])
     def test_steps_stay_finite_and_the_penalty_is_float32(self, preset, precision):
         config = _config(preset, mixed_precision=precision)
-        model = train_lib.build_trainer(config, (28, 28, 1))
+        model = training.build_trainer(config)
         for network in (model.critic, model.generator):
             self.assertIn(precision, {layer.compute_dtype for layer in network.layers})
             self.assertEqual({variable.dtype for variable in network.weights}, {"float32"})
@@ -163,7 +164,7 @@ class MixedPrecisionTest(tf.test.TestCase, parameterized.TestCase):
                          "LossScaleOptimizer" if precision == "float16" else "Adam")
 
     def test_policy_is_restored_after_building(self):
-        models.build(models.get_architecture("dcgan_mnist"), 8, "normal", (28, 28, 1),
+        models.build(models.get("dcgan_mnist"), 8, "normal", (28, 28, 1),
                      mixed_precision="float16")
         self.assertEqual(keras.config.dtype_policy().name, "float32")
 

@@ -6,7 +6,7 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 from tests import helpers
-from wgan_gp_tf import penalties
+from wgan_gp_tf.core import penalties
 from wgan_gp_tf.errors import ConfigError
 
 SHAPES = {"rank2": (6, 12), "rank4": (6, 3, 2, 2)}
@@ -116,6 +116,26 @@ class RegistryTest(tf.test.TestCase):
     def test_unknown_name_lists_the_valid_ones(self):
         with self.assertRaisesRegex(ConfigError, "unknown penalty 'hing'.*hinge, squared"):
             penalties.get("hing")
+
+    def test_a_function_or_a_penalty_is_taken_as_it_is(self):
+        def my_penalty(critic, real, fake, seed):
+            return penalties.squared_penalty(critic, real, fake, seed)
+
+        wrapped = penalties.get(my_penalty)
+        self.assertEqual((wrapped.name, wrapped.fn, wrapped.clips_weights),
+                         ("my_penalty", my_penalty, False))
+        self.assertIs(penalties.get(wrapped), wrapped)
+        with self.assertRaisesRegex(ConfigError, "a registered name, a Penalty or a function"):
+            penalties.get(3)
+
+    def test_register_makes_a_name_and_refuses_a_taken_one(self):
+        penalty = penalties.Penalty("double_hinge", lambda *args: penalties.hinge_penalty(*args))
+        self.assertIs(penalties.register(penalty), penalty)
+        self.addCleanup(penalties.REGISTRY._items.pop, "double_hinge")
+        self.assertIs(penalties.get("double_hinge"), penalty)
+        self.assertIn("double_hinge", penalties.names())
+        with self.assertRaisesRegex(ConfigError, "'hinge' is registered already"):
+            penalties.register(penalties.Penalty("hinge", penalties.squared_penalty))
 
 
 if __name__ == "__main__":

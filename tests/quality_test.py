@@ -13,7 +13,8 @@ import numpy as np
 import tensorflow as tf
 
 from tests import helpers
-from wgan_gp_tf import classifier, config, evaluation, models, serving, train_lib
+from wgan_gp_tf import data, evaluation, serving, training
+from wgan_gp_tf.core import sampling
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
@@ -23,16 +24,16 @@ class ShortMnistRunTest(tf.test.TestCase):
 
     def test_fid_falls_well_below_the_untrained_generator(self):
         self.assertTrue(os.path.isdir(MNIST), f"real MNIST expected in {MNIST}")
-        run_config = config.make_config(
+        run_config = training.make_config(
             "mnist_mlp", data_dir=MNIST, iterations=6000, sample_every=1000,
             checkpoint_every=6000, eval_samples=5000,
             output_dir=os.path.join(self.get_temp_dir(), "run"),
             export_dir=os.path.join(self.get_temp_dir(), "export"))
-        evaluator = evaluation.load_evaluator("mnist", MNIST, classifier.default_path("mnist"))
-        untrained = train_lib.build_trainer(run_config, (28, 28, 1)).generator
+        evaluator = data.get("mnist").evaluator(MNIST)
+        untrained = training.build_trainer(run_config)
         before = evaluator(evaluation.sample_generator(untrained, 5000, seed=0))
 
-        result = train_lib.run(run_config, verbose=0)
+        result = training.run(run_config, verbose=0)
         after = serving.read_metadata(result.export_path)["metrics"]
 
         self.assertEqual(after["samples"], 5000)
@@ -62,13 +63,13 @@ class EvaluateScriptTest(tf.test.TestCase):
         self.assertEqual(written["iterations"], 100_000)
         _, images = serving.sample_export(os.path.join(ROOT, "saved_models", "mnist"),
                                           range(600))
-        expected = evaluation.load_evaluator("mnist", MNIST)(images)
+        expected = data.get("mnist").evaluator(MNIST)(images)
         self.assertAllClose(written["generated"]["fid"], expected["fid"])
 
     def test_a_run_with_an_average_is_measured_both_ways(self):
         data_dir = helpers.write_mnist_folder(os.path.join(self.get_temp_dir(), "data"), 100)
         run_dir = os.path.join(self.get_temp_dir(), "run")
-        train_lib.run(config.make_config(
+        training.run(training.make_config(
             "mnist_mlp", data_dir=data_dir, generator_ema=0.9, batch_size=20, iterations=20,
             sample_every=20, checkpoint_every=20, output_dir=run_dir,
             export_dir=os.path.join(run_dir, "export")), verbose=0)
@@ -80,9 +81,9 @@ class EvaluateScriptTest(tf.test.TestCase):
         self.assertRegex(result.stdout, r"generated +trained_generator")
         with open(out) as stream:
             written = json.load(stream)
-        evaluator = evaluation.load_evaluator("mnist", data_dir)
+        evaluator = data.get("mnist").evaluator(data_dir)
         for column, trained in (("generated", False), ("trained_generator", True)):
-            images, _ = evaluation.samples_from(run_dir, 100, trained_generator=trained)
+            images, _ = training.samples_from(run_dir, 100, trained_generator=trained)
             self.assertAllClose(written[column]["fid"], evaluator(images)["fid"], msg=column)
         self.assertNotAllClose(written["generated"]["fid"], written["trained_generator"]["fid"])
 
@@ -93,15 +94,15 @@ class ShippedGeneratorTest(tf.test.TestCase):
         version_path = serving.resolve_version(os.path.join(ROOT, "saved_models", "mnist"))
         metadata = serving.read_metadata(version_path)
         recorded = metadata["metrics"]
-        # The export evaluated `sample_generator(generator, n, seed)`: the same
+        # The export evaluated `sample_generator(model, n, seed)`: the same
         # noise through the exported graph must give the same figures.
-        noise = models.sample_latent(metadata["prior"],
-                                     [recorded["samples"], metadata["latent_dim"]],
-                                     metadata["seed"])
+        noise = sampling.sample_latent(metadata["prior"],
+                                       [recorded["samples"], metadata["latent_dim"]],
+                                       metadata["seed"])
         serve = tf.saved_model.load(version_path).signatures["serving_default"]
         images = np.concatenate([serve(z=noise[start:start + 1000])["images"].numpy()
                                  for start in range(0, recorded["samples"], 1000)])
-        measured = evaluation.load_evaluator("mnist", MNIST)(images)
+        measured = data.get("mnist").evaluator(MNIST)(images)
         for name in ("fid", "kid", "inception_score"):
             self.assertAllClose(measured[name], recorded[name], rtol=1e-3, msg=name)
         self.assertEqual(measured["classes_covered"], 10)

@@ -1,5 +1,6 @@
 """scripts/train.py and scripts/export.py end to end, and their bad inputs."""
 
+import dataclasses
 import glob
 import json
 import os
@@ -15,8 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from tests import helpers
-from wgan_gp_tf import config as config_lib
-from wgan_gp_tf import train_lib
+from wgan_gp_tf import training
 from wgan_gp_tf.errors import ConfigError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -150,16 +150,16 @@ class ResumeIsExactTest(tf.test.TestCase):
             os.path.join(self.get_temp_dir(), "data"), count=120)
 
         def config(name, iterations):
-            return config_lib.make_config(
+            return training.make_config(
                 data_dir=data_dir, batch_size=20, iterations=iterations,
                 sample_every=10, checkpoint_every=10,
                 output_dir=os.path.join(self.get_temp_dir(), name),
                 export_dir=os.path.join(self.get_temp_dir(), name, "export"), **overrides)
 
-        straight = train_lib.run(config("straight", 30), verbose=0)
-        result = train_lib.run(config("resumed", 20), verbose=0)
+        straight = training.run(config("straight", 30), verbose=0)
+        result = training.run(config("resumed", 20), verbose=0)
         self.assertEqual((result.start_iteration, result.iteration), (0, 20))
-        result = train_lib.run(config("resumed", 30), verbose=0)
+        result = training.run(config("resumed", 30), verbose=0)
         self.assertEqual((result.start_iteration, result.iteration), (20, 30))
         return straight, result
 
@@ -192,7 +192,7 @@ class ResumeIsExactTest(tf.test.TestCase):
     def test_a_checkpoint_holds_every_variable(self):
         # Batch norm in both networks: moving statistics are weights that no
         # optimiser tracks, and so is every weight of the averaged generator.
-        config = config_lib.make_config("cifar10_dcgan", critic_norm="batch",
+        config = training.make_config("cifar10_dcgan", critic_norm="batch",
                                         generator_ema=0.99)
         rng = np.random.default_rng(0)
 
@@ -201,19 +201,19 @@ class ResumeIsExactTest(tf.test.TestCase):
                     *model.average_generator.weights, *model.critic_optimizer.variables,
                     *model.generator_optimizer.variables, model.iteration]
 
-        saved = train_lib.build_trainer(config, (32, 32, 3))
+        saved = training.build_trainer(config)
         for variable in variables(saved):
             variable.assign(rng.uniform(1, 2, variable.shape).astype(variable.dtype))
         directory = os.path.join(self.get_temp_dir(), "every_variable")
-        train_lib.checkpoint_manager(saved, directory).save(checkpoint_number=1)
-        restored = train_lib.build_trainer(config, (32, 32, 3))
-        train_lib.restore_latest(train_lib.checkpoint_manager(restored, directory))
+        training.checkpoint_manager(saved, directory).save(checkpoint_number=1)
+        restored = training.build_trainer(config)
+        training.restore_latest(restored, directory)
         for before, after in zip(variables(saved), variables(restored), strict=True):
             self.assertAllEqual(before, after, msg=before.path)
 
     def test_checkpoints_without_the_iteration_counter_resume(self):
-        config = config_lib.make_config(steps_per_execution=1)
-        model = train_lib.build_trainer(config, (28, 28, 1))
+        config = training.make_config(steps_per_execution=1)
+        model = training.build_trainer(config)
         model.generator_optimizer.iterations.assign(30)
         directory = os.path.join(self.get_temp_dir(), "old")
         old_style = tf.train.Checkpoint(
@@ -222,8 +222,8 @@ class ResumeIsExactTest(tf.test.TestCase):
             generator_optimizer=model.generator_optimizer,
             seed_state=model.seed_generator.state)
         tf.train.CheckpointManager(old_style, directory, 1).save(checkpoint_number=30)
-        restored = train_lib.build_trainer(config, (28, 28, 1))
-        train_lib.restore_latest(train_lib.checkpoint_manager(restored, directory))
+        restored = training.build_trainer(config)
+        training.restore_latest(restored, directory)
         self.assertEqual(int(restored.iteration), 30)
 
     def test_a_folder_of_another_config_is_refused(self):
@@ -233,10 +233,10 @@ class ResumeIsExactTest(tf.test.TestCase):
         common = dict(data_dir=data_dir, batch_size=20, iterations=10,
                       sample_every=10, checkpoint_every=10, output_dir=output_dir,
                       export_dir=os.path.join(output_dir, "export"))
-        train_lib.run(config_lib.make_config(**common), verbose=0)
+        training.run(training.make_config(**common), verbose=0)
         with self.assertRaisesRegex(
                 ConfigError, "another configuration.*penalty: 'hinge' -> 'squared'"):
-            train_lib.run(config_lib.make_config(penalty="squared", **common),
+            training.run(training.make_config(penalty="squared", **common),
                           verbose=0)
 
 
@@ -273,18 +273,18 @@ class OutputFoldersTest(tf.test.TestCase):
         values = dict(data_dir=data_dir, batch_size=20, iterations=10, sample_every=10,
                       checkpoint_every=10, output_dir=os.path.join(self.get_temp_dir(), "run"),
                       export_dir=os.path.join(self.get_temp_dir(), "export"))
-        return config_lib.make_config(**{**values, **overrides})
+        return training.make_config(**{**values, **overrides})
 
     def test_unwritable_folders(self):
         a_file = os.path.join(self.get_temp_dir(), "a_file")
         with open(a_file, "w") as stream:
             stream.write("not a folder")
         with self.assertRaisesRegex(ConfigError, "cannot write to output_dir .*a_file/run"):
-            train_lib.run(self._config(output_dir=os.path.join(a_file, "run")), verbose=0)
+            training.run(self._config(output_dir=os.path.join(a_file, "run")), verbose=0)
         config = self._config(export_dir=os.path.join(a_file, "export"))
         with self.assertRaisesRegex(ConfigError, "cannot write to export_dir .*choose a "
                                                  "writable --export_dir"):
-            train_lib.run(config, verbose=0)
+            training.run(config, verbose=0)
         self.assertFalse(os.path.exists(os.path.join(config.output_dir, "checkpoints")))
 
     def test_a_full_disk(self):
@@ -292,7 +292,7 @@ class OutputFoldersTest(tf.test.TestCase):
         with mock.patch.object(shutil, "disk_usage", return_value=usage):
             with self.assertRaisesRegex(ConfigError, "has only 3 MiB free, less than the "
                                                      "64 MiB"):
-                train_lib.run(self._config(), verbose=0)
+                training.run(self._config(), verbose=0)
 
 
 class CelebAFolderRunTest(tf.test.TestCase):
@@ -362,6 +362,28 @@ class BadInputTest(tf.test.TestCase):
         resolved = json.loads(result.stdout)
         self.assertEqual((resolved["penalty"], resolved["batch_size"],
                           resolved["n_critic"]), ("squared", 64, 5))
+
+    def test_dry_run_refuses_any_invalid_field_in_one_line(self):
+        cases = {
+            "unknown architecture 'bogus'; choose one of: mlp, ": "--architecture=bogus",
+            "unknown dataset 'bogus'; choose one of: mnist, ": "--dataset=bogus",
+            "unknown prior 'cauchy'; choose one of: uniform, ": "--prior=cauchy",
+            "beta_1 must be in": "--beta_1=1.5",
+            "flag --iterations=abc: invalid literal for int": "--iterations=abc",
+            "the toy_mlp architecture makes points, but dataset 'mnist' holds images":
+                "--architecture=toy_mlp",
+        }
+        for message, flag in cases.items():
+            with self.subTest(flag):
+                self._assert_one_line_error(message, "--dry_run", flag)
+
+    def test_every_config_field_has_a_flag_with_its_help(self):
+        help_text = " ".join(_run("train.py", "--help").stdout.split())
+        for field in dataclasses.fields(training.TrainConfig):
+            if field.name != "preset":
+                flag = f"--[no]{field.name}:" if field.type is bool else f"--{field.name}:"
+                self.assertIn(f"{flag} {field.metadata['help']}", help_text)
+        self.assertIn("mnist_mlp (github.com/bojone/gan mnist_gangp.py)", help_text)
 
 
 if __name__ == "__main__":

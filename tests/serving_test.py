@@ -23,8 +23,9 @@ from absl.testing import parameterized
 from PIL import Image
 
 from tests.helpers import mlp_generator
-from wgan_gp_tf import export, serving
+from wgan_gp_tf import serving
 from wgan_gp_tf.errors import ExportNotFoundError, ServingError
+from wgan_gp_tf.serving import export
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _PREDICT_PATH = re.compile(r"^/v1/models/([^/:]+)(?:/versions/(\d+))?:predict$")

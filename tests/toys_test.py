@@ -8,7 +8,8 @@ import tensorflow as tf
 from absl.testing import parameterized
 from PIL import Image
 
-from wgan_gp_tf import config, evaluation, models, plots, toys, train_lib
+from wgan_gp_tf import data, evaluation, training
+from wgan_gp_tf.data import toys
 
 
 def _sample(dataset, count=20_000, seed=(3, 4)):
@@ -73,20 +74,22 @@ class WassersteinEstimateTest(tf.test.TestCase):
 
 class PictureTest(tf.test.TestCase):
 
-    def test_2d_picture_is_written_atomically(self):
-        critic, generator = models.build(models.get_architecture("toy_mlp_64"), 2, "normal",
-                                         (2,))
-        path = os.path.join(self.get_temp_dir(), "8g.png")
-        plots.save_toy_figure(critic, generator, "8gaussians", 7, path)
-        self.assertEqual(os.listdir(self.get_temp_dir()), ["8g.png"])
-        with Image.open(path) as picture:
-            self.assertEqual(picture.format, "PNG")
+    def test_each_toy_draws_its_own_picture(self):
+        # The learned map and histogram (9 x 3.6 in), or the critic over the
+        # plane (5 x 5 in), at 80 dpi.
+        for preset, size in (("toy_1d", (288, 720)), ("toy_mlp", (400, 400))):
+            config = training.make_config(preset, architecture="toy_mlp_64")
+            model = training.build_trainer(config)
+            picture = data.get(config.dataset).picture(model, 7, rows=6, seed=0)
+            self.assertEqual(picture.shape, (*size, 3), preset)
+            self.assertEqual(picture.dtype, np.uint8)
+            self.assertGreater(len(np.unique(picture.reshape(-1, 3), axis=0)), 50, preset)
 
 
 class ToyRunTest(tf.test.TestCase, parameterized.TestCase):
 
     def _config(self, **overrides):
-        return config.make_config(
+        return training.make_config(
             "toy_1d", iterations=1000, checkpoint_every=1000, sample_every=1000,
             output_dir=os.path.join(self.get_temp_dir(), overrides.pop("name", "run")),
             **overrides)
@@ -99,13 +102,13 @@ class ToyRunTest(tf.test.TestCase, parameterized.TestCase):
         ("hinge", "hinge", 1.0), ("squared", "squared", 0.05),
         ("diff_hinge", "diff_hinge", 10.0), ("diff_squared", "diff_squared", 0.1))
     def test_toy_1d_preset_learns_an_exact_map(self, penalty, penalty_weight):
-        run_config = config.make_config(
+        run_config = training.make_config(
             "toy_1d", penalty=penalty, penalty_weight=penalty_weight,
             output_dir=os.path.join(self.get_temp_dir(), penalty))
-        untrained = train_lib.build_trainer(run_config, (1,)).generator
-        before = evaluation.ToyEvaluator("toy_1d")(
+        untrained = training.build_trainer(run_config)
+        before = data.get("toy_1d").evaluator()(
             evaluation.sample_generator(untrained, 10_000))["w1"]
-        result = train_lib.run(run_config, verbose=0)
+        result = training.run(run_config, verbose=0)
         self.assertIsNone(result.export_path)
         with Image.open(os.path.join(run_config.output_dir, "samples", "00003000.png")) as picture:
             self.assertGreater(min(picture.size), 200)
@@ -123,18 +126,18 @@ class ToyRunTest(tf.test.TestCase, parameterized.TestCase):
         self.assertLess(map_error, 0.2)
 
     def test_8gaussians_run_covers_every_mode(self):
-        run_config = config.make_config(
+        run_config = training.make_config(
             "toy_mlp", architecture="toy_mlp_64", iterations=2000,
             output_dir=os.path.join(self.get_temp_dir(), "8g"))
-        result = train_lib.run(run_config, verbose=0)
+        result = training.run(run_config, verbose=0)
         # Measured: 0.86 untrained, 0.071 after 2000 iterations (16 s). A
         # generator that misses one of the 8 modes moves 1/8 of the mass by at
         # least the 1.08 between neighbouring centres, a sliced W1 of about
         # 0.125 * 1.08 * 2/pi = 0.086; 0.1 leaves room for noise, and the mode
         # shares below catch a missing mode directly.
         self.assertLess(result.metrics["w1"], 0.1)
-        model, _ = train_lib.restore_run(run_config, run_config.output_dir)
-        points = evaluation.sample_generator(model.sampling_generator, 8000, seed=5)
+        model, _ = training.restore_run(run_config.output_dir)
+        points = evaluation.sample_generator(model, 8000, seed=5)
         angles = np.arange(8) * math.pi / 4
         centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)], 1) / 1.414
         nearest = np.linalg.norm(points[:, None] - centres[None], axis=2).argmin(axis=1)
@@ -145,7 +148,7 @@ class ToyRunTest(tf.test.TestCase, parameterized.TestCase):
         history = {}
         for penalty in ("none", "hinge"):
             run_config = self._config(penalty=penalty, name=penalty)
-            model = train_lib.build_trainer(run_config, (1,))
+            model = training.build_trainer(run_config)
             stream = toys.training_batches("toy_1d", batch_size=256,
                                            n_critic=run_config.n_critic, seed=0)
             history[penalty] = model.fit(stream, steps_per_epoch=100, epochs=3,

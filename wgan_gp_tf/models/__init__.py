@@ -16,19 +16,25 @@ from collections.abc import Callable
 import keras
 import tensorflow as tf
 
-from wgan_gp_tf.config import CRITIC_NORMS
 from wgan_gp_tf.errors import ConfigError
-from wgan_gp_tf.models.dcgan import TFLIB_CONV_INIT, TFLIB_DENSE_INIT, DCGANCritic, DCGANGenerator
-from wgan_gp_tf.models.generator import Generator, sample_latent, stateless_latent
+from wgan_gp_tf.models.dcgan import (
+    CRITIC_NORMS,
+    TFLIB_CONV_INIT,
+    TFLIB_DENSE_INIT,
+    DCGANCritic,
+    DCGANGenerator,
+)
+from wgan_gp_tf.models.generator import Generator
 from wgan_gp_tf.models.mlp import MLPCritic, MLPGenerator
+from wgan_gp_tf.registry import Registry
 
-__all__ = ["Architecture", "DCGANCritic", "DCGANGenerator", "Generator", "MLPCritic",
-           "MLPGenerator", "build", "build_generator", "get_architecture", "sample_latent",
-           "stateless_latent", "use_xla"]
+__all__ = ["CRITIC_NORMS", "PRECISIONS", "Architecture", "DCGANCritic", "DCGANGenerator",
+           "Generator", "MLPCritic", "MLPGenerator", "build", "build_generator", "get", "names"]
 
 # Keras dtype policies of `TrainConfig.mixed_precision`.
 PRECISION_POLICIES = {"none": "float32", "float16": "mixed_float16",
                       "bfloat16": "mixed_bfloat16"}
+PRECISIONS = tuple(PRECISION_POLICIES)
 
 
 def _dcgan_architecture(name, critic_filters, generator_filters, generator_batch_norm,
@@ -44,7 +50,7 @@ def _dcgan_architecture(name, critic_filters, generator_filters, generator_batch
                           batch_norm=generator_batch_norm,
                           output_activation=output_activation, output_range=output_range,
                           dense_initializer=dense_init, kernel_initializer=conv_init),
-        critic_norms=CRITIC_NORMS, xla_on_cpu=False)
+        critic_norms=CRITIC_NORMS)
 
 
 def _toy_architecture(name, width):
@@ -54,7 +60,8 @@ def _toy_architecture(name, width):
         name,
         functools.partial(MLPCritic, hidden_units=hidden_units, original_init=False),
         functools.partial(MLPGenerator, hidden_units=hidden_units, output_activation=None,
-                          output_range=None, original_init=False))
+                          output_range=None, original_init=False),
+        makes="points")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,17 +73,14 @@ class Architecture:
         make_critic: `(norm=...) -> keras.Model`.
         make_generator: `(latent_dim, prior, image_shape) -> Generator`.
         critic_norms: the `critic_norm` values the critic supports.
-        xla_on_cpu: whether XLA speeds the pair up on a CPU. XLA's CPU
-            convolutions are about ten times slower than TensorFlow's oneDNN
-            ones for these networks (docs/benchmarks.md), so the convolutional
-            pairs use XLA only on a GPU or TPU.
+        makes: `"images"` `(H, W, C)` or `"points"` `(D,)`.
     """
 
     name: str
     make_critic: Callable[..., keras.Model]
     make_generator: Callable[..., Generator]
     critic_norms: tuple[str, ...] = ("none",)
-    xla_on_cpu: bool = True
+    makes: str = "images"
 
     def check_critic_norm(self, norm):
         """Raises `ConfigError` unless this critic supports `norm`."""
@@ -85,38 +89,34 @@ class Architecture:
                 f"critic_norm={norm!r} does not apply to the {self.name} critic; it "
                 f"takes: {', '.join(self.critic_norms)}")
 
-
-_REGISTRY = {
-    architecture.name: architecture
-    for architecture in (
-        Architecture("mlp", MLPCritic, MLPGenerator),
-        _toy_architecture("toy_mlp", 512),
-        _toy_architecture("toy_mlp_64", 64),
-        # keras/wgan_gp_celeba.py of the original repo, 64x64x3.
-        _dcgan_architecture("dcgan_celeba", (64, 128, 256, 512), (512, 256, 128, 64),
-                            True, "tanh", (-1.0, 1.0), paper=False),
-        # gan_mnist.py of the WGAN-GP paper (DIM 64), 28x28x1; no batch norm.
-        _dcgan_architecture("dcgan_mnist", (64, 128, 256), (256, 128, 64), False,
-                            "sigmoid", (0.0, 1.0), paper=True),
-        # gan_cifar.py of the WGAN-GP paper (DIM 128), 32x32x3.
-        _dcgan_architecture("dcgan_cifar10", (128, 256, 512), (512, 256, 128), True,
-                            "tanh", (-1.0, 1.0), paper=True),
-    )
-}
+    def check_data(self, dataset, sample_shape):
+        """Raises `ConfigError` unless this pair makes samples like `sample_shape`."""
+        makes_images = len(sample_shape) == 3
+        if makes_images != (self.makes == "images"):
+            raise ConfigError(
+                f"the {self.name} architecture makes {self.makes}, but dataset {dataset!r} "
+                f"holds {'images' if makes_images else 'points'}; choose an architecture "
+                f"for it (or the preset made for it)")
 
 
-def get_architecture(name):
-    """Looks up an architecture by name.
+REGISTRY = Registry("architecture", (
+    Architecture("mlp", MLPCritic, MLPGenerator),
+    _toy_architecture("toy_mlp", 512),
+    _toy_architecture("toy_mlp_64", 64),
+    # keras/wgan_gp_celeba.py of the original repo, 64x64x3.
+    _dcgan_architecture("dcgan_celeba", (64, 128, 256, 512), (512, 256, 128, 64),
+                        True, "tanh", (-1.0, 1.0), paper=False),
+    # gan_mnist.py of the WGAN-GP paper (DIM 64), 28x28x1; no batch norm.
+    _dcgan_architecture("dcgan_mnist", (64, 128, 256), (256, 128, 64), False,
+                        "sigmoid", (0.0, 1.0), paper=True),
+    # gan_cifar.py of the WGAN-GP paper (DIM 128), 32x32x3.
+    _dcgan_architecture("dcgan_cifar10", (128, 256, 512), (512, 256, 128), True,
+                        "tanh", (-1.0, 1.0), paper=True),
+))
 
-    Raises:
-        ConfigError: unknown name; the message lists the valid ones.
-    """
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ConfigError(
-            f"unknown architecture {name!r}; choose one of: "
-            f"{', '.join(_REGISTRY)}") from None
+
+names = REGISTRY.names
+get = REGISTRY.get
 
 
 @contextlib.contextmanager
@@ -128,13 +128,6 @@ def _dtype_policy(precision):
         yield
     finally:
         keras.config.set_dtype_policy(previous)
-
-
-def use_xla(architecture, jit_compile):
-    """Whether to compile with XLA: if asked, and it helps on this machine."""
-    if not jit_compile or architecture.xla_on_cpu:
-        return jit_compile
-    return bool(tf.config.list_physical_devices("GPU") or tf.config.list_physical_devices("TPU"))
 
 
 def build(architecture, latent_dim, prior, image_shape, critic_norm="none",

@@ -6,7 +6,6 @@ paper's gan_mnist.py and gan_cifar.py.
 
 import keras
 
-from wgan_gp_tf.config import CRITIC_NORMS
 from wgan_gp_tf.errors import ConfigError
 from wgan_gp_tf.models.generator import Generator
 
@@ -18,6 +17,9 @@ from wgan_gp_tf.models.generator import Generator
 TFLIB_CONV_INIT = {"class_name": "VarianceScaling",
                    "config": {"scale": 2.0, "mode": "fan_avg", "distribution": "uniform"}}
 TFLIB_DENSE_INIT = "lecun_uniform"
+
+# The normalisations a convolutional critic can have.
+CRITIC_NORMS = ("batch", "layer", "none")
 
 
 def batch_normalization():

@@ -1,4 +1,4 @@
-"""`tf.distribute` for training: the strategies of `TrainConfig.strategy`.
+"""`tf.distribute` for training: the strategies, and dealing batches and draws out.
 
 A run with several replicas trains on the same global batch, noise and
 interpolation coefficients as one device would: each replica gets a
@@ -114,13 +114,15 @@ def distribute_batches(strategy, dataset):
         dataset: the global stream, elements `[n_critic, batch, ...]`.
 
     Returns:
-        `dataset` itself with one replica; otherwise a distributed dataset
+        `dataset` itself with one replica or when it is distributed already;
+        otherwise a distributed dataset
         whose replica `r` of `R` gets rows `[r * batch / R, (r + 1) * batch / R)`
         of each global batch. Every worker reads the whole global stream (it
         depends on the seed alone) and keeps its replicas' rows, so the
         replicas see the single-device run's data whatever the cluster.
     """
-    if strategy.num_replicas_in_sync == 1:
+    if (strategy.num_replicas_in_sync == 1
+            or isinstance(dataset, tf.distribute.DistributedDataset)):
         return dataset
 
     def replica_dataset(context):

@@ -9,7 +9,8 @@ Every penalty function has the same signature,
 and two batches of equal shape `[B, ...]`. It returns the *unweighted* penalty;
 the trainer multiplies it by lambda. Norms are taken per example over all
 non-batch axes, so flat `[B, D]` and image `[B, H, W, C]` inputs give the same
-values.
+values. `get` resolves a registered name, a `Penalty` or such a function;
+`register` adds a `Penalty` under its name.
 """
 
 import dataclasses
@@ -19,8 +20,9 @@ from typing import NamedTuple
 import keras
 import tensorflow as tf
 
-from wgan_gp_tf import distribute
+from wgan_gp_tf.core import distribute
 from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.registry import Registry
 
 # Inside the square root, so that a zero gradient has a finite derivative.
 NORM_EPSILON = 1e-12
@@ -206,39 +208,41 @@ class Penalty:
     clips_weights: bool = False
 
 
-_REGISTRY = {
-    penalty.name: penalty
-    for penalty in (
-        Penalty("hinge", hinge_penalty),
-        Penalty("squared", squared_penalty),
-        Penalty("diff_hinge", diff_hinge_penalty),
-        Penalty("diff_squared", diff_squared_penalty),
-        Penalty("none", no_penalty),
-        Penalty("clip", no_penalty, clips_weights=True),
-    )
-}
+REGISTRY = Registry("penalty", (
+    Penalty("hinge", hinge_penalty),
+    Penalty("squared", squared_penalty),
+    Penalty("diff_hinge", diff_hinge_penalty),
+    Penalty("diff_squared", diff_squared_penalty),
+    Penalty("none", no_penalty),
+    Penalty("clip", no_penalty, clips_weights=True),
+))
 
 
-def names():
-    """The registered penalty names, in registry order."""
-    return tuple(_REGISTRY)
+register = REGISTRY.register
+names = REGISTRY.names
 
 
-def get(name):
-    """Looks up a penalty by name.
+def get(identifier):
+    """Resolves a penalty, as `keras.optimizers.get` resolves an optimiser.
 
     Args:
-        name: a registered name, e.g. `"hinge"`.
+        identifier: a registered name (e.g. `"hinge"`), a `Penalty`, or a
+            function with the penalty signature
+            `fn(critic, real, fake, seed) -> PenaltyOutput`.
 
     Returns:
-        The `Penalty`.
+        The `Penalty`; a function is wrapped in one named after it.
 
     Raises:
-        ConfigError: the name is not registered; the message lists the valid ones.
+        ConfigError: an unknown name (the message lists the valid ones), or
+            something that is neither a name nor callable.
     """
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ConfigError(
-            f"unknown penalty {name!r}; choose one of: {', '.join(names())}"
-        ) from None
+    if isinstance(identifier, Penalty):
+        return identifier
+    if isinstance(identifier, str):
+        return REGISTRY.get(identifier)
+    if callable(identifier):
+        return Penalty(getattr(identifier, "__name__", type(identifier).__name__), identifier)
+    raise ConfigError(
+        f"penalty must be a registered name, a Penalty or a function "
+        f"fn(critic, real, fake, seed) -> PenaltyOutput; got {identifier!r}")

@@ -1,10 +1,10 @@
 """The reference classifier whose features FID and KID are measured in.
 
 A small CNN trained on a data set's training split (`scripts/train_classifier.py`)
-and shipped as a SavedModel under `saved_models/classifiers/<dataset>/`, with its
-test accuracy in `assets.extra/classifier.json`. Its one signature, `classify`,
-maps images in [0, 1] to the 128-d penultimate `features` and the class
-`probabilities`.
+and shipped inside the package as a SavedModel, `classifiers/<dataset>/` beside
+this module, with its test accuracy in `assets.extra/classifier.json`. Its one
+signature, `classify`, maps images in [0, 1] to the 128-d penultimate
+`features` and the class `probabilities`.
 """
 
 import json
@@ -16,16 +16,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from wgan_gp_tf import export as export_lib
 from wgan_gp_tf.errors import ExportNotFoundError
+from wgan_gp_tf.serving.export import write_json_asset
 
-CLASSIFIERS_DIR = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "saved_models", "classifiers")
+CLASSIFIERS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "classifiers")
 INFO_FILE = os.path.join("assets.extra", "classifier.json")
 
 
-def default_path(dataset):
-    """Where the shipped classifier of `dataset` lives."""
+def shipped_classifier(dataset):
+    """Where the shipped reference classifier of `dataset` lives (if it ships)."""
     return os.path.join(CLASSIFIERS_DIR, dataset)
 
 
@@ -87,7 +86,7 @@ def export(model, image_shape, path, info):
     retired = f"{temporary}-old"
     try:
         archive.write_out(temporary, verbose=False)
-        export_lib.write_json_asset(temporary, INFO_FILE, info)
+        write_json_asset(temporary, INFO_FILE, info)
         if os.path.exists(path):
             os.rename(path, retired)
         os.rename(temporary, path)

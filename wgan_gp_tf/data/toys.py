@@ -8,23 +8,22 @@
 
 The 2-D sets follow gan_toy.py of the WGAN-GP paper's code. Points are drawn
 in the graph by stateless RNGs keyed by (seed, iteration), so a stream is
-the same for a seed and resumes exactly.
+the same for a seed and resumes exactly. Each is a `ToySource`: judged by its
+W1 estimate, drawn as a picture of the learned map or of the critic over the
+plane, and not exported.
 """
 
+import dataclasses
 import math
 import statistics
 
 import numpy as np
 import tensorflow as tf
 
-from wgan_gp_tf import metrics
+from wgan_gp_tf import evaluation
+from wgan_gp_tf.data.sources import DataSource, TrainingData
 
 DIMENSIONS = {"toy_1d": 1, "8gaussians": 2, "25gaussians": 2, "swissroll": 2}
-
-
-def is_toy(dataset):
-    """Whether `dataset` names a toy problem."""
-    return dataset in DIMENSIONS
 
 
 def inverse_normal_cdf(noise):
@@ -100,8 +99,74 @@ def wasserstein_estimate(dataset, generated, seed=1, projections=200):
     generated = np.asarray(generated, np.float64)
     reference = sample(dataset, len(generated), tf.constant([seed, -1], tf.int64)).numpy()
     if generated.shape[1] == 1:
-        return metrics.wasserstein_1d(generated[:, 0], reference[:, 0])
+        return evaluation.metrics.wasserstein_1d(generated[:, 0], reference[:, 0])
     directions = np.random.default_rng(seed).normal(size=(projections, generated.shape[1]))
     directions /= np.linalg.norm(directions, axis=1, keepdims=True)
-    return float(np.mean([metrics.wasserstein_1d(generated @ d, reference @ d)
+    return float(np.mean([evaluation.metrics.wasserstein_1d(generated @ d, reference @ d)
                           for d in directions]))
+
+
+@dataclasses.dataclass(frozen=True)
+class ToySource(DataSource):
+    """A toy distribution: points drawn in the graph, judged by their W1 estimate.
+
+    Attributes:
+        name: a name from `DIMENSIONS`.
+    """
+
+    name: str
+    makes = "points"
+    exportable = False
+
+    @property
+    def shape(self):
+        return (DIMENSIONS[self.name],)
+
+    def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
+                      cache_images=False):
+        """The toy's endless stream; it reads no files, so `data_dir` is ignored."""
+        del data_dir, batch_size, skip_bad_images, cache_images
+        return ToyTrainingData(self.name)
+
+    def evaluator(self, data_dir=None, *, classifier_path=None, inception_weights=None):
+        """`{"samples", "w1"}` of generated points: `wasserstein_estimate`."""
+        del data_dir, classifier_path, inception_weights
+        return ToyEvaluator(self.name)
+
+    def sample(self, count, seed):
+        """`count` points `[count, D]` that depend on the int `seed` alone."""
+        return sample(self.name, count, tf.constant([seed, -2], tf.int64)).numpy()
+
+    def picture(self, model, iteration, rows, seed):
+        """The learned map against the exact ones (1-D), or the critic over the plane (2-D)."""
+        del rows
+        if self.shape == (1,):
+            return evaluation.plots.map_picture(model, inverse_normal_cdf, iteration, seed=seed)
+        return evaluation.plots.critic_picture(model, self.sample(1000, seed),
+                                               f"{self.name}, iteration {iteration}", seed=seed)
+
+
+@dataclasses.dataclass(frozen=True)
+class ToyTrainingData(TrainingData):
+    """A toy's points, drawn per iteration from the seed."""
+
+    dataset: str
+
+    def batches(self, *, batch_size, n_critic, seed, value_range=None, start_iteration=0):
+        del value_range
+        return training_batches(self.dataset, batch_size=batch_size, n_critic=n_critic,
+                                seed=seed, start_iteration=start_iteration)
+
+
+@dataclasses.dataclass(frozen=True)
+class ToyEvaluator:
+    """The W1 estimate of a toy problem (`wasserstein_estimate`)."""
+
+    dataset: str
+
+    def __call__(self, points):
+        """`{"samples", "w1"}` of generated points `[N, D]`."""
+        return {"samples": len(points), "w1": wasserstein_estimate(self.dataset, points)}
+
+
+TOY_SOURCES = tuple(ToySource(name) for name in DIMENSIONS)

@@ -15,9 +15,13 @@ Both check their input in the graph: an empty batch or a `z` of the wrong
 width fails with an `InvalidArgumentError` that says what was expected, in
 TF Serving as in Python. TF Serving rejects a wrong dtype itself.
 
-Beside the graph, `assets.extra/model.json` (`serving.METADATA_FILE`) describes the
+Beside the graph, `assets.extra/model.json` (`client.METADATA_FILE`) describes the
 model: latent size and prior, image shape and value range, and whatever the
 exporter adds (preset, penalty, iterations trained, metrics at export).
+
+What is exported is a `WGANGP`'s sampling generator (the average if it keeps
+one), with the trainer's noise prior and output range, so any Keras generator
+exports; or one of our `wgan_gp_tf.models.Generator`s, which carry both.
 """
 
 import json
@@ -28,26 +32,26 @@ import uuid
 import keras
 import tensorflow as tf
 
-from wgan_gp_tf import models
-from wgan_gp_tf.serving import METADATA_FILE, existing_versions
+from wgan_gp_tf.core import sampling
+from wgan_gp_tf.serving.client import METADATA_FILE, existing_versions
 
 # Second word of the stateless seed `[seed, _SEED_STREAM]` of `sample`.
 _SEED_STREAM = 0x5EED
 
 
-def generator_metadata(generator):
-    """What an export records about its generator, JSON-ready."""
+def generator_metadata(model):
+    """What an export records about the generator of `model`, JSON-ready."""
+    image_shape = list(model.image_shape)
     return {
-        "latent_dim": generator.latent_dim,
-        "prior": generator.prior,
-        "image_shape": list(generator.image_shape),
+        "latent_dim": model.latent_dim,
+        "prior": model.prior,
+        "image_shape": image_shape,
         "value_range": [0.0, 1.0],
         "signatures": {
-            "serving_default": {"inputs": {"z": ["float32", [None, generator.latent_dim]]},
-                                "outputs": {"images": ["float32",
-                                                       [None, *generator.image_shape]]}},
+            "serving_default": {"inputs": {"z": ["float32", [None, model.latent_dim]]},
+                                "outputs": {"images": ["float32", [None, *image_shape]]}},
             "sample": {"inputs": {"seed": ["int64", [None]]},
-                       "outputs": {"images": ["float32", [None, *generator.image_shape]]}},
+                       "outputs": {"images": ["float32", [None, *image_shape]]}},
         },
     }
 
@@ -65,26 +69,28 @@ def _checked(batch, name, row_shape):
         return tf.identity(batch)
 
 
-def build_archive(generator):
+def build_archive(model):
     """A `keras.export.ExportArchive` with the two serving signatures.
 
     Args:
-        generator: a built `wgan_gp_tf.models.Generator`.
+        model: a `WGANGP`, or a built `wgan_gp_tf.models.Generator`.
 
     Returns:
         The archive, ready for `write_out`.
     """
-    latent_dim = generator.latent_dim
+    generator = getattr(model, "sampling_generator", model)
+    latent_dim = model.latent_dim
+    output_range = model.output_range
 
     def generate(z):
         images = generator(_checked(z, "z", [latent_dim]), training=False)
-        return {"images": generator.to_unit_range(images)}
+        return {"images": sampling.to_unit_range(images, output_range)}
 
     def sample(seed):
         seed = _checked(seed, "seed", [])
         noise = tf.map_fn(
-            lambda one: models.stateless_latent(
-                generator.prior, latent_dim,
+            lambda one: sampling.stateless_latent(
+                model.prior, latent_dim,
                 tf.stack([one, tf.constant(_SEED_STREAM, tf.int64)])),
             seed, fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
         return generate(noise)
@@ -100,25 +106,26 @@ def build_archive(generator):
     return archive
 
 
-def export_generator(generator, export_dir, metadata=None):
-    """Writes the next version of `generator` under `export_dir`, atomically.
+def export_generator(model, export_dir, metadata=None):
+    """Writes the next version of a generator under `export_dir`, atomically.
 
     Args:
-        generator: a built `wgan_gp_tf.models.Generator`.
+        model: a `WGANGP` (its `sampling_generator` is exported), or a built
+            `wgan_gp_tf.models.Generator`.
         export_dir: base folder; created if missing.
-        metadata: a JSON-ready dict added to `generator_metadata(generator)`
-            in the version's `model.json`.
+        metadata: a JSON-ready dict added to `generator_metadata(model)` in
+            the version's `model.json`.
 
     Returns:
         The path of the new version folder.
     """
     os.makedirs(export_dir, exist_ok=True)
-    archive = build_archive(generator)
+    archive = build_archive(model)
     temporary = os.path.join(export_dir, f".partial-{uuid.uuid4().hex}")
     try:
         archive.write_out(temporary, verbose=False)
         write_json_asset(temporary, METADATA_FILE,
-                         {**generator_metadata(generator), **(metadata or {})})
+                         {**generator_metadata(model), **(metadata or {})})
         while True:
             versions = existing_versions(export_dir)
             path = os.path.join(export_dir, str(versions[-1] + 1 if versions else 1))

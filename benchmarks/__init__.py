@@ -1,0 +1,1 @@
+"""Baselines that benchmarks measure our trainer against."""

@@ -1,0 +1,106 @@
+"""What `WGANGP.fit` accepts, turned into one element per iteration.
+
+An iteration needs n_critic fresh real batches, one per critic update, so
+every input becomes a stream of float32 `[n_critic, batch, ...]` elements:
+arrays are shuffled and cut into batches, datasets of batches are grouped
+n_critic at a time, and datasets that already yield iterations pass through.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+# Keras's default batch size.
+DEFAULT_BATCH_SIZE = 32
+
+
+def iteration_stream(x, *, batch_size, n_critic, shuffle, seed, sample_shape):
+    """One element per iteration: float32 `[n_critic, batch, *sample_shape]`.
+
+    Args:
+        x: real samples `[N, *sample_shape]` (a NumPy array or tensor); or a
+            `tf.data.Dataset` of batches `[B, *sample_shape]`, or of tuples
+            whose first item is such a batch; or a dataset of iterations
+            `[n_critic, B, *sample_shape]`, or a distributed dataset, which
+            are returned as they are.
+        batch_size: samples per batch, for arrays (default 32); datasets
+            are batched already.
+        n_critic: batches per iteration.
+        shuffle: for arrays, draw each epoch's batches from a new
+            permutation.
+        seed: seeds the permutations.
+        sample_shape: the shape of one generated sample, which real ones
+            must have.
+
+    Returns:
+        A `tf.data.Dataset`, or `x` if it is a distributed dataset.
+
+    Raises:
+        ValueError: samples of another shape, integer samples (not yet
+            scaled), fewer samples than one iteration, or `batch_size` with
+            a dataset.
+    """
+    if isinstance(x, tf.distribute.DistributedDataset):
+        return x
+    if isinstance(x, tf.data.Dataset):
+        if batch_size is not None:
+            raise ValueError("batch_size does not apply to a tf.data.Dataset, whose elements "
+                             "are batches already; batch the dataset instead")
+        return _dataset_stream(x, n_critic, sample_shape)
+    return _array_stream(x, batch_size or DEFAULT_BATCH_SIZE, n_critic, shuffle, seed,
+                         sample_shape)
+
+
+def _array_stream(x, batch_size, n_critic, shuffle, seed, sample_shape):
+    if x is None:
+        raise ValueError("WGANGP.fit needs real samples: an array, a tensor or a "
+                         "tf.data.Dataset")
+    values = x.numpy() if isinstance(x, tf.Tensor) else np.asarray(x)
+    _check_samples(values.dtype, values.shape[1:], sample_shape, "x")
+    count = len(values)
+    if count < batch_size * n_critic:
+        raise ValueError(
+            f"{count} samples are fewer than one iteration's n_critic={n_critic} batches "
+            f"of {batch_size}; pass more samples or a smaller batch_size")
+    samples = tf.constant(values, tf.float32)
+    indices = tf.data.Dataset.range(count)
+    if shuffle:
+        indices = indices.shuffle(count, seed=seed, reshuffle_each_iteration=True)
+    return (indices.batch(batch_size, drop_remainder=True)
+            .batch(n_critic, drop_remainder=True)
+            .map(lambda batches: tf.gather(samples, batches), num_parallel_calls=tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE))
+
+
+def _dataset_stream(dataset, n_critic, sample_shape):
+    if isinstance(dataset.element_spec, tuple | list):
+        dataset = dataset.map(lambda *items: items[0])
+    spec = dataset.element_spec
+    if not isinstance(spec, tf.TensorSpec):
+        raise ValueError(f"WGANGP.fit takes a dataset of sample batches or of (batch, labels) "
+                         f"tuples; got elements {spec}")
+    rank = len(sample_shape)
+    if spec.shape.rank == rank + 2:
+        _check_samples(spec.dtype, spec.shape[2:], sample_shape, "the dataset's iterations")
+        return dataset
+    _check_samples(spec.dtype, spec.shape[1:], sample_shape, "the dataset's batches")
+    if spec.dtype != tf.float32:
+        dataset = dataset.map(lambda batch: tf.cast(batch, tf.float32))
+    # Batches of one size go together; a smaller last batch finds no partners.
+    return dataset.group_by_window(
+        key_func=lambda batch: tf.shape(batch, out_type=tf.int64)[0],
+        reduce_func=lambda size, batches: batches.batch(n_critic, drop_remainder=True),
+        window_size=n_critic)
+
+
+def _check_samples(dtype, shape, sample_shape, what):
+    shape = tuple(shape)
+    if len(shape) != len(sample_shape) or any(
+            size is not None and size != expected for size, expected in zip(
+                shape, sample_shape, strict=True)):
+        raise ValueError(f"{what} hold samples of shape {shape}, but the generator makes "
+                         f"{tuple(sample_shape)}; reshape them to match (e.g. x[..., None] "
+                         f"adds a channel axis)")
+    if not tf.as_dtype(dtype).is_floating:
+        raise ValueError(f"{what} hold {tf.as_dtype(dtype).name} values; scale them to the "
+                         f"generator's output range first, e.g. x.astype('float32') / 255 "
+                         f"for a sigmoid generator")

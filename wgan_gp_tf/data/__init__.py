@@ -1,0 +1,25 @@
+"""The data sets, one `DataSource` each, found by name.
+
+    source = wgan_gp_tf.data.get("mnist")
+    images, labels = source.load("train", data_dir="MNIST_data")   # uint8 [N, 28, 28, 1]
+    evaluator = source.evaluator(data_dir="MNIST_data")            # FID & co. of samples
+
+Image sets come from tensorflow-datasets, from a folder of IDX files (MNIST,
+Fashion-MNIST) or from any folder of images (CelebA, CIFAR-10); the toy
+problems are drawn in the graph. Builds on `wgan_gp_tf.evaluation` for the
+yardstick of each set, and knows no model.
+"""
+
+from wgan_gp_tf.data.image_folder import IMAGE_EXTENSIONS, ImageFolder
+from wgan_gp_tf.data.sources import IMAGE_SOURCES, DataSource, ImageSource, TrainingData
+from wgan_gp_tf.data.stream import training_batches
+from wgan_gp_tf.data.toys import TOY_SOURCES, ToySource
+from wgan_gp_tf.registry import Registry
+
+__all__ = ["IMAGE_EXTENSIONS", "DataSource", "ImageFolder", "ImageSource", "ToySource",
+           "TrainingData", "get", "names", "training_batches"]
+
+# Images first, then the toys.
+REGISTRY = Registry("dataset", (*IMAGE_SOURCES, *TOY_SOURCES))
+names = REGISTRY.names
+get = REGISTRY.get

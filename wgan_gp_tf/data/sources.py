@@ -1,0 +1,190 @@
+"""A data set as one object: its shape, how to load it, how to judge samples of it.
+
+Every data set the configs can name is a `DataSource`: an `ImageSource`
+here (IDX files, image folders, tensorflow-datasets) or a `ToySource`
+(`wgan_gp_tf.data.toys`). A run asks its source for the training stream, an
+evaluator, the picture of a sample and whether the generator is exported,
+and needs to know nothing else about the data set.
+"""
+
+import abc
+import dataclasses
+
+import numpy as np
+
+from wgan_gp_tf import evaluation
+from wgan_gp_tf.data import idx, stream, tfds
+from wgan_gp_tf.data.image_folder import ImageFolder
+from wgan_gp_tf.errors import DataError
+
+
+class DataSource(abc.ABC):
+    """A data set: its sample shape, training stream, evaluator and picture.
+
+    Attributes:
+        name: the name `--dataset` takes.
+        shape: one sample's shape, `(H, W, C)` or `(D,)` for points.
+        makes: `"images"` or `"points"`.
+        exportable: whether a generator trained on it is exported for serving.
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    makes: str
+    exportable: bool
+
+    @abc.abstractmethod
+    def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
+                      cache_images=False):
+        """The training data, ready to stream (`TrainingData`).
+
+        Raises:
+            DataError: the data cannot be found or read, or holds fewer
+                samples than one batch.
+        """
+
+    @abc.abstractmethod
+    def evaluator(self, data_dir=None, *, classifier_path=None, inception_weights=None):
+        """A callable that judges generated samples, returning a dict of metrics.
+
+        Raises:
+            ExportNotFoundError: no reference classifier for the data set.
+            DataError: the reference data cannot be loaded.
+        """
+
+    def picture(self, model, iteration, rows, seed):
+        """What a sample looks like: a grid of `rows x rows` images, uint8 `[H, W, C]`."""
+        del iteration
+        return evaluation.plots.sample_grid(model, rows, seed)
+
+
+class TrainingData(abc.ABC):
+    """Training samples that stream as n_critic real batches per iteration."""
+
+    @abc.abstractmethod
+    def batches(self, *, batch_size, n_critic, seed, value_range, start_iteration=0):
+        """The infinite stream of float32 `[n_critic, batch_size, *shape]`, from a seed."""
+
+    def explain_read_failure(self):  # noqa: B027 (optional: most data cannot fail to read)
+        """Raises a `DataError` naming what failed to read, if it can tell."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageTrainingData(TrainingData):
+    """Images in memory (uint8 `[N, H, W, C]`) or an `ImageFolder` decoded as read."""
+
+    images: object
+
+    def batches(self, *, batch_size, n_critic, seed, value_range, start_iteration=0):
+        return stream.training_batches(self.images, batch_size=batch_size, n_critic=n_critic,
+                                       seed=seed, value_range=value_range,
+                                       start_iteration=start_iteration)
+
+    def explain_read_failure(self):
+        if isinstance(self.images, ImageFolder):
+            self.images.raise_if_undecodable()
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageSource(DataSource):
+    """An image data set from tensorflow-datasets, IDX files or a folder of images.
+
+    Attributes:
+        name: the name `--dataset` takes, and its tensorflow-datasets name.
+        shape: `(H, W, C)`.
+        data_dir_holds: what `--data_dir` points at: `"idx"` (a folder of the
+            four MNIST-format IDX files, train and test) or `"images"` (any
+            folder of image files, cropped and resized to `shape`; no test
+            split).
+
+    Samples are judged by the reference classifier shipped for `name`
+    (`wgan_gp_tf.evaluation.shipped_classifier`), if there is one.
+    """
+
+    name: str
+    shape: tuple[int, int, int]
+    data_dir_holds: str
+    makes = "images"
+    exportable = True
+
+    def reads_folder(self, data_dir):
+        """Whether `data_dir` is a folder of image files for this data set."""
+        return bool(data_dir) and self.data_dir_holds == "images"
+
+    def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
+                      cache_images=False):
+        if self.reads_folder(data_dir):
+            images = ImageFolder.scan(data_dir, self.shape, skip_bad_images)
+            if cache_images:
+                images = images.load()
+        else:
+            images, _ = self.load("train", data_dir)
+        stream.require_a_batch(len(images), batch_size)
+        return ImageTrainingData(images)
+
+    def load(self, split="train", data_dir=None):
+        """A split in memory: `(images uint8 [N, H, W, C], labels int [N])`.
+
+        Args:
+            split: `"train"` or `"test"`.
+            data_dir: the data set's files (see `data_dir_holds`), or `None`
+                to load it with tensorflow-datasets.
+
+        Returns:
+            Images and labels; labels are -1 where the data set has none.
+
+        Raises:
+            DataError: the data cannot be found or read, an image folder is
+                asked for a test split, or the images have another shape.
+        """
+        if self.reads_folder(data_dir):
+            if split != "train":
+                raise DataError(f"an image folder has no {split!r} split or labels; "
+                                f"{self.name} from {data_dir} can only be trained on")
+            images = ImageFolder.scan(data_dir, self.shape).load()
+            return images, np.full(len(images), -1)
+        if data_dir:
+            images, labels = idx.load_idx_folder(data_dir, split)
+        else:
+            images, labels = tfds.load_tfds(self.name, split, self.shape)
+        if images.shape[1:] != self.shape:
+            raise DataError(
+                f"{self.name} images must be {'x'.join(map(str, self.shape))}, but "
+                f"{data_dir or 'the tfds data'} holds "
+                f"{'x'.join(map(str, images.shape[1:]))} images; point --data_dir "
+                f"at the {self.name} files or choose the matching --dataset")
+        return images, labels
+
+    def evaluator(self, data_dir=None, *, classifier_path=None, inception_weights=None):
+        """FID, KID, inception score and class coverage against the test split.
+
+        Args:
+            data_dir: where the data lies; `None` for tensorflow-datasets.
+            classifier_path: a reference classifier; default: the shipped one.
+            inception_weights: measure in InceptionV3 features instead, with
+                these weights (`"imagenet"` or a weights file). An image
+                folder, which has no test split, is then compared through its
+                training images.
+
+        Returns:
+            An `evaluation.Evaluator`.
+
+        Raises:
+            ExportNotFoundError: no reference classifier for the data set.
+            DataError: the real images or the Inception weights cannot be loaded.
+        """
+        if inception_weights:
+            split = "train" if self.reads_folder(data_dir) else "test"
+            return evaluation.Evaluator(evaluation.InceptionFeatures(inception_weights),
+                                        self.load(split, data_dir)[0])
+        path = classifier_path or evaluation.shipped_classifier(self.name)
+        reference = evaluation.ReferenceClassifier(path)
+        return evaluation.Evaluator(reference, self.load("test", data_dir)[0])
+
+
+IMAGE_SOURCES = (
+    ImageSource("mnist", (28, 28, 1), "idx"),
+    ImageSource("fashion_mnist", (28, 28, 1), "idx"),
+    ImageSource("celeb_a", (64, 64, 3), "images"),
+    ImageSource("cifar10", (32, 32, 3), "images"),
+)

@@ -1,0 +1,74 @@
+"""The training stream of an image data set: n_critic real batches per iteration.
+
+Its order depends only on the seed, so a resumed run sees the same data as an
+uninterrupted one, and an image folder gives the same stream cached or not.
+"""
+
+import tensorflow as tf
+
+from wgan_gp_tf.data.image_folder import ImageFolder
+from wgan_gp_tf.errors import DataError
+
+
+def require_a_batch(count, batch_size):
+    """Raises `DataError` if `count` images do not fill one batch."""
+    if count < batch_size:
+        raise DataError(
+            f"only {count} training images, fewer than one batch of "
+            f"{batch_size}; use a smaller --batch_size or more data")
+
+
+def training_batches(images, *, batch_size, n_critic, seed,
+                     value_range=(0.0, 1.0), start_iteration=0):
+    """The training stream: one element of n_critic real batches per iteration.
+
+    Batches are drawn like the original's `mnist.train.next_batch`: each data
+    epoch is a fresh permutation cut into batches without replacement (a
+    remainder smaller than a batch is left out of that epoch).
+
+    Args:
+        images: uint8 array `[N, H, W, C]`, or an `ImageFolder`.
+        batch_size: examples per batch.
+        n_critic: batches per element.
+        seed: int; the order of the whole stream depends on it alone.
+        value_range: `(low, high)` that pixel values 0 and 255 map to.
+        start_iteration: skip the elements of the iterations before this one,
+            so that a resumed run continues the same stream.
+
+    Returns:
+        An infinite `tf.data.Dataset` of float32 `[n_critic, batch_size, H, W, C]`.
+
+    Raises:
+        DataError: fewer images than one batch.
+    """
+    count = len(images)
+    require_a_batch(count, batch_size)
+    batches_per_epoch = count // batch_size
+    first_epoch, first_batch = divmod(start_iteration * n_critic,
+                                      batches_per_epoch)
+    low, high = value_range
+
+    def epoch_batches(epoch):
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(count, dtype=tf.int64), seed=tf.stack([tf.cast(seed, tf.int64), epoch]))
+        order = tf.reshape(order[:batches_per_epoch * batch_size],
+                           [batches_per_epoch, batch_size])
+        return tf.data.Dataset.from_tensor_slices(order)
+
+    def scale(batch):
+        return tf.cast(batch, tf.float32) * ((high - low) / 255.0) + low
+
+    index_batches = (tf.data.Dataset.counter(first_epoch)
+                     .flat_map(epoch_batches)
+                     .skip(first_batch))
+    if isinstance(images, ImageFolder):
+        batches = (images.decoded(index_batches.unbatch())
+                   .batch(batch_size).batch(n_critic, drop_remainder=True)
+                   .map(scale, num_parallel_calls=tf.data.AUTOTUNE))
+    else:
+        # In memory, one map gathers and scales: this stream feeds every step.
+        pixels = tf.constant(images)
+        batches = index_batches.batch(n_critic, drop_remainder=True).map(
+            lambda indices: scale(tf.gather(pixels, indices)),
+            num_parallel_calls=tf.data.AUTOTUNE)
+    return batches.prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,81 @@
+"""Judging generated images against real ones in a reference classifier's eyes.
+
+`Evaluator(reference_classifier, real_images)` holds the real set's features; calling it
+on generated images returns FID, KID, the classifier's inception score and the
+class coverage. The classifier is a data set's shipped reference CNN
+(`classifier.ReferenceClassifier`) or ImageNet's InceptionV3
+(`inception.InceptionFeatures`). `sample_generator` draws a trainer's samples
+reproducibly.
+"""
+
+import numpy as np
+
+from wgan_gp_tf.evaluation import metrics
+
+
+class Evaluator:
+    """FID, KID, inception score and class coverage against one real set.
+
+    Args:
+        reference_classifier: a `classifier.ReferenceClassifier` or an
+            `inception.InceptionFeatures`; class coverage is left out for the
+            latter, whose 1000 ImageNet classes say nothing about a data set's.
+        real_images: the reference images in [0, 1] (the test split), or uint8.
+    """
+
+    def __init__(self, reference_classifier, real_images):
+        self.classifier = reference_classifier
+        self.real_features, _ = reference_classifier(_unit_range(real_images))
+        self.real_statistics = metrics.gaussian_statistics(self.real_features)
+
+    def __call__(self, generated_images):
+        """Metrics of generated images in [0, 1] `[N, H, W, C]`, as a dict of floats."""
+        features, probabilities = self.classifier(_unit_range(generated_images))
+        kid_mean, kid_std = metrics.kid(features, self.real_features)
+        score, score_std = metrics.inception_score(probabilities)
+        results = {
+            "samples": len(features),
+            "fid": metrics.frechet_distance(*metrics.gaussian_statistics(features),
+                                            *self.real_statistics),
+            "kid": kid_mean,
+            "kid_std": kid_std,
+            "inception_score": score,
+            "inception_score_std": score_std,
+        }
+        if self.classifier.measures_coverage:
+            results.update(metrics.class_coverage(probabilities))
+        return results
+
+
+def _unit_range(images):
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return images.astype(np.float32) / 255.0
+    return images
+
+
+def sample_generator(model, count, seed=0, batch_size=1000, trained_generator=False):
+    """`count` samples of a `WGANGP`, images in [0, 1] or points; the same for a seed.
+
+    Args:
+        model: the trainer (its noise prior and output range are used).
+        count: samples to draw.
+        seed: an int; the noise depends on it alone.
+        batch_size: samples per generator call.
+        trained_generator: draw from the trained generator instead of the
+            average the model may keep.
+    """
+    generator = model.generator if trained_generator else model.sampling_generator
+    noise = model.sample_latent(count, seed)
+    batches = [generator(noise[start:start + batch_size])
+               for start in range(0, count, batch_size)]
+    if model.output_range is not None:
+        batches = [model.to_unit_range(batch) for batch in batches]
+    return np.concatenate([np.asarray(batch) for batch in batches])
+
+
+def evaluate_generator(evaluator, model, count, seed=0):
+    """The evaluator's verdict on `count` samples of `model`, or `None` without one."""
+    if evaluator is None:
+        return None
+    return evaluator(sample_generator(model, count, seed))

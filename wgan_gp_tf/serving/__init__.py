@@ -1,0 +1,31 @@
+"""SavedModels for TensorFlow Serving: writing a generator's, and using one.
+
+`export_generator` writes `<export_dir>/<version>/` with the `serving_default`
+(noise) and `sample` (seeds) signatures; the client side finds the newest
+version, samples it in-process, or asks a running TF Serving over REST or gRPC.
+Builds only on `wgan_gp_tf.core`.
+"""
+
+from wgan_gp_tf.serving.client import (
+    METADATA_FILE,
+    SIGNATURE_INPUTS,
+    existing_versions,
+    grpc_predict,
+    parse_rest_response,
+    read_metadata,
+    resolve_version,
+    rest_predict,
+    rest_request,
+    sample_export,
+)
+from wgan_gp_tf.serving.export import (
+    build_archive,
+    export_generator,
+    generator_metadata,
+    write_json_asset,
+)
+
+__all__ = ["METADATA_FILE", "SIGNATURE_INPUTS", "build_archive", "existing_versions",
+           "export_generator", "generator_metadata", "grpc_predict", "parse_rest_response",
+           "read_metadata", "resolve_version", "rest_predict", "rest_request", "sample_export",
+           "write_json_asset"]

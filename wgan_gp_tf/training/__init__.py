@@ -1,0 +1,26 @@
+"""A training run from a config: presets, the trainer's build, callbacks, checkpoints, `run`.
+
+The top layer: it wires the data sets, the architectures, the trainer, the
+evaluation and the export together, and nothing below it imports it.
+"""
+
+from wgan_gp_tf.training.build import build_trainer
+from wgan_gp_tf.training.callbacks import (
+    Checkpoint,
+    Evaluate,
+    SampleGrid,
+    ScalarLog,
+    StopAtIteration,
+    StopOnNonFinite,
+)
+from wgan_gp_tf.training.checkpoints import checkpoint_manager, restore_latest
+from wgan_gp_tf.training.config import RUN_CONFIG_FILE, TrainConfig, field_choices
+from wgan_gp_tf.training.presets import PRESETS, Preset, get_preset, make_config, preset_names
+from wgan_gp_tf.training.run import RunResult, export_run, find_evaluator, run
+from wgan_gp_tf.training.run_folder import restore_run, samples_from
+
+__all__ = ["PRESETS", "RUN_CONFIG_FILE", "Checkpoint", "Evaluate", "Preset", "RunResult",
+           "SampleGrid", "ScalarLog", "StopAtIteration", "StopOnNonFinite", "TrainConfig",
+           "build_trainer", "checkpoint_manager", "export_run", "field_choices",
+           "find_evaluator", "get_preset", "make_config", "preset_names", "restore_latest",
+           "restore_run", "run", "samples_from"]

@@ -1,0 +1,58 @@
+"""A config's trainer: the architecture's networks, Adam, and `WGANGP.compile`."""
+
+import keras
+import tensorflow as tf
+
+from wgan_gp_tf import data, models
+from wgan_gp_tf.core import WGANGP
+
+
+def build_trainer(config, strategy=None):
+    """Creates and compiles the `WGANGP` for a config, weights seeded.
+
+    Args:
+        config: a `TrainConfig`.
+        strategy: the `tf.distribute.Strategy` to train under; `None` for
+            the one in scope.
+
+    Returns:
+        A compiled `WGANGP` with all variables (optimiser slots included)
+        created.
+    """
+    strategy = strategy or tf.distribute.get_strategy()
+    with strategy.scope():
+        return _build_trainer(config)
+
+
+def _build_trainer(config):
+    keras.utils.set_random_seed(config.seed)
+    architecture = models.get(config.architecture)
+    sample_shape = data.get(config.dataset).shape
+    critic, generator = models.build(architecture, config.latent_dim, config.prior,
+                                     sample_shape, config.critic_norm, config.mixed_precision)
+    average_generator = None
+    if config.generator_ema:
+        average_generator = models.build_generator(architecture, config.latent_dim,
+                                                   config.prior, sample_shape,
+                                                   config.mixed_precision)
+    model = WGANGP(critic, generator, seed=config.seed, average_generator=average_generator)
+    model.compile(
+        _adam(config, config.critic_learning_rate, config.n_critic),
+        _adam(config, config.generator_learning_rate, 1),
+        penalty=config.penalty, penalty_weight=config.penalty_weight,
+        n_critic=config.n_critic, clip_value=config.clip_value,
+        generator_ema=config.generator_ema,
+        jit_compile="auto" if config.jit_compile else False,
+        steps_per_execution=config.execution_steps)
+    return model
+
+
+def _adam(config, learning_rate, updates_per_iteration):
+    if config.learning_rate_decay == "linear":
+        learning_rate = keras.optimizers.schedules.PolynomialDecay(
+            learning_rate, config.iterations * updates_per_iteration, end_learning_rate=0.0)
+    optimizer = keras.optimizers.Adam(learning_rate, beta_1=config.beta_1,
+                                      beta_2=config.beta_2, epsilon=config.adam_epsilon)
+    if config.mixed_precision == "float16":
+        return keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer

@@ -1,0 +1,210 @@
+"""Keras callbacks for `WGANGP.fit`: sample grids, checkpoints, evaluations, logs, stopping.
+
+They count the trainer's iterations (generator updates, restored with a
+checkpoint), not Keras's per-fit batch index, so file names, checkpoint
+numbers and TensorBoard steps continue across a resumed run. Those that act
+"every N iterations" act after each compiled call that ends on a multiple of
+N, and not after one whose losses were NaN or infinite: nothing is written
+from a diverged model.
+"""
+
+import json
+import math
+import os
+
+import keras
+import tensorflow as tf
+
+from wgan_gp_tf import evaluation
+from wgan_gp_tf.images import write_png
+from wgan_gp_tf.training import checkpoints
+
+
+def all_finite(logs):
+    """Whether every metric in a Keras `logs` dict is a finite number."""
+    return all(math.isfinite(float(value)) for value in (logs or {}).values())
+
+
+class _EveryIterations(keras.callbacks.Callback):
+    """Calls `run(iteration)` every `every` iterations, or at each epoch's end if `None`."""
+
+    def __init__(self, every):
+        super().__init__()
+        self.every = every
+        self.finite = True
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.finite = all_finite(logs)
+        iteration = self.model.iterations_done
+        if self.every and iteration % self.every == 0 and self.finite:
+            self.run(iteration)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.every is None and self.finite:
+            self.run(self.model.iterations_done)
+
+    def run(self, iteration):
+        raise NotImplementedError
+
+
+def _image_grid(model, iteration, rows, seed):
+    del iteration
+    return evaluation.plots.sample_grid(model, rows, seed)
+
+
+class SampleGrid(_EveryIterations):
+    """Saves a grid of samples from one fixed noise batch, like the original's `out/N.png`.
+
+    Files are `<directory>/<iteration, 8 digits>.png`; the grid also goes to
+    TensorBoard when a summary writer is given.
+
+    Args:
+        directory: where the PNG files go; created if missing.
+        every: iterations between grids, or `None` for one at the end of each
+            epoch.
+        rows: the grid is `rows x rows` samples.
+        seed: fixes the noise, so that every grid shows the same draws.
+        writer: a `tf.summary` writer, or `None`.
+        draw: `draw(model, iteration, rows, seed) -> uint8 [H, W, C]`, what to
+            picture; by default the sampling generator's images (see
+            `wgan_gp_tf.data.DataSource.picture` for the toys' pictures).
+    """
+
+    def __init__(self, directory, every=None, rows=6, seed=0, writer=None, draw=None):
+        super().__init__(every)
+        self.directory = directory
+        self.rows = rows
+        self.seed = seed
+        self.writer = writer
+        self.draw = draw or _image_grid
+
+    def run(self, iteration):
+        picture = self.draw(self.model, iteration, self.rows, self.seed)
+        os.makedirs(self.directory, exist_ok=True)
+        write_png(picture, os.path.join(self.directory, f"{iteration:08d}.png"))
+        if self.writer is not None:
+            with self.writer.as_default():
+                tf.summary.image("samples", picture[None], step=iteration)
+
+
+class Checkpoint(_EveryIterations):
+    """Saves everything a resume needs every `every` iterations and at the end.
+
+    Args:
+        directory: the checkpoint folder.
+        every: iterations between checkpoints, or `None` for one at the end
+            of each epoch.
+        max_to_keep: checkpoints kept.
+        restore: at the start of `fit`, restore the newest checkpoint in
+            `directory`, if any: weights, optimisers, noise state and the
+            iteration count carry on from it.
+    """
+
+    def __init__(self, directory, every=1000, max_to_keep=3, restore=True):
+        super().__init__(every)
+        self.directory = directory
+        self.max_to_keep = max_to_keep
+        self.restore = restore
+        self.manager = None
+
+    def set_model(self, model):
+        super().set_model(model)
+        self.manager = checkpoints.checkpoint_manager(model, self.directory, self.max_to_keep)
+
+    def on_train_begin(self, logs=None):
+        if self.restore:
+            checkpoints.restore_latest(self.model, self.directory)
+
+    def run(self, iteration):
+        self.manager.save(checkpoint_number=iteration)
+
+    def on_train_end(self, logs=None):
+        iteration = self.model.iterations_done
+        latest = checkpoints.checkpoint_iteration(self.manager.latest_checkpoint)
+        if self.finite and latest != iteration:
+            self.run(iteration)
+
+
+class Evaluate(_EveryIterations):
+    """Evaluates samples every `every` iterations: FID & co. for images, W1 for toys.
+
+    The noise is the same each time (`count` draws by `seed`). Scalars go to
+    TensorBoard under `eval/`, and each evaluation is appended to
+    `jsonl_path` as one JSON line with its iteration.
+
+    Args:
+        evaluator: a callable of samples returning a dict of metrics, e.g.
+            `wgan_gp_tf.data.get("mnist").evaluator()`.
+        every: iterations between evaluations, or `None` for each epoch's end.
+        count: samples per evaluation.
+        seed: fixes their noise.
+        writer: a `tf.summary` writer, or `None`.
+        jsonl_path: a file to append each evaluation to, or `None`.
+    """
+
+    def __init__(self, evaluator, every=None, count=10_000, seed=0, writer=None,
+                 jsonl_path=None):
+        super().__init__(every)
+        self.evaluator = evaluator
+        self.count = count
+        self.seed = seed
+        self.writer = writer
+        self.jsonl_path = jsonl_path
+        self.results = None
+
+    def run(self, iteration):
+        self.results = evaluation.evaluate_generator(self.evaluator, self.model, self.count,
+                                                     self.seed)
+        if self.writer is not None:
+            with self.writer.as_default():
+                for name, value in self.results.items():
+                    if isinstance(value, float | int) and name != "samples":
+                        tf.summary.scalar(f"eval/{name}", value, step=iteration)
+            self.writer.flush()
+        if self.jsonl_path is not None:
+            with open(self.jsonl_path, "a", encoding="utf-8") as file:
+                file.write(json.dumps({"iteration": iteration, **self.results}) + "\n")
+
+
+class ScalarLog(keras.callbacks.Callback):
+    """Writes each Keras epoch's metric means to TensorBoard at the iteration."""
+
+    def __init__(self, writer):
+        super().__init__()
+        self.writer = writer
+
+    def on_epoch_end(self, epoch, logs=None):
+        iteration = self.model.iterations_done
+        with self.writer.as_default():
+            for name, value in (logs or {}).items():
+                tf.summary.scalar(name, float(value), step=iteration)
+        self.writer.flush()
+
+
+class StopOnNonFinite(keras.callbacks.Callback):
+    """Ends `fit` after the first compiled call whose losses are NaN or infinite.
+
+    Attributes:
+        iteration: the iteration that call ended on, or `None` while finite.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.iteration = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not all_finite(logs):
+            self.iteration = self.model.iterations_done
+            self.model.stop_training = True
+
+
+class StopAtIteration(keras.callbacks.Callback):
+    """Ends `fit` once the trainer has done `iterations` generator updates."""
+
+    def __init__(self, iterations):
+        super().__init__()
+        self.iterations = iterations
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.model.iterations_done >= self.iterations:
+            self.model.stop_training = True

@@ -1,0 +1,102 @@
+"""Checkpoints of a `WGANGP`: every weight, both optimisers, the noise state, the iteration.
+
+Saving goes through a `tf.train.CheckpointManager`, which writes each
+checkpoint completely before pointing its state file at it, so a run killed
+mid-save resumes from the previous one. Restoring reads the newest checkpoint
+from disk, so that in a multi-worker run the other workers restore the one the
+chief wrote. Checkpoints of earlier versions restore too.
+"""
+
+import weakref
+
+import tensorflow as tf
+from tensorflow.core.protobuf import trackable_object_graph_pb2
+
+# What a checkpoint holds that earlier versions did not write.
+_LATER_ROOTS = ("iteration", "critic_weights", "generator_weights")
+
+# One checkpoint object per model, so that what restores it also saves it and
+# its save counter carries on.
+_CHECKPOINTS = weakref.WeakKeyDictionary()
+
+
+def _checkpoint(model):
+    if model not in _CHECKPOINTS:
+        _CHECKPOINTS[model] = _new_checkpoint(model)
+    return _CHECKPOINTS[model]
+
+
+def _new_checkpoint(model):
+    networks = {"critic": model.critic, "generator": model.generator}
+    if model.average_generator is not None:
+        networks["average_generator"] = model.average_generator
+    kept = dict(networks, critic_optimizer=model.critic_optimizer,
+                generator_optimizer=model.generator_optimizer,
+                seed_state=model.seed_generator.state, iteration=model.iteration)
+    # A Keras 3 layer hides the layers it keeps in a Python list from
+    # tf.train.Checkpoint, which then saves only what an optimiser also
+    # tracks: trainable weights. Batch norm statistics and the averaged
+    # generator need their weights listed.
+    for name, network in networks.items():
+        kept[f"{name}_weights"] = list(network.weights)
+    return tf.train.Checkpoint(**kept)
+
+
+def checkpoint_manager(model, directory, max_to_keep=3):
+    """A `tf.train.CheckpointManager` for everything a resume needs.
+
+    Args:
+        model: a compiled `WGANGP`.
+        directory: the checkpoint folder.
+        max_to_keep: checkpoints kept.
+    """
+    return tf.train.CheckpointManager(_checkpoint(model), directory, max_to_keep)
+
+
+def restore_latest(model, directory):
+    """Restores the newest checkpoint in `directory` into `model`, if there is one.
+
+    Checkpoints of earlier versions restore too: without the iteration
+    counter (then the generator optimiser's count) or the weight lists.
+
+    Args:
+        model: a compiled `WGANGP` of the architecture that was saved.
+        directory: the checkpoint folder.
+
+    Returns:
+        The checkpoint path restored, or `None`.
+    """
+    path = tf.train.latest_checkpoint(directory)
+    if not path:
+        return None
+    checkpoint = _checkpoint(model)
+    saved_roots = _saved_roots(path)
+    if all(name in saved_roots for name in _LATER_ROOTS):
+        checkpoint.restore(path).assert_existing_objects_matched()
+        return path
+    # tf.train.Checkpoint keeps its keyword arguments as attributes.
+    older = tf.train.Checkpoint(**{
+        name: value for name, value in vars(checkpoint).items()
+        if not name.startswith("_") and (name in saved_roots or name not in _LATER_ROOTS)})
+    older.restore(path).assert_existing_objects_matched()
+    if "iteration" not in saved_roots:
+        # Before the trainer counted iterations, the generator optimiser's
+        # count was the iteration.
+        model.iteration.assign(model.generator_optimizer.iterations)
+    return path
+
+
+def _saved_roots(path):
+    """The names of the objects a checkpoint file holds at its top level."""
+    graph = trackable_object_graph_pb2.TrackableObjectGraph()
+    graph.ParseFromString(tf.train.load_checkpoint(path).get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
+    return {child.local_name for child in graph.nodes[0].children}
+
+
+def checkpoint_iteration(path):
+    """The iteration a checkpoint path `.../ckpt-<iteration>` was saved at.
+
+    Returns:
+        The iteration, or `None` for `path=None` (no checkpoint yet).
+    """
+    return None if path is None else int(path.rsplit("-", 1)[1])

@@ -1,0 +1,253 @@
+"""The training configuration: one frozen dataclass, checked on construction, and JSON.
+
+Each field documents itself in its metadata: `help`, `choices` (a tuple, or a
+registry's `names` function) and `check`. `scripts/train.py` generates its
+flags from them, so a field, its flag and its validation are written once.
+The library never reads flags; a config is written as `config.json` beside
+every run.
+"""
+
+import dataclasses
+import json
+import math
+import os
+
+from wgan_gp_tf import data, models
+from wgan_gp_tf.core import distribute, penalties, sampling
+from wgan_gp_tf.errors import ConfigError
+
+# The file in each run folder that holds the run's config.
+RUN_CONFIG_FILE = "config.json"
+
+NAN_ACTIONS = ("stop", "restore")
+DECAYS = ("none", "linear")
+
+# Iterations run inside one compiled call when `steps_per_execution` is 0
+# (auto); large enough that the Python loop costs nothing measurable.
+DEFAULT_STEPS_PER_EXECUTION = 100
+
+_ACCEPTED_TYPES = {int: int, float: (int, float), str: str, bool: bool,
+                   str | None: (str, type(None))}
+
+
+def _positive(value):
+    return None if value > 0 else "must be positive"
+
+
+def _non_negative(value):
+    return None if value >= 0 else "must be >= 0"
+
+
+def _fraction(value):
+    return None if 0 <= value < 1 else "must be in [0, 1)"
+
+
+def _seed(value):
+    return None if 0 <= value < 2**31 else "must be in [0, 2**31)"
+
+
+def _not_empty(value):
+    return None if value else "must not be empty"
+
+
+def _field(default, help, *, choices=None, check=None, resumable=False):
+    """A config field; `resumable` fields may change between runs sharing a folder."""
+    return dataclasses.field(default=default, metadata={
+        "help": help, "choices": choices, "check": check, "resumable": resumable})
+
+
+def field_choices(field):
+    """The values a field accepts, or `None` if any value of its type goes."""
+    choices = field.metadata["choices"]
+    return choices() if callable(choices) else choices
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a training run; each field's `help` documents it.
+
+    The defaults are the original mnist_gangp.py of github.com/bojone/gan.
+    Only the `resumable` fields (how long, how often, where, on what
+    hardware) may change between the runs that share a run folder.
+
+    Raises:
+        ConfigError: on construction, for any field of the wrong type, an
+            unknown name or a value out of range; the message names it.
+    """
+
+    preset: str = _field("mnist_mlp", "The preset the run started from (recorded, not "
+                                      "interpreted).")
+    dataset: str = _field("mnist", "Data set.", choices=data.names)
+    data_dir: str | None = _field(
+        None, "mnist, fashion_mnist: folder of the IDX .gz files; celeb_a, cifar10: any "
+              "folder of png/jpg/jpeg/bmp/gif images, searched recursively. Unset: "
+              "tensorflow-datasets.", resumable=True)
+    architecture: str = _field("mlp", "Critic/generator pair.", choices=models.names)
+    latent_dim: int = _field(10, "Size of the generator's noise input.", check=_positive)
+    prior: str = _field("uniform", "Noise prior: U(-1, 1), U(0, 1) or N(0, 1).",
+                        choices=sampling.PRIORS)
+    penalty: str = _field("hinge", "Lipschitz penalty.", choices=penalties.names)
+    penalty_weight: float = _field(10.0, "Lambda, the penalty's weight in the critic loss.",
+                                   check=_non_negative)
+    clip_value: float = _field(0.01, "Weight bound of --penalty=clip.", check=_positive)
+    n_critic: int = _field(5, "Critic updates per generator update.", check=_positive)
+    batch_size: int = _field(100, "Samples per batch, the same for critic and generator; "
+                                  "the global batch under a strategy.", check=_positive)
+    iterations: int = _field(1_000_000, "Generator updates to train for, each after "
+                                        "n_critic critic updates.", check=_positive,
+                             resumable=True)
+    critic_learning_rate: float = _field(1e-4, "Adam learning rate of the critic.",
+                                         check=_positive)
+    generator_learning_rate: float = _field(1e-4, "Adam learning rate of the generator.",
+                                            check=_positive)
+    beta_1: float = _field(0.5, "Adam beta_1 of both optimisers.", check=_fraction)
+    beta_2: float = _field(0.999, "Adam beta_2 of both optimisers.", check=_fraction)
+    adam_epsilon: float = _field(1e-8, "Adam epsilon (1e-8 as in TensorFlow 1, not Keras's "
+                                       "1e-7).", check=_positive)
+    learning_rate_decay: str = _field(
+        "none", "linear: both learning rates fall in a straight line to 0 at --iterations, "
+                "as in the WGAN-GP paper's ResNet CIFAR-10 script.", choices=DECAYS)
+    generator_ema: float = _field(
+        0.0, "Decay of a moving average of the generator's weights, used for samples, "
+             "evaluations and the export (e.g. 0.999 averages over about 1,000 "
+             "iterations; 0: none).", check=_fraction)
+    seed: int = _field(0, "Seed of weights, noise and data order; the same seed gives the "
+                          "same run.", check=_seed)
+    output_dir: str = _field("runs/mnist_mlp", "Run folder (config, checkpoints, samples, "
+                                               "logs); default runs/<preset>.",
+                             check=_not_empty, resumable=True)
+    export_dir: str = _field("saved_models/mnist_mlp", "SavedModel base folder, versions in "
+                                                       "<export_dir>/<n>/; default "
+                                                       "saved_models/<preset>.",
+                             check=_not_empty, resumable=True)
+    sample_every: int = _field(1000, "Iterations between sample grids.", check=_positive,
+                               resumable=True)
+    checkpoint_every: int = _field(1000, "Iterations between checkpoints.", check=_positive,
+                                   resumable=True)
+    max_checkpoints: int = _field(3, "Checkpoints kept.", check=_positive, resumable=True)
+    grid_size: int = _field(6, "Sample grids are grid_size x grid_size images.",
+                            check=_positive)
+    eval_every: int = _field(
+        0, "Iterations between evaluations against the test split (FID, KID, inception "
+           "score, class coverage; W1 for toys), logged to TensorBoard; 0: off. An export "
+           "is evaluated whenever the data set has an evaluator.", check=_non_negative,
+        resumable=True)
+    eval_samples: int = _field(10_000, "Generated samples per evaluation.", check=_positive,
+                               resumable=True)
+    critic_norm: str = _field(
+        "none", "Normalisation in the convolutional critics (celeba_dcgan: batch, as the "
+                "original; the WGAN-GP paper advises layer or none, since batch norm makes "
+                "each score depend on its batch).", choices=models.CRITIC_NORMS)
+    mixed_precision: str = _field(
+        "none", "Compute dtype of the hidden layers; float16 adds loss scaling. Scores, "
+                "images, losses, the penalty and its norms stay float32.",
+        choices=models.PRECISIONS)
+    skip_bad_images: bool = _field(False, "Image folders: skip and count undecodable files "
+                                          "instead of failing.", resumable=True)
+    cache_images: bool = _field(False, "Image folders: decode every image once into memory.",
+                                resumable=True)
+    on_nan: str = _field(
+        "stop", "On NaN or infinite losses (checked after every compiled call): stop, keeping "
+                "the last checkpoint intact, or restore: roll back to it and go on with new "
+                "noise, up to 3 times.", choices=NAN_ACTIONS, resumable=True)
+    deterministic: bool = _field(False, "Op determinism: the same --seed gives bit-identical "
+                                        "weights (slower on a GPU).", resumable=True)
+    strategy: str = _field(
+        "default", "tf.distribute strategy: default (one device), mirrored (all local GPUs), "
+                   "multi_worker (the cluster in TF_CONFIG) or tpu. --batch_size is the "
+                   "global batch.", choices=distribute.STRATEGIES, resumable=True)
+    jit_compile: bool = _field(
+        True, "Compile the train step with XLA where it was measured faster: always for "
+              "networks without convolutions, on a GPU or TPU for the others; never with "
+              "several replicas.", resumable=True)
+    steps_per_execution: int = _field(
+        0, "Iterations per compiled call; 0 chooses the largest divisor of 100 that also "
+           "divides sample_every, checkpoint_every, eval_every and iterations.",
+        check=_non_negative, resumable=True)
+
+    def __post_init__(self):
+        for field in dataclasses.fields(self):
+            self._check_field(field)
+        architecture = models.get(self.architecture)
+        architecture.check_critic_norm(self.critic_norm)
+        architecture.check_data(self.dataset, data.get(self.dataset).shape)
+        for name in ("sample_every", "checkpoint_every", "eval_every", "iterations"):
+            if getattr(self, name) % self.execution_steps:
+                raise ConfigError(f"{name} must be a multiple of steps_per_execution "
+                                  f"({self.execution_steps})")
+
+    def _check_field(self, field):
+        value = getattr(self, field.name)
+        if not isinstance(value, _ACCEPTED_TYPES[field.type]) or (
+                isinstance(value, bool) and field.type is not bool):
+            raise ConfigError(f"{field.name} must be of type "
+                              f"{getattr(field.type, '__name__', field.type)}, got {value!r}")
+        if field.type is float:
+            object.__setattr__(self, field.name, float(value))
+        choices = field_choices(field)
+        if choices is not None and value not in choices:
+            raise ConfigError(f"unknown {field.name} {value!r}; choose one of: "
+                              f"{', '.join(choices)}")
+        check = field.metadata["check"]
+        problem = check and check(value)
+        if problem:
+            raise ConfigError(f"{field.name} {problem}")
+
+    @property
+    def execution_steps(self):
+        """Iterations per compiled call, with 0 (auto) resolved."""
+        if self.steps_per_execution:
+            return self.steps_per_execution
+        return math.gcd(DEFAULT_STEPS_PER_EXECUTION, self.sample_every,
+                        self.checkpoint_every, self.eval_every, self.iterations)
+
+    def changes_from(self, other):
+        """The fields, other than resumable ones, that differ from `other`'s."""
+        return [f"{field.name}: {getattr(other, field.name)!r} -> {getattr(self, field.name)!r}"
+                for field in dataclasses.fields(self)
+                if not field.metadata["resumable"]
+                and getattr(other, field.name) != getattr(self, field.name)]
+
+    def to_json(self):
+        """The config as an indented JSON string, keys in field order."""
+        return json.dumps(dataclasses.asdict(self), indent=2)
+
+    @classmethod
+    def from_json(cls, text):
+        """Reads a config written by `to_json`.
+
+        Raises:
+            ConfigError: the text is not a JSON object of known, valid fields.
+        """
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"config is not valid JSON: {error}") from None
+        if not isinstance(values, dict):
+            raise ConfigError("config JSON must be an object")
+        check_known(values)
+        return cls(**values)
+
+    @classmethod
+    def from_run_folder(cls, run_dir):
+        """Reads the `config.json` that `run` wrote in a run folder.
+
+        Raises:
+            ConfigError: the folder has no config.json, or it is malformed.
+        """
+        path = os.path.join(run_dir, RUN_CONFIG_FILE)
+        if not os.path.isfile(path):
+            raise ConfigError(f"{run_dir} has no {RUN_CONFIG_FILE}; expected a run folder "
+                              f"written by scripts/train.py")
+        with open(path, encoding="utf-8") as stream:
+            return cls.from_json(stream.read())
+
+
+def check_known(values):
+    """Raises `ConfigError` if `values` has keys that are not `TrainConfig` fields."""
+    known = {field.name for field in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(
+            f"unknown config field(s): {', '.join(unknown)}; "
+            f"known fields: {', '.join(sorted(known))}")

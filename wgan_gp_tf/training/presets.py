@@ -1,0 +1,106 @@
+"""Presets: the settings of the original scripts, each naming the script it reproduces."""
+
+import dataclasses
+import types
+
+from wgan_gp_tf.registry import Registry
+from wgan_gp_tf.training.config import TrainConfig, check_known
+
+_BOJONE = "github.com/bojone/gan"
+_PAPER = "github.com/igul222/improved_wgan_training"
+
+
+@dataclasses.dataclass(frozen=True)
+class Preset:
+    """A named set of `TrainConfig` values.
+
+    Attributes:
+        name: the name `--preset` takes.
+        source: the script whose settings it reproduces, or where they come from.
+        values: the fields that differ from `TrainConfig`'s defaults.
+    """
+
+    name: str
+    source: str
+    values: types.MappingProxyType = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "values", types.MappingProxyType(dict(self.values)))
+
+
+PRESETS = Registry("preset", (
+    # Exactly; TrainConfig's defaults.
+    Preset("mnist_mlp", f"{_BOJONE} mnist_gangp.py"),
+    # The same networks trained as the WGAN-GP paper's code trains its own:
+    # two-sided penalty, Adam(1e-4, 0.5, 0.9).
+    Preset("mnist_mlp_paper", f"{_BOJONE} mnist_gangp.py, trained as {_PAPER} gan_mnist.py",
+           {"penalty": "squared", "beta_2": 0.9}),
+    # 3 ReLU layers of 512 on both sides, 2-d N(0, 1) noise, batch 256,
+    # lambda 0.1, n_critic 5, Adam(1e-4, 0.5, 0.9), 100k iterations; its
+    # default data set.
+    Preset("toy_mlp", f"{_PAPER} gan_toy.py",
+           {"dataset": "8gaussians", "architecture": "toy_mlp", "latent_dim": 2,
+            "prior": "normal", "penalty": "squared", "penalty_weight": 0.1, "batch_size": 256,
+            "beta_2": 0.9, "iterations": 100_000}),
+    # 1-d U[0, 1] noise to N(0, 1), with small networks, the hinge penalty at
+    # lambda 1, n_critic 10, Adam(3e-3, 0.5, 0.9) decaying linearly over 3000
+    # iterations, and the generator averaged: the settings under which every
+    # penalty form, each with its own lambda, reached W1 < 0.05 in our runs
+    # (docs/benchmarks.md).
+    Preset("toy_1d", "the opening question of kexue.fm/archives/4439; settings ours",
+           {"dataset": "toy_1d", "architecture": "toy_mlp_64", "latent_dim": 1,
+            "prior": "unit_uniform", "penalty_weight": 1.0, "n_critic": 10, "batch_size": 256,
+            "beta_2": 0.9, "critic_learning_rate": 3e-3, "generator_learning_rate": 3e-3,
+            "learning_rate_decay": "linear", "generator_ema": 0.999, "iterations": 3000}),
+    # mnist_gangp.py on Fashion-MNIST.
+    Preset("fashion_mnist_mlp", f"{_BOJONE} fashion_mnist_gangp.py",
+           {"dataset": "fashion_mnist"}),
+    # 64x64 DCGAN with batch norm in the critic, N(0, 1) noise of 100, squared
+    # penalty, Adam(2e-4, 0.5), batch 64, a 9x9 grid every 100 iterations.
+    Preset("celeba_dcgan", f"{_BOJONE} keras/wgan_gp_celeba.py",
+           {"dataset": "celeb_a", "architecture": "dcgan_celeba", "latent_dim": 100,
+            "prior": "normal", "penalty": "squared", "batch_size": 64,
+            "critic_learning_rate": 2e-4, "generator_learning_rate": 2e-4,
+            "critic_norm": "batch", "grid_size": 9, "sample_every": 100,
+            "checkpoint_every": 100}),
+    # DIM 64, no batch norm, N(0, 1) noise of 128, squared penalty,
+    # Adam(1e-4, 0.5, 0.9), batch 50, 200k iterations.
+    Preset("mnist_dcgan", f"{_PAPER} gan_mnist.py",
+           {"architecture": "dcgan_mnist", "latent_dim": 128, "prior": "normal",
+            "penalty": "squared", "batch_size": 50, "beta_2": 0.9, "iterations": 200_000,
+            "sample_every": 100, "checkpoint_every": 100}),
+    # DIM 128, batch norm in the generator only, N(0, 1) noise of 128, squared
+    # penalty, Adam(1e-4, 0.5, 0.9), batch 64, 200k iterations.
+    Preset("cifar10_dcgan", f"{_PAPER} gan_cifar.py",
+           {"dataset": "cifar10", "architecture": "dcgan_cifar10", "latent_dim": 128,
+            "prior": "normal", "penalty": "squared", "batch_size": 64, "beta_2": 0.9,
+            "iterations": 200_000, "sample_every": 100, "checkpoint_every": 100}),
+))
+
+
+preset_names = PRESETS.names
+get_preset = PRESETS.get
+
+
+def make_config(preset="mnist_mlp", **overrides):
+    """Builds a checked config from a preset and explicit overrides.
+
+    `output_dir` and `export_dir` default to `runs/<preset>` and
+    `saved_models/<preset>`.
+
+    Args:
+        preset: a name from `preset_names()`.
+        **overrides: `TrainConfig` fields; `None` values are ignored, so flags
+            left unset fall back to the preset.
+
+    Returns:
+        A `TrainConfig`.
+
+    Raises:
+        ConfigError: unknown preset or field, or an invalid value.
+    """
+    values = {"preset": preset, "output_dir": f"runs/{preset}",
+              "export_dir": f"saved_models/{preset}", **get_preset(preset).values}
+    values.update({name: value for name, value in overrides.items() if value is not None})
+    check_known(values)
+    return TrainConfig(**values)

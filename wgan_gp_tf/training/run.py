@@ -1,0 +1,235 @@
+"""`run(config)`: one training run, from data to an exported generator.
+
+The run folder (`config.output_dir`) holds `config.json`, `checkpoints/`,
+`samples/` and `logs/` (TensorBoard). Running the same config again resumes
+from the last checkpoint, with the same data, noise and weights as an
+uninterrupted run.
+"""
+
+import dataclasses
+import functools
+import json
+import logging
+import math
+import os
+
+import keras
+import tensorflow as tf
+
+from wgan_gp_tf import data, evaluation, serving
+from wgan_gp_tf.core import WGANGP, distribute
+from wgan_gp_tf.errors import ConfigError, DataError, DivergedError, ExportNotFoundError
+from wgan_gp_tf.training import callbacks, checkpoints, run_folder
+from wgan_gp_tf.training.build import build_trainer
+
+logger = logging.getLogger(__name__)
+
+# `on_nan="restore"` gives up after this many roll-backs in one run.
+MAX_NAN_RESTORES = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResult:
+    """What `run` did.
+
+    Attributes:
+        start_iteration: the iteration training resumed from (0 if new).
+        iteration: the iteration reached.
+        export_path: the SavedModel version written, or `None` if there was
+            nothing to train, the data set is not exported, or this process
+            is not the chief.
+        metrics: the final evaluation, if there was one.
+        model: the trained `WGANGP`, on every worker of a multi-worker run
+            (only the chief exports and evaluates).
+    """
+
+    start_iteration: int
+    iteration: int
+    export_path: str | None
+    metrics: dict | None = None
+    model: WGANGP | None = dataclasses.field(default=None, repr=False, compare=False)
+
+
+def run(config, verbose="auto", strategy=None):
+    """Trains (or resumes) the run that `config` describes, then evaluates and exports.
+
+    The data set decides how samples are judged and whether the generator is
+    exported (toy problems are judged by their W1 estimate, and not
+    exported). In a multi-worker run every worker trains and only the chief
+    writes the run folder and the export; the others read its checkpoints.
+
+    Args:
+        config: a `TrainConfig`.
+        verbose: Keras `fit` verbosity.
+        strategy: a `tf.distribute.Strategy` to use instead of creating the
+            one `config.strategy` names.
+
+    Returns:
+        A `RunResult`.
+
+    Raises:
+        ConfigError: a run folder of another configuration, a folder that
+            cannot be written, or a batch that does not split over the replicas.
+        DataError: the data cannot be loaded.
+        DivergedError: the losses became NaN or infinite, past what
+            `config.on_nan` allows.
+    """
+    # A multi-worker strategy must exist before TensorFlow runs any op.
+    strategy = strategy or distribute.make_strategy(config.strategy)
+    distribute.check_batch_size(strategy, config.batch_size)
+    chief = distribute.is_chief(strategy)
+    source = data.get(config.dataset)
+    training_data = source.training_data(
+        config.data_dir, batch_size=config.batch_size, skip_bad_images=config.skip_bad_images,
+        cache_images=config.cache_images)
+    run_folder.prepare(config, write=chief)
+    if config.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    model = build_trainer(config, strategy)
+    checkpoint_dir = os.path.join(config.output_dir, run_folder.CHECKPOINTS)
+    if checkpoints.restore_latest(model, checkpoint_dir):
+        logger.info("resumed %s at iteration %d", config.output_dir, model.iterations_done)
+    start = model.iterations_done
+    logger.info("training on %d replica(s) of %s: %s", strategy.num_replicas_in_sync,
+                type(strategy).__name__,
+                ", ".join(device.name for device in tf.config.list_logical_devices()))
+    if start >= config.iterations:
+        logger.info("%s already has %d iterations; nothing to train", config.output_dir, start)
+        return RunResult(start, start, None, model=model)
+
+    evaluator = find_evaluator(config) if chief else None
+    divergence = callbacks.StopOnNonFinite()
+    run_callbacks = [divergence, callbacks.StopAtIteration(config.iterations)]
+    if chief:
+        run_callbacks += _writing_callbacks(config, source, evaluator, checkpoint_dir)
+    for restores in range(MAX_NAN_RESTORES + 1):
+        history = _fit(model, config, training_data, run_callbacks, verbose)
+        if divergence.iteration is None:
+            break
+        _restore_after_divergence(model, config, checkpoint_dir, divergence.iteration,
+                                  restores)
+        divergence.iteration = None
+    result = functools.partial(RunResult, start, model.iterations_done, model=model)
+    if not chief:
+        return result(None)
+    final_metrics = evaluation.evaluate_generator(evaluator, model, config.eval_samples,
+                                                  config.seed)
+    if not source.exportable:
+        logger.info("%s: %s; its generators are not exported", config.dataset, final_metrics)
+        return result(None, final_metrics)
+    last_epoch = {name: values[-1] for name, values in history.history.items()}
+    export_path = export_run(model, config, last_epoch, _epoch_length(config), final_metrics)
+    logger.info("exported the generator to %s", export_path)
+    return result(export_path, final_metrics)
+
+
+def find_evaluator(config):
+    """The data set's evaluator, or `None` without one.
+
+    Raises:
+        ConfigError: `config.eval_every` asks for evaluations that the data
+            set cannot give (no reference classifier or test split).
+    """
+    try:
+        return data.get(config.dataset).evaluator(config.data_dir)
+    except (ExportNotFoundError, DataError) as error:
+        if config.eval_every:
+            raise ConfigError(f"eval_every needs a reference classifier: {error}") from None
+        logger.info("no evaluation: %s", error)
+        return None
+
+
+def export_run(model, config, training_metrics=None, metrics_span=None, metrics=None):
+    """Exports a run's generator with the run's facts in its `model.json`.
+
+    Args:
+        model: the run's `WGANGP`.
+        config: the run's `TrainConfig`.
+        training_metrics: the trainer's metrics averaged over the last
+            `metrics_span` iterations before the export, if known.
+        metrics_span: iterations those means cover.
+        metrics: the evaluation of the exported generator, if any.
+
+    Returns:
+        The path of the new version folder.
+    """
+    metadata = {
+        "preset": config.preset,
+        "dataset": config.dataset,
+        "architecture": config.architecture,
+        "penalty": config.penalty,
+        "penalty_weight": config.penalty_weight,
+        "seed": config.seed,
+        "iterations": model.iterations_done,
+        "config": json.loads(config.to_json()),
+        "tensorflow_version": tf.__version__,
+        "keras_version": keras.__version__,
+    }
+    if training_metrics:
+        metadata["training_metrics"] = {
+            "span_iterations": metrics_span,
+            **{name: float(value) for name, value in training_metrics.items()}}
+    if metrics:
+        metadata["metrics"] = metrics
+    return serving.export_generator(model, config.export_dir, metadata)
+
+
+def _epoch_length(config):
+    # A Keras epoch here is a stretch of iterations between samples or
+    # checkpoints, so that each resume point starts an epoch.
+    return math.gcd(config.sample_every, config.checkpoint_every)
+
+
+def _fit(model, config, training_data, run_callbacks, verbose):
+    """Trains from the model's iteration on; returns the Keras `History`."""
+    start = model.iterations_done
+    stream = training_data.batches(batch_size=config.batch_size, n_critic=config.n_critic,
+                                   seed=config.seed, value_range=model.output_range,
+                                   start_iteration=start)
+    epoch_length = _epoch_length(config)
+    try:
+        return model.fit(stream, steps_per_epoch=epoch_length,
+                         epochs=math.ceil(config.iterations / epoch_length),
+                         initial_epoch=start // epoch_length, callbacks=run_callbacks,
+                         verbose=verbose, shuffle=False)
+    except tf.errors.InvalidArgumentError:
+        # A file of an image folder that fails to decode surfaces here, unnamed.
+        training_data.explain_read_failure()
+        raise
+
+
+def _restore_after_divergence(model, config, checkpoint_dir, iteration, restores):
+    """Rolls back to the last checkpoint with new noise, or raises `DivergedError`."""
+    last = tf.train.latest_checkpoint(checkpoint_dir)
+    where = (f"the last good checkpoint, {last}, is intact" if last
+             else "no checkpoint was written before it")
+    message = (f"losses became NaN or infinite in the iterations up to {iteration} "
+               f"(checked every {config.execution_steps}); {where}")
+    if config.on_nan == "stop" or last is None:
+        raise DivergedError(f"{message}; rerun to resume from the checkpoint, or pass "
+                            f"--on_nan=restore to roll back and go on with new noise")
+    if restores == MAX_NAN_RESTORES:
+        raise DivergedError(f"{message}; still diverging after {restores} restores")
+    checkpoints.restore_latest(model, checkpoint_dir)
+    model.reseed(config.seed + restores + 1)
+    logger.warning("%s; restored it (iteration %d), going on with new noise",
+                   message, model.iterations_done)
+
+
+def _writing_callbacks(config, source, evaluator, checkpoint_dir):
+    """The callbacks that write samples, logs, evaluations and checkpoints."""
+    writer = tf.summary.create_file_writer(os.path.join(config.output_dir, "logs"))
+    written = [
+        callbacks.ScalarLog(writer),
+        callbacks.SampleGrid(os.path.join(config.output_dir, "samples"), config.sample_every,
+                             config.grid_size, config.seed, writer, draw=source.picture),
+    ]
+    if config.eval_every:
+        written.append(callbacks.Evaluate(
+            evaluator, config.eval_every, config.eval_samples, config.seed, writer,
+            os.path.join(config.output_dir, "metrics.jsonl")))
+    # Last: a checkpoint marks its iteration done, so everything written for
+    # that iteration must be on disk before it; a resume starts after it.
+    written.append(callbacks.Checkpoint(checkpoint_dir, config.checkpoint_every,
+                                        config.max_checkpoints, restore=False))
+    return written

@@ -1,0 +1,135 @@
+"""Run folders: claiming one for a config, and reading a trained one back.
+
+A run folder holds `config.json`, `checkpoints/`, `samples/` and `logs/`.
+A folder that holds a run of another configuration is refused rather than
+mixed, and folders that cannot take the run's files are refused before any
+training.
+"""
+
+import os
+import shutil
+
+from wgan_gp_tf import data, evaluation, serving
+from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.training import checkpoints
+from wgan_gp_tf.training.build import build_trainer
+from wgan_gp_tf.training.config import RUN_CONFIG_FILE, TrainConfig
+
+CHECKPOINTS = "checkpoints"
+
+# A run is refused if its output or export folder has less free space. A
+# floor that catches a full disk, not a guarantee: three checkpoints of
+# mnist_mlp take under 2 MiB, of celeba_dcgan about 300 MiB.
+MIN_FREE_BYTES = 64 * 2**20
+
+
+def prepare(config, write=True):
+    """Refuses a folder of another run; with `write`, records the config in it.
+
+    Raises:
+        ConfigError: the folder holds a run of another configuration, or the
+            output (or, for exported data sets, the export) folder cannot be
+            written.
+    """
+    path = os.path.join(config.output_dir, RUN_CONFIG_FILE)
+    if os.path.exists(path):
+        changed = config.changes_from(TrainConfig.from_run_folder(config.output_dir))
+        if changed:
+            raise ConfigError(
+                f"{config.output_dir} holds a run with another configuration "
+                f"({'; '.join(changed)}); pass the same options to resume it, "
+                f"or a new --output_dir")
+    if not write:
+        return
+    check_writable(config.output_dir, "output_dir")
+    if data.get(config.dataset).exportable:
+        check_writable(config.export_dir, "export_dir")
+    os.makedirs(config.output_dir, exist_ok=True)
+    temporary = path + ".partial"
+    with open(temporary, "w") as stream:
+        stream.write(config.to_json() + "\n")
+    os.replace(temporary, path)
+
+
+def check_writable(folder, name):
+    """Checks that files can be written in `folder`, without creating it.
+
+    The check writes and removes a probe file in `folder`, or, while it does
+    not exist yet, in the nearest folder above it that does.
+
+    Args:
+        folder: the folder.
+        name: the option it came from, for the message.
+
+    Raises:
+        ConfigError: the folder cannot be written, or its disk has less than
+            `MIN_FREE_BYTES` free.
+    """
+    existing = os.path.abspath(folder)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    probe = os.path.join(existing, f".write-test-{os.getpid()}")
+    try:
+        with open(probe, "w") as stream:
+            stream.write("ok")
+        os.remove(probe)
+        free = shutil.disk_usage(existing).free
+    except OSError as error:
+        raise ConfigError(f"cannot write to {name} {folder}: {error.strerror}; choose a "
+                          f"writable --{name}") from None
+    if free < MIN_FREE_BYTES:
+        raise ConfigError(
+            f"{name} {folder} has only {free // 2**20} MiB free, less than the "
+            f"{MIN_FREE_BYTES // 2**20} MiB that checkpoints and exports may need; "
+            f"free some space or choose another --{name}")
+
+
+def restore_run(run_dir, config=None):
+    """The trainer of a run folder, restored from its last checkpoint.
+
+    Args:
+        run_dir: the run folder.
+        config: its `TrainConfig`; read from its `config.json` by default.
+
+    Returns:
+        `(model, config)`.
+
+    Raises:
+        ConfigError: the folder is no run folder, or has no checkpoint yet.
+    """
+    config = config or TrainConfig.from_run_folder(run_dir)
+    model = build_trainer(config)
+    if not checkpoints.restore_latest(model, os.path.join(run_dir, CHECKPOINTS)):
+        raise ConfigError(f"{run_dir} has no checkpoint yet")
+    return model, config
+
+
+def samples_from(path, count, seed=0, trained_generator=False):
+    """Samples from a run folder (its last checkpoint) or an export folder.
+
+    Args:
+        path: a run folder written by `run`, or an export (a version folder
+            or a base folder of versions).
+        count: samples to draw.
+        seed: the same seed gives the same samples.
+        trained_generator: for a run folder that keeps a generator average,
+            draw from the trained generator instead of the average.
+
+    Returns:
+        `(images in [0, 1], description)`; the description holds `source`,
+        `dataset`, `data_dir`, `iterations` and, for a run folder,
+        `generator_average` (whether the run keeps one).
+    """
+    if os.path.isfile(os.path.join(path, RUN_CONFIG_FILE)):
+        model, config = restore_run(path)
+        images = evaluation.sample_generator(model, count, seed,
+                                             trained_generator=trained_generator)
+        return images, {
+            "source": path, "dataset": config.dataset, "data_dir": config.data_dir,
+            "iterations": model.iterations_done,
+            "generator_average": model.average_generator is not None}
+    version_path, images = serving.sample_export(path, range(seed, seed + count))
+    metadata = serving.read_metadata(version_path)
+    return images, {"source": version_path, "dataset": metadata["dataset"],
+                    "data_dir": metadata.get("config", {}).get("data_dir"),
+                    "iterations": metadata.get("iterations")}
