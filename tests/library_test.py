@@ -106,29 +106,39 @@ class PlainNetworksTest(tf.test.TestCase):
 class FitInputsTest(tf.test.TestCase):
 
     def test_an_array_is_one_pass_per_epoch_and_one_iteration_per_n_critic_batches(self):
-        stream = inputs.iteration_stream(_numbered(103), batch_size=10, n_critic=2,
-                                         shuffle=True, seed=0, sample_shape=SHAPE)
-        first, second = _sample_numbers(stream), _sample_numbers(stream)
-        # 103 samples: 10 batches of 10, 5 iterations; each sample once.
-        self.assertEqual([numbers.shape for numbers in first], [(2, 10)] * 5)
-        self.assertLen(set(np.concatenate(first).ravel()), 100)
-        self.assertNotAllEqual(np.concatenate(first), np.concatenate(second))
-        in_order = inputs.iteration_stream(_numbered(40), batch_size=10, n_critic=2,
-                                           shuffle=False, seed=0, sample_shape=SHAPE)
-        self.assertAllEqual(np.concatenate(_sample_numbers(in_order)).ravel(), np.arange(40))
+        def stream(epochs, initial_epoch=0, seed=0, shuffle=True, count=103):
+            dataset, per_epoch = inputs.iteration_stream(
+                _numbered(count), batch_size=10, n_critic=2, shuffle=shuffle, seed=seed,
+                sample_shape=SHAPE, epochs=epochs, initial_epoch=initial_epoch)
+            return _sample_numbers(dataset), per_epoch
+
+        # 103 samples: 10 batches of 10, 5 iterations; each sample once an epoch.
+        two_epochs, per_epoch = stream(epochs=2)
+        self.assertEqual(per_epoch, 5)
+        self.assertEqual([numbers.shape for numbers in two_epochs], [(2, 10)] * 10)
+        first, second = np.concatenate(two_epochs[:5]), np.concatenate(two_epochs[5:])
+        self.assertLen(set(first.ravel()), 100)
+        self.assertLen(set(second.ravel()), 100)
+        self.assertNotAllEqual(first, second)
+        # An epoch's permutation depends on the seed and the epoch alone.
+        self.assertAllEqual(np.concatenate(stream(epochs=2, initial_epoch=1)[0]), second)
+        self.assertNotAllEqual(np.concatenate(stream(epochs=1, seed=1)[0]), first)
+        in_order, _ = stream(epochs=1, shuffle=False, count=40)
+        self.assertAllEqual(np.concatenate(in_order).ravel(), np.arange(40))
 
     def test_datasets_of_batches_or_labelled_batches_are_grouped(self):
         samples = _numbered(55)
         labels = np.zeros(55, np.int64)
         for dataset in (tf.data.Dataset.from_tensor_slices(samples).batch(10),
                         tf.data.Dataset.from_tensor_slices((samples, labels)).batch(10)):
-            stream = inputs.iteration_stream(dataset, batch_size=None, n_critic=2, shuffle=True,
-                                             seed=0, sample_shape=SHAPE)
+            stream, per_epoch = inputs.iteration_stream(
+                dataset, batch_size=None, n_critic=2, shuffle=True, seed=0, sample_shape=SHAPE)
+            self.assertIsNone(per_epoch)
             # Batches 0-4 of 10 and a last one of 5: two iterations, in order.
             self.assertAllEqual(np.concatenate(_sample_numbers(stream)).ravel(), np.arange(40))
         iterations = tf.data.Dataset.from_tensor_slices(np.zeros((3, 2, 5, *SHAPE), np.float32))
         self.assertIs(inputs.iteration_stream(iterations, batch_size=None, n_critic=2,
-                                              shuffle=True, seed=0, sample_shape=SHAPE),
+                                              shuffle=True, seed=0, sample_shape=SHAPE)[0],
                       iterations)
 
     def test_fit_counts_iterations_as_steps(self):
@@ -139,7 +149,9 @@ class FitInputsTest(tf.test.TestCase):
         self.assertEqual(set(history.history), set(wgan_gp_tf.METRIC_NAMES))
         dataset = tf.data.Dataset.from_tensor_slices((_numbered(55), np.zeros(55))).batch(10)
         model.fit(dataset, epochs=1, verbose=0)
+        # The data ends within the next draw: no step is taken for it.
         self.assertEqual(model.iterations_done, 12)
+        self.assertEqual(int(model.critic_optimizer.iterations), 24)
 
     def test_finite_data_in_longer_executions_trains_every_iteration(self):
         # 7 iterations an epoch in executions of 3: 3, 3 and a last one of 1.
@@ -148,7 +160,7 @@ class FitInputsTest(tf.test.TestCase):
             model = _model(n_critic=2, steps_per_execution=steps)
             model.fit(_numbered(70), batch_size=5, epochs=2, verbose=0)
             runs[steps] = model
-        self.assertEqual(runs[3].train_function.__module__, "wgan_gp_tf.core.train_functions")
+        self.assertEqual(runs[3].train_function.execution, "fused")
         self.assertEqual((runs[3].iterations_done, runs[1].iterations_done), (14, 14))
         for fused, stepwise in zip(runs[3].weights, runs[1].weights, strict=True):
             self.assertAllClose(fused, stepwise, rtol=1e-5, atol=1e-6)

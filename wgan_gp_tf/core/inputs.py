@@ -13,7 +13,8 @@ import tensorflow as tf
 DEFAULT_BATCH_SIZE = 32
 
 
-def iteration_stream(x, *, batch_size, n_critic, shuffle, seed, sample_shape):
+def iteration_stream(x, *, batch_size, n_critic, shuffle, seed, sample_shape, epochs=1,
+                     initial_epoch=0):
     """One element per iteration: float32 `[n_critic, batch, *sample_shape]`.
 
     Args:
@@ -27,12 +28,17 @@ def iteration_stream(x, *, batch_size, n_critic, shuffle, seed, sample_shape):
         n_critic: batches per iteration.
         shuffle: for arrays, draw each epoch's batches from a new
             permutation.
-        seed: seeds the permutations.
+        seed: seeds the permutations: epoch e's depends on `(seed, e)`
+            alone, whatever the graph, the replicas or an earlier `fit`.
         sample_shape: the shape of one generated sample, which real ones
             must have.
+        epochs: for arrays, the epoch to end before.
+        initial_epoch: for arrays, the epoch to start at.
 
     Returns:
-        A `tf.data.Dataset`, or `x` if it is a distributed dataset.
+        `(stream, iterations per epoch)`: for arrays, one stream over the
+        epochs `[initial_epoch, epochs)`, one pass over the data each; for
+        datasets, the grouped dataset (or `x` as it is) and `None`.
 
     Raises:
         ValueError: samples of another shape, integer samples (not yet
@@ -40,17 +46,17 @@ def iteration_stream(x, *, batch_size, n_critic, shuffle, seed, sample_shape):
             a dataset.
     """
     if isinstance(x, tf.distribute.DistributedDataset):
-        return x
+        return x, None
     if isinstance(x, tf.data.Dataset):
         if batch_size is not None:
             raise ValueError("batch_size does not apply to a tf.data.Dataset, whose elements "
                              "are batches already; batch the dataset instead")
-        return _dataset_stream(x, n_critic, sample_shape)
+        return _dataset_stream(x, n_critic, sample_shape), None
     return _array_stream(x, batch_size or DEFAULT_BATCH_SIZE, n_critic, shuffle, seed,
-                         sample_shape)
+                         sample_shape, range(initial_epoch, epochs))
 
 
-def _array_stream(x, batch_size, n_critic, shuffle, seed, sample_shape):
+def _array_stream(x, batch_size, n_critic, shuffle, seed, sample_shape, epochs):
     if x is None:
         raise ValueError("WGANGP.fit needs real samples: an array, a tensor or a "
                          "tf.data.Dataset")
@@ -62,13 +68,22 @@ def _array_stream(x, batch_size, n_critic, shuffle, seed, sample_shape):
             f"{count} samples are fewer than one iteration's n_critic={n_critic} batches "
             f"of {batch_size}; pass more samples or a smaller batch_size")
     samples = tf.constant(values, tf.float32)
-    indices = tf.data.Dataset.range(count)
-    if shuffle:
-        indices = indices.shuffle(count, seed=seed, reshuffle_each_iteration=True)
-    return (indices.batch(batch_size, drop_remainder=True)
-            .batch(n_critic, drop_remainder=True)
-            .map(lambda batches: tf.gather(samples, batches), num_parallel_calls=tf.data.AUTOTUNE)
-            .prefetch(tf.data.AUTOTUNE))
+    iterations = count // (batch_size * n_critic)
+
+    def epoch_iterations(epoch):
+        order = tf.range(count, dtype=tf.int64)
+        if shuffle:
+            order = tf.random.experimental.stateless_shuffle(
+                order, seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
+        used = iterations * n_critic * batch_size
+        return tf.data.Dataset.from_tensor_slices(
+            tf.reshape(order[:used], [iterations, n_critic, batch_size]))
+
+    stream = (tf.data.Dataset.range(epochs.start, epochs.stop)
+              .flat_map(epoch_iterations)
+              .map(lambda batches: tf.gather(samples, batches), num_parallel_calls=tf.data.AUTOTUNE)
+              .prefetch(tf.data.AUTOTUNE))
+    return stream, iterations
 
 
 def _dataset_stream(dataset, n_critic, sample_shape):

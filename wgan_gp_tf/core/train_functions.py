@@ -1,12 +1,18 @@
 """The functions `WGANGP.fit` calls once per execution of `steps_per_execution` iterations.
 
-Keras compiles each step on its own and loops over the steps of an execution
-outside XLA, which costs a program launch per iteration. With `jit_compile`
-and `steps_per_execution > 1` on a single replica, `fused` draws the real
-batches of the whole execution first and runs all its iterations in one XLA
-program. Several replicas run the steps of an execution in a `tf.while_loop`
-of `strategy.run` (`replicated`: Keras's own loop fails to trace under a
-strategy). Other cases (no XLA, `train_on_batch`) keep Keras's own function.
+Each draws the execution's iterations one by one from the input and runs a step
+only for an iteration that is there, so a finite dataset ends its epoch
+cleanly. (A plain draw past the end still runs the part of the step that does
+not read the data: the optimisers' step counts and ours would advance, and a
+replicated step would even update the weights on the empty batches it gets.)
+
+- `fused`, with `jit_compile` on one replica: the real batches of the whole
+  execution are drawn first and one XLA program runs all its iterations.
+  Keras compiles each step on its own and loops over them outside XLA, which
+  costs a program launch per iteration.
+- `replicated`, with several replicas: `strategy.run` per iteration (Keras's
+  own loop fails to trace under a strategy).
+- `stepwise` otherwise: the step alone, compiled with XLA if `jit_compile`.
 """
 
 import tensorflow as tf
@@ -17,30 +23,36 @@ def make(model, keras_function):
 
     Args:
         model: a compiled `WGANGP`.
-        keras_function: what `keras.Model.make_train_function` built.
+        keras_function: what `keras.Model.make_train_function` built; used
+            when the model runs eagerly, and for `train_on_batch`, which
+            passes no iterator.
 
     Returns:
         A function of an iterator that runs one execution and returns the
-        metric logs, raising `StopIteration` when the data has run out.
+        metric logs, raising `StopIteration` when the data has run out. Its
+        `execution` attribute names the kind: `"fused"`, `"replicated"` or
+        `"stepwise"`.
     """
     if model.run_eagerly:
         return keras_function
     if model.distribute_strategy.num_replicas_in_sync > 1:
-        return replicated(model)
-    if not (model.jit_compile and model.steps_per_execution > 1):
-        return keras_function
-    fused_function = fused(model)
+        execution, ours = "replicated", replicated(model)
+    elif model.jit_compile and model.steps_per_execution > 1:
+        execution, ours = "fused", fused(model)
+    else:
+        execution, ours = "stepwise", stepwise(model)
 
     def function(iterator):
-        if isinstance(iterator, tf.data.Iterator):
-            return fused_function(iterator)
+        if isinstance(iterator, tf.data.Iterator | tf.distribute.DistributedIterator):
+            return ours(iterator)
         return keras_function(iterator)
 
+    function.execution = execution
     return function
 
 
 def fused(model):
-    """One XLA program per execution; a last, shorter execution runs its rest."""
+    """One XLA program per execution; a last, shorter execution runs what is left."""
     steps = model.steps_per_execution
 
     @tf.function(jit_compile=True, reduce_retracing=True)
@@ -70,29 +82,52 @@ def fused(model):
 
         return count, tf.cond(count > 0, train, model.metric_results)
 
-    def function(iterator):
-        count, logs = next_execution(iterator)
-        if not int(count):
-            raise StopIteration
-        return logs
-
-    return function
+    return _raising_when_empty(next_execution)
 
 
 def replicated(model):
     """The steps of an execution in a `tf.while_loop` of `strategy.run`."""
     strategy = model.distribute_strategy
+
+    def run_step(batches):
+        logs = strategy.run(model.train_step, args=(batches,))
+        return {name: strategy.reduce("MEAN", value, axis=None) for name, value in logs.items()}
+
+    return _step_by_step(model, run_step)
+
+
+def stepwise(model):
+    """The steps of an execution in a `tf.while_loop`, each compiled on its own."""
+    return _step_by_step(model, tf.function(model.train_step, jit_compile=model.jit_compile,
+                                            reduce_retracing=True))
+
+
+def _step_by_step(model, run_step):
     steps = model.steps_per_execution
 
     @tf.function(reduce_retracing=True)
-    def function(iterator):
-        def body(index, logs):
-            del logs
-            logs = strategy.run(model.train_step, args=(next(iterator),))
-            return index + 1, {name: strategy.reduce("MEAN", value, axis=None)
-                               for name, value in logs.items()}
+    def next_execution(iterator):
+        def body(count, exhausted, logs):
+            optional = iterator.get_next_as_optional()
+            return tf.cond(optional.has_value(),
+                           lambda: (count + 1, exhausted, run_step(optional.get_value())),
+                           lambda: (count, tf.constant(True), logs))
 
-        return tf.while_loop(lambda index, logs: index < steps, body,
-                             (tf.constant(0), model.metric_results()))[1]
+        count, _, logs = tf.while_loop(
+            lambda count, exhausted, logs: tf.logical_and(count < steps,
+                                                          tf.logical_not(exhausted)),
+            body, (tf.constant(0), tf.constant(False), model.metric_results()))
+        return count, logs
+
+    return _raising_when_empty(next_execution)
+
+
+def _raising_when_empty(next_execution):
+    """Keras's train function: the logs, or `StopIteration` once the data has run out."""
+    def function(iterator):
+        count, logs = next_execution(iterator)
+        if not int(count):
+            raise StopIteration
+        return logs
 
     return function

@@ -43,8 +43,9 @@ class WGANGP(keras.Model):
     them. `fit` takes what Keras models take:
 
     - an array or tensor of real samples `[N, ...]` with `batch_size`: each
-      epoch shuffles them (unless `shuffle=False`) and cuts them into batches
-      of `batch_size`, and every n_critic consecutive batches make one
+      epoch takes them in a permutation of its own (fixed by `seed` and the
+      epoch; in order with `shuffle=False`), cut into batches of
+      `batch_size`, and every n_critic consecutive batches make one
       iteration. So an epoch is one pass over the data, each real sample
       seen by one critic update, and a Keras step is one iteration
       (`N // (batch_size * n_critic)` per epoch, the remainder left out);
@@ -234,10 +235,11 @@ class WGANGP(keras.Model):
             if value is not None:
                 raise ValueError(f"WGANGP.fit does not take {name}: a GAN has no targets "
                                  f"to validate or weight")
-        stream = inputs.iteration_stream(
+        stream, iterations_per_epoch = inputs.iteration_stream(
             x, batch_size=batch_size, n_critic=self.n_critic, shuffle=shuffle, seed=self.seed,
-            sample_shape=self.image_shape)
+            sample_shape=self.image_shape, epochs=epochs, initial_epoch=initial_epoch)
         stream = distribute.distribute_batches(self.distribute_strategy, stream)
+        steps_per_epoch = steps_per_epoch or iterations_per_epoch
         with warnings.catch_warnings():
             if steps_per_epoch is None:
                 # How every epoch over a dataset of unknown length ends.
