@@ -48,6 +48,7 @@ class ValidationTest(tf.test.TestCase):
             "the toy_mlp architecture makes points, but dataset 'mnist' holds images": {
                 "architecture": "toy_mlp"},
             "seed must be in": {"seed": -1},
+            "beta_1 must be in": {"beta_1": 1.5},
             "beta_2 must be in": {"beta_2": 1.0},
             "penalty_weight must be >= 0": {"penalty_weight": -1.0},
             r"generator_ema must be in \[0, 1\)": {"generator_ema": 1.0},

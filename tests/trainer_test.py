@@ -117,14 +117,14 @@ class EveryPenaltyTest(tf.test.TestCase, parameterized.TestCase):
             self.assertEqual(history["penalty"][-1], 0.0)
 
     def test_clip_bounds_the_critic_weights(self):
-        model, _ = _fit("clip", jit_compile=True)
+        model, _ = _fit("clip", jit_compile=False)
         for variable in model.critic.trainable_variables:
             self.assertLessEqual(float(tf.reduce_max(tf.abs(variable))), 0.01)
 
     def test_same_seed_same_run(self):
-        first, _ = _fit("hinge", jit_compile=True, seed=3)
-        second, _ = _fit("hinge", jit_compile=True, seed=3)
-        other, _ = _fit("hinge", jit_compile=True, seed=4)
+        first, _ = _fit("hinge", jit_compile=False, seed=3)
+        second, _ = _fit("hinge", jit_compile=False, seed=3)
+        other, _ = _fit("hinge", jit_compile=False, seed=4)
         for a, b in zip(first.weights, second.weights, strict=True):
             self.assertAllEqual(a, b)
         self.assertNotAllClose(first.generator.weights[0],
@@ -155,7 +155,7 @@ class LearningRateDecayTest(tf.test.TestCase):
 
     def _rates_after_each_half(self, decay):
         run_config = training.make_config(learning_rate_decay=decay, iterations=4, batch_size=2,
-                                          steps_per_execution=1)
+                                          steps_per_execution=1, jit_compile=False)
         model = training.build_trainer(run_config)
         batches = tf.data.Dataset.from_tensors(
             tf.random.uniform([run_config.n_critic, 2, 28, 28, 1], -1.0, 1.0)).repeat()
@@ -195,7 +195,7 @@ class GeneratorAverageTest(tf.test.TestCase):
 
     def test_the_average_is_what_the_model_samples(self):
         run_config = training.make_config(generator_ema=0.9, iterations=2, batch_size=2,
-                                          steps_per_execution=2)
+                                          steps_per_execution=2, jit_compile=False)
         model = training.build_trainer(run_config)
         self.assertAllClose(model.average_generator.get_weights(),
                             model.generator.get_weights())
