@@ -70,19 +70,37 @@ def define_config_flags(config_class, skip=()):
 
 def _parse_flags(argv):
     try:
-        return flags.FLAGS(argv)
+        arguments = flags.FLAGS(argv)
     except flags.Error as error:
         print(f"error: {error}; see --helpfull", file=sys.stderr)
         sys.exit(2)
+    if flags.FLAGS["verbosity"].using_default_value:
+        # absl's app.run raises an unset verbosity to INFO, and TensorFlow's
+        # savers then print their timings; WARNING keeps the screen to what
+        # the script prints. --verbosity=0 brings everything back.
+        flags.FLAGS.verbosity = -1
+        _show_library_messages()
+    return arguments
+
+
+def _show_library_messages():
+    """Prints the library's own INFO lines as plain text, without absl's prefix."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    library = logging.getLogger("wgan_gp_tf")
+    library.addHandler(handler)
+    library.setLevel(logging.INFO)
+    library.propagate = False
 
 
 def run(main):
-    """Runs an absl `main`; bad flags and user errors print one line and exit 2."""
+    """Runs an absl `main`; bad flags and user errors print one line and exit 2.
+
+    Unless `--verbosity` is given, only warnings of TensorFlow and absl are
+    shown, and the library's own messages as plain lines.
+    """
 
     def wrapped(argv):
-        # TensorFlow's own INFO lines (saver timings, signature renames).
-        for name in ("absl", "tensorflow"):
-            logging.getLogger(name).setLevel(logging.WARNING)
         try:
             return main(argv)
         except WGANGPError as error:

@@ -67,7 +67,7 @@ def main(argv):
     del argv
     config = wgan_gp_tf.make_config("mnist_mlp", data_dir=FLAGS.data_dir,
                                     iterations=FLAGS.iterations)
-    images, _ = wgan_gp_tf.data.get(config.dataset).load("train", config.data_dir)
+    images, _ = config.data_source().load("train", config.data_dir)
     sides = {
         "TF1 graph loop of the original": _baseline(config, images),
         "ours, XLA": _ours(config, images),

@@ -47,6 +47,9 @@ def main(argv):
     images, source = wgan_gp_tf.training.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed)
     data_dir = FLAGS.data_dir or source["data_dir"]
     dataset = wgan_gp_tf.data.get(source["dataset"])
+    if images.ndim == 4:
+        # An image folder trains at any size: the generator's.
+        dataset = dataset.sized(images.shape[1], images.shape[3])
     evaluator = dataset.evaluator(data_dir, classifier_path=FLAGS.classifier,
                                   inception_weights=FLAGS.inception_weights)
     results = {**source, "data_dir": data_dir, "seed": FLAGS.seed,

@@ -45,7 +45,7 @@ flags.DEFINE_list("generator_ema", ["0"], "generator_ema values to measure (0: n
 def _variant(config, strategy, precision, xla, ema):
     """A function running `iterations` and returning iterations/s."""
     config = dataclasses.replace(config, mixed_precision=precision, generator_ema=ema)
-    shape = wgan_gp_tf.data.get(config.dataset).shape
+    shape = config.data_source().shape
     model = wgan_gp_tf.training.build_trainer(config, strategy)
     model.jit_compile = xla
     images = np.random.default_rng(0).integers(0, 256, (1000, *shape), dtype=np.uint8)

@@ -40,7 +40,7 @@ def _export_note(config, result):
         return result.export_path
     if result.iteration == result.start_iteration:
         return "(nothing new to export)"
-    if not wgan_gp_tf.data.get(config.dataset).exportable:
+    if not config.data_source().exportable:
         return f"(none: {config.dataset} generators are not exported)"
     return "(the chief worker exports)"
 

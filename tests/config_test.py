@@ -56,6 +56,12 @@ class ValidationTest(tf.test.TestCase):
             "unknown config field.*bogus": {"bogus": 3},
             "sample_every must be a multiple of steps_per_execution": {
                 "steps_per_execution": 300},
+            "mnist images have shape 28x28x1; --image_size and --channels resize an image folder": {
+                "image_size": 32},
+            "the dcgan_sized architecture is built for square images of 16, 32, 64, 128, 256 "
+            "pixels, but dataset 'folder' holds 48x48x3 images": {
+                "preset": "folder_dcgan", "image_size": 48},
+            "--channels of 1 or 3, not 64 and 4": {"dataset": "folder", "channels": 4},
         }
         for message, overrides in cases.items():
             with self.subTest(message):

@@ -72,15 +72,30 @@ class IdxTest(tf.test.TestCase):
         with self.assertRaisesRegex(DataError, "an image folder has no 'test' split"):
             data.get("cifar10").load("test", self.get_temp_dir())
 
+    def test_a_folder_at_any_size(self):
+        helpers.write_image_folder(self.get_temp_dir(), corrupt=False)
+        folder = data.get("folder")
+        self.assertIs(folder.sized(64, 3), folder)
+        images, _ = folder.sized(32, 1).load("train", self.get_temp_dir())
+        self.assertEqual(images.shape, (6, 32, 32, 1))
+        images, _ = folder.sized(16).load("train", self.get_temp_dir())
+        self.assertEqual(images.shape, (6, 16, 16, 3))
+        with self.assertRaisesRegex(DataError, "folder reads a folder of images: pass "
+                                               "--data_dir="):
+            folder.training_data(batch_size=2)
+        with self.assertRaisesRegex(ConfigError, "cifar10 images have shape 32x32x3"):
+            data.get("cifar10").sized(64)
+
     def test_unknown_dataset(self):
         with self.assertRaisesRegex(ConfigError, "unknown dataset 'cifar'; choose one of: "
                                                  "mnist, fashion_mnist, celeb_a, cifar10, "
-                                                 "toy_1d"):
+                                                 "folder, toy_1d"):
             data.get("cifar")
 
     def test_every_source_knows_its_shape_kind_and_export(self):
         expected = {"mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1),
-                    "celeb_a": (64, 64, 3), "cifar10": (32, 32, 3), "toy_1d": (1,),
+                    "celeb_a": (64, 64, 3), "cifar10": (32, 32, 3), "folder": (64, 64, 3),
+                    "toy_1d": (1,),
                     "8gaussians": (2,), "25gaussians": (2,), "swissroll": (2,)}
         self.assertEqual({name: data.get(name).shape for name in data.names()}, expected)
         for name, shape in expected.items():

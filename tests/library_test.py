@@ -197,7 +197,9 @@ class CallbacksInPlainFitTest(tf.test.TestCase):
         model.fit(_numbered(100), batch_size=10, epochs=2, verbose=0, callbacks=[
             wgan_gp_tf.SampleGrid(samples, rows=3),
             wgan_gp_tf.Checkpoint(checkpoints, every=None)])
-        self.assertEqual(sorted(os.listdir(samples)), ["00000005.png", "00000010.png"])
+        # The first iteration's grid, then one per epoch.
+        self.assertEqual(sorted(os.listdir(samples)),
+                         ["00000001.png", "00000005.png", "00000010.png"])
         grid = tf.io.decode_png(tf.io.read_file(os.path.join(samples, "00000010.png")))
         self.assertEqual(grid.shape, (12, 12, 1))
         self.assertEqual(tf.train.latest_checkpoint(checkpoints).rsplit("-", 1)[1], "10")
@@ -209,6 +211,15 @@ class CallbacksInPlainFitTest(tf.test.TestCase):
         self.assertEqual(resumed.iterations_done, 10)
         for saved, restored in zip(model.weights, resumed.weights, strict=True):
             self.assertAllEqual(saved, restored)
+
+        # A resumed fit draws no grid of its first call; one that stops
+        # between grids draws its last iteration.
+        resumed.fit(_numbered(100), batch_size=10, epochs=1, verbose=0, callbacks=[
+            wgan_gp_tf.SampleGrid(samples, every=4, rows=3),
+            wgan_gp_tf.training.callbacks.StopAtIteration(13)])
+        self.assertEqual(sorted(os.listdir(samples)),
+                         ["00000001.png", "00000005.png", "00000010.png", "00000012.png",
+                          "00000013.png"])
 
     def test_evaluate_judges_the_samples_of_each_epoch(self):
         model = _model(n_critic=2)

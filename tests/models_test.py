@@ -32,7 +32,7 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
     @parameterized.parameters(*_IMAGE_PRESETS)
     def test_shapes_ranges_and_a_few_steps(self, preset):
         config = _config(preset)
-        shape = data.get(config.dataset).shape
+        shape = config.data_source().shape
         model = training.build_trainer(config)
         noise = model.generator.sample_latent(3, seed=1)
         images = model.generator(noise)
@@ -67,6 +67,52 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
                          ((512, 256), (256, 128), (128, 64), (64, 3)))
         self.assertEqual(generator.count_params(), 100 * 8192 + 8192 + transposed
                          + 4 * (8192 + 256 + 128 + 64))
+
+    def test_sized_networks_are_wgan_div_celeba_at_128(self):
+        critic, generator = models.build(models.get("dcgan_sized"), 128, "normal",
+                                         (128, 128, 3), critic_norm="batch")
+        # keras/wgan_div_celeba.py at img_dim 128: num_layers 4, 1024 channels
+        # at 4x4; 5x5 kernels, the critic's without biases.
+        self.assertEqual([layer.kernel.shape for layer in critic.convolutions],
+                         [(5, 5, 3, 64), (5, 5, 64, 128), (5, 5, 128, 256),
+                          (5, 5, 256, 512), (5, 5, 512, 1024)])
+        self.assertFalse(any(layer.use_bias for layer in critic.convolutions))
+        self.assertEqual(sum(norm is not None for norm in critic.norms), 4)
+        self.assertIsInstance(critic.pool, keras.layers.GlobalAveragePooling2D)
+        self.assertEqual((critic.activation.negative_slope, critic.score.use_bias), (0.2, False))
+        convolutions = sum(25 * fan_in * fan_out for fan_in, fan_out in
+                           ((3, 64), (64, 128), (128, 256), (256, 512), (512, 1024)))
+        self.assertEqual(critic.count_params(),
+                         convolutions + 4 * (128 + 256 + 512 + 1024) + 1024)
+        self.assertEqual(generator.dense.kernel.shape, (128, 4 * 4 * 1024))
+        self.assertEqual([layer.kernel.shape for layer in generator.upsamplings],
+                         [(5, 5, 512, 1024), (5, 5, 256, 512), (5, 5, 128, 256),
+                          (5, 5, 64, 128)])
+        self.assertEqual(generator.to_image.kernel.shape, (5, 5, 3, 64))
+        transposed = sum(25 * fan_in * fan_out + fan_out for fan_in, fan_out in
+                         ((1024, 512), (512, 256), (256, 128), (128, 64), (64, 3)))
+        self.assertEqual(generator.count_params(), 128 * 16384 + 16384 + transposed
+                         + 4 * (16384 + 512 + 256 + 128 + 64))
+        self.assertEqual(generator(tf.zeros([1, 128])).shape, (1, 128, 128, 3))
+        # RandomNormal(stddev=0.02) kernels, but Keras's default for the score.
+        for kernel in (critic.convolutions[-1].kernel, generator.dense.kernel,
+                       generator.upsamplings[0].kernel):
+            self.assertAllClose(np.std(kernel.numpy()), 0.02, rtol=0.02)
+        self.assertGreater(np.std(critic.score.kernel.numpy()), 0.03)
+
+    @parameterized.parameters((16, 1, [64, 128]), (32, 3, [64, 128, 256]))
+    def test_sized_networks_follow_the_image_size(self, size, channels, filters):
+        critic, generator = models.build(models.get("dcgan_sized"), 8, "normal",
+                                         (size, size, channels))
+        self.assertEqual([layer.filters for layer in critic.convolutions], filters)
+        self.assertEqual(generator.dense.units, 16 * filters[-1])
+        self.assertEqual(generator(tf.zeros([2, 8])).shape, (2, size, size, channels))
+        self.assertEqual(critic(tf.zeros([2, size, size, channels])).shape, (2, 1))
+
+    def test_sized_networks_refuse_other_sizes(self):
+        for shape in ((48, 48, 3), (512, 512, 3), (64, 32, 3)):
+            with self.subTest(shape), self.assertRaisesRegex(ConfigError, "square images"):
+                models.build(models.get("dcgan_sized"), 8, "normal", shape)
 
     def test_mnist_generator_crops_to_seven_like_the_paper(self):
         _, generator = models.build(models.get("dcgan_mnist"), 128, "normal",

@@ -14,8 +14,8 @@ import numpy as np
 
 from wgan_gp_tf import evaluation
 from wgan_gp_tf.data import idx, stream, tfds
-from wgan_gp_tf.data.image_folder import ImageFolder
-from wgan_gp_tf.errors import DataError
+from wgan_gp_tf.data.image_folder import IMAGE_EXTENSIONS, ImageFolder
+from wgan_gp_tf.errors import ConfigError, DataError, ExportNotFoundError
 
 
 class DataSource(abc.ABC):
@@ -52,6 +52,20 @@ class DataSource(abc.ABC):
             DataError: the reference data cannot be loaded.
         """
 
+    def sized(self, image_size=0, channels=0):
+        """This data set with images of `image_size` and `channels` (0: its own).
+
+        Only an image folder resizes; any other data set is itself at 0.
+
+        Raises:
+            ConfigError: a size or channel count for a data set of fixed shape.
+        """
+        if image_size or channels:
+            raise ConfigError(
+                f"{self.name} {self.makes} have shape {'x'.join(map(str, self.shape))}; "
+                f"--image_size and --channels resize an image folder: pass --dataset=folder")
+        return self
+
     def picture(self, model, iteration, rows, seed):
         """What a sample looks like: a grid of `rows x rows` images, uint8 `[H, W, C]`."""
         del iteration
@@ -64,6 +78,10 @@ class TrainingData(abc.ABC):
     @abc.abstractmethod
     def batches(self, *, batch_size, n_critic, seed, value_range, start_iteration=0):
         """The infinite stream of float32 `[n_critic, batch_size, *shape]`, from a seed."""
+
+    @abc.abstractmethod
+    def description(self):
+        """What the data is, for the lines a run starts with ("60,000 images of 28x28x1")."""
 
     def explain_read_failure(self):  # noqa: B027 (optional: most data cannot fail to read)
         """Raises a `DataError` naming what failed to read, if it can tell."""
@@ -79,6 +97,13 @@ class ImageTrainingData(TrainingData):
         return stream.training_batches(self.images, batch_size=batch_size, n_critic=n_critic,
                                        seed=seed, value_range=value_range,
                                        start_iteration=start_iteration)
+
+    def description(self):
+        shape = "x".join(map(str, self.images.shape[1:] if isinstance(self.images, np.ndarray)
+                             else self.images.shape))
+        kind = "image files cropped and resized to" if isinstance(
+            self.images, ImageFolder) else "images of"
+        return f"{len(self.images):,} {kind} {shape}"
 
     def explain_read_failure(self):
         if isinstance(self.images, ImageFolder):
@@ -96,6 +121,9 @@ class ImageSource(DataSource):
             four MNIST-format IDX files, train and test) or `"images"` (any
             folder of image files, cropped and resized to `shape`; no test
             split).
+        in_tfds: whether tensorflow-datasets has it, so that `data_dir` may
+            be left out.
+        any_size: whether `sized` may give it another shape.
 
     Samples are judged by the reference classifier shipped for `name`
     (`wgan_gp_tf.evaluation.shipped_classifier`), if there is one.
@@ -104,15 +132,41 @@ class ImageSource(DataSource):
     name: str
     shape: tuple[int, int, int]
     data_dir_holds: str
+    in_tfds: bool = True
+    any_size: bool = False
     makes = "images"
     exportable = True
+
+    def sized(self, image_size=0, channels=0):
+        """This data set at `image_size` x `image_size` x `channels` (0: its own).
+
+        Raises:
+            ConfigError: a size or channel count for a data set of fixed shape,
+                or an image size under 8 or channels other than 1 or 3.
+        """
+        height, _, own_channels = self.shape
+        shape = (image_size or height, image_size or height, channels or own_channels)
+        if shape == self.shape:
+            return self
+        if not self.any_size:
+            return super().sized(image_size, channels)
+        if shape[0] < 8 or shape[2] not in (1, 3):
+            raise ConfigError(f"an image folder trains at --image_size of 8 or more and "
+                              f"--channels of 1 or 3, not {shape[0]} and {shape[2]}")
+        return dataclasses.replace(self, shape=shape)
 
     def reads_folder(self, data_dir):
         """Whether `data_dir` is a folder of image files for this data set."""
         return bool(data_dir) and self.data_dir_holds == "images"
 
+    def _require_data_dir(self, data_dir):
+        if not data_dir and not self.in_tfds:
+            raise DataError(f"{self.name} reads a folder of images: pass "
+                            f"--data_dir=<folder of {'/'.join(IMAGE_EXTENSIONS)} files>")
+
     def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
                       cache_images=False):
+        self._require_data_dir(data_dir)
         if self.reads_folder(data_dir):
             images = ImageFolder.scan(data_dir, self.shape, skip_bad_images)
             if cache_images:
@@ -137,6 +191,7 @@ class ImageSource(DataSource):
             DataError: the data cannot be found or read, an image folder is
                 asked for a test split, or the images have another shape.
         """
+        self._require_data_dir(data_dir)
         if self.reads_folder(data_dir):
             if split != "train":
                 raise DataError(f"an image folder has no {split!r} split or labels; "
@@ -177,6 +232,11 @@ class ImageSource(DataSource):
             split = "train" if self.reads_folder(data_dir) else "test"
             return evaluation.Evaluator(evaluation.InceptionFeatures(inception_weights),
                                         self.load(split, data_dir)[0])
+        if not classifier_path and self.any_size:
+            raise ExportNotFoundError(
+                "no reference classifier exists for an image folder; measure FID and KID "
+                "in InceptionV3 features with --inception_weights=imagenet (or a weights "
+                "file)")
         path = classifier_path or evaluation.shipped_classifier(self.name)
         reference = evaluation.ReferenceClassifier(path)
         return evaluation.Evaluator(reference, self.load("test", data_dir)[0])
@@ -187,4 +247,6 @@ IMAGE_SOURCES = (
     ImageSource("fashion_mnist", (28, 28, 1), "idx"),
     ImageSource("celeb_a", (64, 64, 3), "images"),
     ImageSource("cifar10", (32, 32, 3), "images"),
+    # Any folder of images, at --image_size and --channels.
+    ImageSource("folder", (64, 64, 3), "images", in_tfds=False, any_size=True),
 )

@@ -157,6 +157,9 @@ class ToyTrainingData(TrainingData):
         return training_batches(self.dataset, batch_size=batch_size, n_critic=n_critic,
                                 seed=seed, start_iteration=start_iteration)
 
+    def description(self):
+        return f"{DIMENSIONS[self.dataset]}-d points drawn afresh every iteration"
+
 
 @dataclasses.dataclass(frozen=True)
 class ToyEvaluator:

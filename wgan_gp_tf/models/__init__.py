@@ -19,17 +19,22 @@ import tensorflow as tf
 from wgan_gp_tf.errors import ConfigError
 from wgan_gp_tf.models.dcgan import (
     CRITIC_NORMS,
+    DCGAN_INIT,
+    SIZED_IMAGE_SIZES,
     TFLIB_CONV_INIT,
     TFLIB_DENSE_INIT,
     DCGANCritic,
     DCGANGenerator,
+    sized_filters,
+    sized_generator,
 )
 from wgan_gp_tf.models.generator import Generator
 from wgan_gp_tf.models.mlp import MLPCritic, MLPGenerator
 from wgan_gp_tf.registry import Registry
 
 __all__ = ["CRITIC_NORMS", "PRECISIONS", "Architecture", "DCGANCritic", "DCGANGenerator",
-           "Generator", "MLPCritic", "MLPGenerator", "build", "build_generator", "get", "names"]
+           "Generator", "MLPCritic", "MLPGenerator", "build", "build_generator", "get", "names",
+           "sized_filters"]
 
 # Keras dtype policies of `TrainConfig.mixed_precision`.
 PRECISION_POLICIES = {"none": "float32", "float16": "mixed_float16",
@@ -74,6 +79,8 @@ class Architecture:
         make_generator: `(latent_dim, prior, image_shape) -> Generator`.
         critic_norms: the `critic_norm` values the critic supports.
         makes: `"images"` `(H, W, C)` or `"points"` `(D,)`.
+        image_sizes: the square sizes it is built for, if it is built from
+            the data's size; `None` if its sizes are fixed.
     """
 
     name: str
@@ -81,6 +88,7 @@ class Architecture:
     make_generator: Callable[..., Generator]
     critic_norms: tuple[str, ...] = ("none",)
     makes: str = "images"
+    image_sizes: tuple[int, ...] | None = None
 
     def check_critic_norm(self, norm):
         """Raises `ConfigError` unless this critic supports `norm`."""
@@ -97,6 +105,13 @@ class Architecture:
                 f"the {self.name} architecture makes {self.makes}, but dataset {dataset!r} "
                 f"holds {'images' if makes_images else 'points'}; choose an architecture "
                 f"for it (or the preset made for it)")
+        if self.image_sizes and (sample_shape[0] != sample_shape[1]
+                                 or sample_shape[0] not in self.image_sizes):
+            raise ConfigError(
+                f"the {self.name} architecture is built for square images of "
+                f"{', '.join(map(str, self.image_sizes))} pixels, but dataset {dataset!r} "
+                f"holds {'x'.join(map(str, sample_shape))} images; pass one of those sizes "
+                f"as --image_size")
 
 
 REGISTRY = Registry("architecture", (
@@ -112,6 +127,16 @@ REGISTRY = Registry("architecture", (
     # gan_cifar.py of the WGAN-GP paper (DIM 128), 32x32x3.
     _dcgan_architecture("dcgan_cifar10", (128, 256, 512), (512, 256, 128), True,
                         "tanh", (-1.0, 1.0), paper=True),
+    # keras/wgan_div_celeba.py of the original repo (and its other 128x128
+    # scripts): networks built from the image size, 16 to 256 pixels.
+    Architecture(
+        "dcgan_sized",
+        functools.partial(DCGANCritic, None, convolution_bias=False, pooling="average",
+                          score_bias=False, kernel_initializer=DCGAN_INIT,
+                          score_initializer="glorot_uniform"),
+        functools.partial(sized_generator, dense_initializer=DCGAN_INIT,
+                          kernel_initializer=DCGAN_INIT),
+        critic_norms=CRITIC_NORMS, image_sizes=SIZED_IMAGE_SIZES),
 ))
 
 

@@ -18,8 +18,33 @@ TFLIB_CONV_INIT = {"class_name": "VarianceScaling",
                    "config": {"scale": 2.0, "mode": "fan_avg", "distribution": "uniform"}}
 TFLIB_DENSE_INIT = "lecun_uniform"
 
+# keras/wgan_div_celeba.py's layers: N(0, 0.02) kernels, as DCGAN's paper advises.
+DCGAN_INIT = {"class_name": "RandomNormal", "config": {"stddev": 0.02}}
+
 # The normalisations a convolutional critic can have.
 CRITIC_NORMS = ("batch", "layer", "none")
+
+# The image sizes `sized_filters` builds networks for.
+SIZED_IMAGE_SIZES = (16, 32, 64, 128, 256)
+
+
+def sized_filters(image_size):
+    """The channels of keras/wgan_div_celeba.py's networks for square images of `image_size`.
+
+    That script makes `num_layers = log2(img_dim) - 3` hidden layers with
+    `img_dim * 8` channels at the 4x4 end, halving towards the image: 64,
+    128, ... doubling per layer. The critic's strided convolutions take them
+    in this order, the generator's 4x4 map and transposed convolutions in
+    reverse.
+
+    Raises:
+        ConfigError: `image_size` is not a power of two from 16 to 256.
+    """
+    if image_size not in SIZED_IMAGE_SIZES:
+        raise ConfigError(f"networks built from the image size take square images of "
+                          f"{', '.join(map(str, SIZED_IMAGE_SIZES))} pixels, not "
+                          f"{image_size}; pass one of them as --image_size")
+    return tuple(64 * 2**index for index in range(image_size.bit_length() - 3))
 
 
 def batch_normalization():
@@ -59,27 +84,52 @@ class DCGANCritic(keras.Model):
     is followed by the normalisation `norm`.
 
     Args:
-        filters: output channels of the convolutions, one per halving.
+        filters: output channels of the convolutions, one per halving; or
+            `None` to take them from the image size when the critic is
+            built (`sized_filters`).
         norm: `"batch"`, `"layer"` or `"none"`.
         negative_slope: of the LeakyReLUs (Keras 2's default 0.3 in
             wgan_gp_celeba.py, 0.2 in the WGAN-GP paper's code).
+        convolution_bias: whether the convolutions have biases.
+        pooling: how the last feature map reaches the score: `"flatten"`, or
+            `"average"` (global average pooling, as wgan_div_celeba.py).
         score_bias: whether the score layer has a bias.
-        kernel_initializer: of every layer.
+        kernel_initializer: of the convolutions.
+        score_initializer: of the score layer; default `kernel_initializer`.
     """
 
-    def __init__(self, filters, norm="none", negative_slope=0.2, score_bias=True,
-                 kernel_initializer="glorot_uniform", **kwargs):
+    def __init__(self, filters, norm="none", negative_slope=0.2, convolution_bias=True,
+                 pooling="flatten", score_bias=True, kernel_initializer="glorot_uniform",
+                 score_initializer=None, **kwargs):
         super().__init__(**kwargs)
+        self.norm = norm
+        self.convolution_bias = convolution_bias
+        self.kernel_initializer = kernel_initializer
+        if filters is not None:
+            self._make_convolutions(filters)
+        self.activation = keras.layers.LeakyReLU(negative_slope)
+        self.pool = {"flatten": keras.layers.Flatten,
+                     "average": keras.layers.GlobalAveragePooling2D}[pooling]()
+        self.score = keras.layers.Dense(1, use_bias=score_bias, dtype="float32",
+                                        kernel_initializer=score_initializer
+                                        or kernel_initializer)
+
+    def _make_convolutions(self, filters):
         self.convolutions = [
             keras.layers.Conv2D(count, 5, strides=2, padding="same",
-                                kernel_initializer=kernel_initializer)
+                                use_bias=self.convolution_bias,
+                                kernel_initializer=self.kernel_initializer)
             for count in filters
         ]
-        self.norms = [None] + [_normalization(norm) for _ in filters[1:]]
-        self.activation = keras.layers.LeakyReLU(negative_slope)
-        self.flatten = keras.layers.Flatten()
-        self.score = keras.layers.Dense(1, use_bias=score_bias, dtype="float32",
-                                        kernel_initializer=kernel_initializer)
+        self.norms = [None] + [_normalization(self.norm) for _ in filters[1:]]
+
+    def build(self, input_shape):
+        if not hasattr(self, "convolutions"):
+            height, width = input_shape[1:3]
+            if height != width:
+                raise ConfigError(f"networks built from the image size take square "
+                                  f"images, not {height}x{width}")
+            self._make_convolutions(sized_filters(height))
 
     def call(self, images, training=False):
         x = images
@@ -88,7 +138,22 @@ class DCGANCritic(keras.Model):
             if norm is not None:
                 x = norm(x, training=training)
             x = self.activation(x)
-        return self.score(self.flatten(x))
+        return self.score(self.pool(x))
+
+
+def sized_generator(latent_dim, prior, image_shape, **kwargs):
+    """A `DCGANGenerator` with keras/wgan_div_celeba.py's channels for `image_shape`.
+
+    Raises:
+        ConfigError: the images are not square, or of a size `sized_filters`
+            does not build for.
+    """
+    height, width, _ = image_shape
+    if height != width:
+        raise ConfigError(f"networks built from the image size make square images, not "
+                          f"{height}x{width}")
+    return DCGANGenerator(latent_dim, prior, image_shape,
+                          filters=sized_filters(height)[::-1], **kwargs)
 
 
 class DCGANGenerator(Generator):

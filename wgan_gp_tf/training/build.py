@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from wgan_gp_tf import data, models
+from wgan_gp_tf import models
 from wgan_gp_tf.core import WGANGP
 
 
@@ -27,7 +27,7 @@ def build_trainer(config, strategy=None):
 def _build_trainer(config):
     keras.utils.set_random_seed(config.seed)
     architecture = models.get(config.architecture)
-    sample_shape = data.get(config.dataset).shape
+    sample_shape = config.data_source().shape
     critic, generator = models.build(architecture, config.latent_dim, config.prior,
                                      sample_shape, config.critic_norm, config.mixed_precision)
     average_generator = None

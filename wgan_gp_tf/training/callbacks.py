@@ -56,7 +56,11 @@ class SampleGrid(_EveryIterations):
     """Saves a grid of samples from one fixed noise batch, like the original's `out/N.png`.
 
     Files are `<directory>/<iteration, 8 digits>.png`; the grid also goes to
-    TensorBoard when a summary writer is given.
+    TensorBoard when a summary writer is given. Besides every `every`
+    iterations, a grid is drawn after the first compiled call of a new run
+    (iteration 1 with `steps_per_execution=1`, as the original's `out/0.png`)
+    and at the end of training, so that every run leaves a picture of its
+    start and of its end; a grid already on disk is not drawn again.
 
     Args:
         directory: where the PNG files go; created if missing.
@@ -78,10 +82,30 @@ class SampleGrid(_EveryIterations):
         self.writer = writer
         self.draw = draw or _image_grid
 
+    def on_train_begin(self, logs=None):
+        self.first_call = self.model.iterations_done == 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        if self.first_call:
+            self._run_unless_drawn()
+        self.first_call = False
+
+    def on_train_end(self, logs=None):
+        self._run_unless_drawn()
+
+    def _run_unless_drawn(self):
+        iteration = self.model.iterations_done
+        if self.finite and not os.path.exists(self._path(iteration)):
+            self.run(iteration)
+
+    def _path(self, iteration):
+        return os.path.join(self.directory, f"{iteration:08d}.png")
+
     def run(self, iteration):
         picture = self.draw(self.model, iteration, self.rows, self.seed)
         os.makedirs(self.directory, exist_ok=True)
-        write_png(picture, os.path.join(self.directory, f"{iteration:08d}.png"))
+        write_png(picture, self._path(iteration))
         if self.writer is not None:
             with self.writer.as_default():
                 tf.summary.image("samples", picture[None], step=iteration)

@@ -79,9 +79,14 @@ class TrainConfig:
                                       "interpreted).")
     dataset: str = _field("mnist", "Data set.", choices=data.names)
     data_dir: str | None = _field(
-        None, "mnist, fashion_mnist: folder of the IDX .gz files; celeb_a, cifar10: any "
-              "folder of png/jpg/jpeg/bmp/gif images, searched recursively. Unset: "
-              "tensorflow-datasets.", resumable=True)
+        None, "mnist, fashion_mnist: folder of the IDX .gz files; celeb_a, cifar10, folder: "
+              "any folder of png/jpg/jpeg/bmp/gif images, searched recursively, each "
+              "centre-cropped to a square and resized. Unset: tensorflow-datasets.",
+        resumable=True)
+    image_size: int = _field(0, "--dataset=folder: the images' side in pixels (0: 64).",
+                             check=_non_negative)
+    channels: int = _field(0, "--dataset=folder: 3 (RGB) or 1 (grayscale); 0: 3.",
+                           check=_non_negative)
     architecture: str = _field("mlp", "Critic/generator pair.", choices=models.names)
     latent_dim: int = _field(10, "Size of the generator's noise input.", check=_positive)
     prior: str = _field("uniform", "Noise prior: U(-1, 1), U(0, 1) or N(0, 1).",
@@ -134,6 +139,11 @@ class TrainConfig:
         resumable=True)
     eval_samples: int = _field(10_000, "Generated samples per evaluation.", check=_positive,
                                resumable=True)
+    inception_weights: str | None = _field(
+        None, "Measure FID, KID and the inception score in InceptionV3 features with these "
+              "weights (imagenet, Keras's cached download, or a weights file) instead of "
+              "the data set's reference classifier; an image folder has no other.",
+        resumable=True)
     critic_norm: str = _field(
         "none", "Normalisation in the convolutional critics (celeba_dcgan: batch, as the "
                 "original; the WGAN-GP paper advises layer or none, since batch norm makes "
@@ -170,7 +180,7 @@ class TrainConfig:
             self._check_field(field)
         architecture = models.get(self.architecture)
         architecture.check_critic_norm(self.critic_norm)
-        architecture.check_data(self.dataset, data.get(self.dataset).shape)
+        architecture.check_data(self.dataset, self.data_source().shape)
         for name in ("sample_every", "checkpoint_every", "eval_every", "iterations"):
             if getattr(self, name) % self.execution_steps:
                 raise ConfigError(f"{name} must be a multiple of steps_per_execution "
@@ -192,6 +202,10 @@ class TrainConfig:
         problem = check and check(value)
         if problem:
             raise ConfigError(f"{field.name} {problem}")
+
+    def data_source(self):
+        """The `DataSource` trained on, at `image_size` and `channels`."""
+        return data.get(self.dataset).sized(self.image_size, self.channels)
 
     @property
     def execution_steps(self):

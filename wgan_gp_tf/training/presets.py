@@ -75,6 +75,17 @@ PRESETS = Registry("preset", (
            {"dataset": "cifar10", "architecture": "dcgan_cifar10", "latent_dim": 128,
             "prior": "normal", "penalty": "squared", "batch_size": 64, "beta_2": 0.9,
             "iterations": 200_000, "sample_every": 100, "checkpoint_every": 100}),
+    # Any folder of images (--data_dir, --image_size 16 to 256, default 64):
+    # the networks the original builds from the image size in its 128x128
+    # scripts (N(0, 0.02) kernels, batch norm in both, global average pooling
+    # before the score), noise N(0, 1) of 128, trained as wgan_gp_celeba.py.
+    Preset("folder_dcgan", f"{_BOJONE} keras/wgan_div_celeba.py's networks, trained as "
+                           f"keras/wgan_gp_celeba.py",
+           {"dataset": "folder", "architecture": "dcgan_sized", "latent_dim": 128,
+            "prior": "normal", "penalty": "squared", "batch_size": 64,
+            "critic_learning_rate": 2e-4, "generator_learning_rate": 2e-4,
+            "critic_norm": "batch", "grid_size": 9, "sample_every": 100,
+            "checkpoint_every": 100}),
 ))
 
 

@@ -16,10 +16,10 @@ import os
 import keras
 import tensorflow as tf
 
-from wgan_gp_tf import data, evaluation, serving
+from wgan_gp_tf import evaluation, serving
 from wgan_gp_tf.core import WGANGP, distribute
 from wgan_gp_tf.errors import ConfigError, DataError, DivergedError, ExportNotFoundError
-from wgan_gp_tf.training import callbacks, checkpoints, run_folder
+from wgan_gp_tf.training import callbacks, checkpoints, presets, run_folder
 from wgan_gp_tf.training.build import build_trainer
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def run(config, verbose="auto", strategy=None):
     strategy = strategy or distribute.make_strategy(config.strategy)
     distribute.check_batch_size(strategy, config.batch_size)
     chief = distribute.is_chief(strategy)
-    source = data.get(config.dataset)
+    source = config.data_source()
     training_data = source.training_data(
         config.data_dir, batch_size=config.batch_size, skip_bad_images=config.skip_bad_images,
         cache_images=config.cache_images)
@@ -87,12 +87,9 @@ def run(config, verbose="auto", strategy=None):
         tf.config.experimental.enable_op_determinism()
     model = build_trainer(config, strategy)
     checkpoint_dir = os.path.join(config.output_dir, run_folder.CHECKPOINTS)
-    if checkpoints.restore_latest(model, checkpoint_dir):
-        logger.info("resumed %s at iteration %d", config.output_dir, model.iterations_done)
+    checkpoints.restore_latest(model, checkpoint_dir)
     start = model.iterations_done
-    logger.info("training on %d replica(s) of %s: %s", strategy.num_replicas_in_sync,
-                type(strategy).__name__,
-                ", ".join(device.name for device in tf.config.list_logical_devices()))
+    logger.info("%s", describe(config, source, training_data, model, strategy))
     if start >= config.iterations:
         logger.info("%s already has %d iterations; nothing to train", config.output_dir, start)
         return RunResult(start, start, None, model=model)
@@ -123,6 +120,34 @@ def run(config, verbose="auto", strategy=None):
     return result(export_path, final_metrics)
 
 
+def describe(config, source, training_data, model, strategy):
+    """The lines a run starts with: what is trained, on what, where it writes."""
+    title = config.preset
+    if config.preset in presets.preset_names():
+        title += f" ({presets.get_preset(config.preset).source})"
+    start = model.iterations_done
+    where = (f"resumed {config.output_dir} at iteration {start}" if start
+             else f"new run in {config.output_dir}")
+    critic_size, generator_size = (
+        sum(int(tf.size(weight)) for weight in network.trainable_weights)
+        for network in (model.critic, model.generator))
+    devices = ", ".join(device.name for device in tf.config.list_logical_devices())
+    return "\n".join([
+        f"{title}: {config.iterations:,} iterations; {where}",
+        f"  data      {config.dataset}, {training_data.description()}"
+        f"{f' from {config.data_dir}' if config.data_dir else ''}",
+        f"  networks  {config.architecture}: critic {critic_size:,} and generator "
+        f"{generator_size:,} parameters",
+        f"  training  {config.penalty} penalty (weight {config.penalty_weight:g}), "
+        f"n_critic {config.n_critic}, batch {config.batch_size}, seed {config.seed}",
+        f"  devices   {strategy.num_replicas_in_sync} replica(s) of {devices}; "
+        f"XLA {'on' if model.jit_compile else 'off'}",
+        f"  writes    samples every {config.sample_every:,} iterations, checkpoints every "
+        f"{config.checkpoint_every:,}; "
+        + (f"the export to {config.export_dir}" if source.exportable
+           else f"no export ({config.dataset} generators are not exported)")])
+
+
 def find_evaluator(config):
     """The data set's evaluator, or `None` without one.
 
@@ -131,7 +156,8 @@ def find_evaluator(config):
             set cannot give (no reference classifier or test split).
     """
     try:
-        return data.get(config.dataset).evaluator(config.data_dir)
+        return config.data_source().evaluator(config.data_dir,
+                                              inception_weights=config.inception_weights)
     except (ExportNotFoundError, DataError) as error:
         if config.eval_every:
             raise ConfigError(f"eval_every needs a reference classifier: {error}") from None
@@ -176,8 +202,9 @@ def export_run(model, config, training_metrics=None, metrics_span=None, metrics=
 
 def _epoch_length(config):
     # A Keras epoch here is a stretch of iterations between samples or
-    # checkpoints, so that each resume point starts an epoch.
-    return math.gcd(config.sample_every, config.checkpoint_every)
+    # checkpoints, so that each resume point starts an epoch, and no longer
+    # than the run (the progress bar of 20 iterations counts to 20).
+    return math.gcd(config.sample_every, config.checkpoint_every, config.iterations)
 
 
 def _fit(model, config, training_data, run_callbacks, verbose):

@@ -9,7 +9,7 @@ training.
 import os
 import shutil
 
-from wgan_gp_tf import data, evaluation, serving
+from wgan_gp_tf import evaluation, serving
 from wgan_gp_tf.errors import ConfigError
 from wgan_gp_tf.training import checkpoints
 from wgan_gp_tf.training.build import build_trainer
@@ -42,7 +42,7 @@ def prepare(config, write=True):
     if not write:
         return
     check_writable(config.output_dir, "output_dir")
-    if data.get(config.dataset).exportable:
+    if config.data_source().exportable:
         check_writable(config.export_dir, "export_dir")
     os.makedirs(config.output_dir, exist_ok=True)
     temporary = path + ".partial"
