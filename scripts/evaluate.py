@@ -36,7 +36,8 @@ flags.DEFINE_string("inception_weights", None,
                     "Measure in InceptionV3 features: 'imagenet' (Keras's download, cached in "
                     "~/.keras/models) or the path of its weights file.")
 flags.DEFINE_bool("reference", False, "Also measure real training images.")
-flags.DEFINE_string("out", "metrics.json", "JSON file to write.")
+flags.DEFINE_string("out", None, "JSON file to write the results to; default: none (the "
+                                  "table is printed).")
 flags.mark_flag_as_required("path")
 
 _ROWS = ("fid", "kid", "inception_score", "classes_covered", "coverage_kl")
@@ -63,9 +64,10 @@ def main(argv):
     if FLAGS.reference:
         real = dataset.load("train", data_dir)[0][:FLAGS.num]
         results["real_training_images"] = evaluator(real)
-    with open(FLAGS.out, "w", encoding="utf-8") as file:
-        json.dump(results, file, indent=2)
-        file.write("\n")
+    if FLAGS.out:
+        with open(FLAGS.out, "w", encoding="utf-8") as file:
+            json.dump(results, file, indent=2)
+            file.write("\n")
     columns = [name for name in ("generated", "trained_generator", "real_training_images")
                if name in results]
     print(f"{source['source']} ({source['iterations']} iterations), {FLAGS.num} images "
@@ -73,7 +75,8 @@ def main(argv):
     print(f"{'':18s}" + "".join(f"{name:>22s}" for name in columns))
     for row in (row for row in _ROWS if row in results["generated"]):
         print(f"{row:18s}" + "".join(f"{results[name][row]:22.4f}" for name in columns))
-    print(f"wrote {FLAGS.out}")
+    if FLAGS.out:
+        print(f"wrote {FLAGS.out}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ def main(argv):
     model, config = wgan_gp_tf.training.restore_run(FLAGS.run_dir)
     if FLAGS.export_dir:
         config = dataclasses.replace(config, export_dir=FLAGS.export_dir)
+    # Before the evaluation, which takes a while, not after it.
+    wgan_gp_tf.training.check_writable(config.export_dir, "export_dir")
     metrics = wgan_gp_tf.evaluation.evaluate_generator(
         wgan_gp_tf.training.find_evaluator(config), model, config.eval_samples, config.seed)
     path = wgan_gp_tf.training.export_run(model, config, metrics=metrics)

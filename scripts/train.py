@@ -5,6 +5,7 @@ original mnist_gangp.py); there is one flag per `TrainConfig` field. Rerunning
 the same command resumes from the last checkpoint in `--output_dir`.
 """
 
+import signal
 import sys
 
 import _cli
@@ -28,6 +29,8 @@ def main(argv):
         print(config.to_json())
         return
     result = wgan_gp_tf.run(config, verbose=1 if sys.stdout.isatty() else 2)
+    if result.stopped_by:
+        sys.exit(128 + signal.Signals[result.stopped_by])
     print(f"iteration {result.iteration}; run folder {config.output_dir}; "
           f"export {_export_note(config, result)}")
     if result.metrics:

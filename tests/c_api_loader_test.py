@@ -105,7 +105,17 @@ class CApiLoaderTest(tf.test.TestCase, parameterized.TestCase):
     def test_a_wrong_width_fails_with_the_signature_check(self):
         images, stderr = self._run_in_c("serving_default", np.zeros((3, 7), np.float32))
         self.assertIsNone(images)
-        self.assertIn("z must have shape [batch >= 1, 10]; got shape", stderr)
+        self.assertIn("z must have shape [batch >= 1, 10] and finite values (no NaN or "
+                      "infinity); got shape] [3 7]", stderr)
+
+    def test_another_rank_or_nan_fails_with_the_signature_check(self):
+        # The C API, like TF Serving, passes the tensor as it is, whatever
+        # shape the signature declares.
+        for z, shape in ((np.zeros(10, np.float32), "[10]"),
+                         (np.full((2, 10), np.nan, np.float32), "[2 10]")):
+            images, stderr = self._run_in_c("serving_default", z)
+            self.assertIsNone(images)
+            self.assertIn(f"and finite values (no NaN or infinity); got shape] {shape}", stderr)
 
 
 if __name__ == "__main__":

@@ -173,7 +173,19 @@ class StrategyTest(tf.test.TestCase):
         self.assertIs(distribute.distribute_batches(tf.distribute.get_strategy(), dataset),
                       dataset)
 
-    def test_default_strategy_is_chief(self):
+    def test_the_chief_is_worker_0_unless_the_cluster_names_one(self):
+        def strategy(task_type, task_id, chief=False):
+            cluster = {"worker": ["a:1", "b:1"], **({"chief": ["c:1"]} if chief else {})}
+            fake = mock.create_autospec(tf.distribute.MultiWorkerMirroredStrategy,
+                                        instance=True)
+            fake.cluster_resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
+                tf.train.ClusterSpec(cluster), task_type=task_type, task_id=task_id)
+            return fake
+
+        self.assertTrue(distribute.is_chief(strategy("worker", 0)))
+        self.assertFalse(distribute.is_chief(strategy("worker", 1)))
+        self.assertFalse(distribute.is_chief(strategy("worker", 0, chief=True)))
+        self.assertTrue(distribute.is_chief(strategy("chief", 0, chief=True)))
         self.assertTrue(distribute.is_chief(distribute.make_strategy("default")))
 
     def test_bad_strategies_are_clear_errors(self):

@@ -72,7 +72,8 @@ class DivergenceTest(tf.test.TestCase):
     def test_no_checkpoint_yet_stops_even_under_restore(self):
         config = self._config(on_nan="restore")
         with mock.patch.object(stream, "training_batches", _poisoned_once(2)):
-            with self.assertRaisesRegex(DivergedError, "no checkpoint was written before it"):
+            with self.assertRaisesRegex(DivergedError, "no checkpoint was written before it, so "
+                                        "there is nothing to roll back to: lower the"):
                 training.run(config, verbose=0)
 
 

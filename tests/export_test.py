@@ -56,14 +56,21 @@ class RoundTripTest(tf.test.TestCase):
     def test_bad_batches_are_refused_by_the_signature(self):
         serve = self.loaded.signatures["serving_default"]
         sample = self.loaded.signatures["sample"]
-        message = r"z must have shape \[batch >= 1, 10\]; got shape\] \[%s\]"
-        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, message % "2 11"):
-            serve(z=tf.zeros([2, 11]))
-        with self.assertRaisesRegex(tf.errors.InvalidArgumentError, message % "0 10"):
-            serve(z=tf.zeros([0, 10]))
-        with self.assertRaisesRegex(tf.errors.InvalidArgumentError,
-                                    r"seed must have shape \[batch >= 1\]"):
-            sample(seed=tf.constant([], tf.int64))
+        message = (r"z must have shape \[batch >= 1, 10\] and finite values \(no NaN or "
+                   r"infinity\); got shape\] \[%s\]")
+        cases = {"2 11": tf.zeros([2, 11]), "0 10": tf.zeros([0, 10]), "10": tf.zeros([10]),
+                 "1 2 10": tf.zeros([1, 2, 10]),
+                 "2 10": tf.constant([[0.0] * 10, [float("nan")] + [0.0] * 9]),
+                 "1 10": tf.fill([1, 10], float("inf"))}
+        for shape, z in cases.items():
+            with self.subTest(shape), self.assertRaisesRegex(
+                    tf.errors.InvalidArgumentError, message % shape):
+                serve(z=z)
+        for seed in (tf.constant([], tf.int64), tf.constant(3, tf.int64),
+                     tf.constant([[3]], tf.int64)):
+            with self.subTest(seed=seed.shape), self.assertRaisesRegex(
+                    tf.errors.InvalidArgumentError, r"seed must have shape \[batch >= 1\]; "):
+                sample(seed=seed)
 
     def test_a_wrong_dtype_is_refused(self):
         error = tf.errors.InvalidArgumentError

@@ -1,6 +1,8 @@
 """Image folders: listing, decoding, cropping, bad files, and training from one."""
 
 import os
+import shutil
+import tempfile
 
 import numpy as np
 import tensorflow as tf
@@ -21,6 +23,19 @@ class ImageFolderTest(tf.test.TestCase):
     def test_lists_images_recursively_and_ignores_other_files(self):
         folder = data.ImageFolder.scan(self.folder, (64, 64, 3))
         self.assertEqual(list(folder.files), sorted(self.good + self.bad))
+
+    def test_links_are_followed_but_each_folder_listed_once(self):
+        outside = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, outside)
+        helpers.write_image_folder(outside, corrupt=False)
+        links = {"loop": ".", "again": os.path.join(self.folder, "nested"), "linked": outside}
+        for name, target in links.items():
+            os.symlink(target, os.path.join(self.folder, name))
+            # The temporary folders' clean-up would follow them.
+            self.addCleanup(os.remove, os.path.join(self.folder, name))
+        files = data.ImageFolder.scan(self.folder, (64, 64, 3)).files
+        self.assertLen(files, len(self.good) + len(self.bad) + len(self.good))
+        self.assertLen({os.path.realpath(path) for path in files}, len(files))
 
     def test_every_mode_and_size_becomes_the_data_set_shape(self):
         folder = data.ImageFolder.scan(self.folder, (64, 64, 3), skip_bad_images=True)

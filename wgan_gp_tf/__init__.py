@@ -32,10 +32,12 @@ from wgan_gp_tf.core import (
     squared_penalty,
 )
 from wgan_gp_tf.errors import (
+    CheckpointError,
     ConfigError,
     DataError,
     DivergedError,
     ExportNotFoundError,
+    RunInUseError,
     ServingError,
     WGANGPError,
 )
@@ -56,9 +58,10 @@ from wgan_gp_tf.training import (
 __version__ = "0.2.0"
 
 __all__ = [
-    "METRIC_NAMES", "PRIORS", "WGANGP", "Checkpoint", "ConfigError", "DataError",
-    "DivergedError", "Evaluate", "ExportNotFoundError", "Penalty", "PenaltyOutput",
-    "RunResult", "SampleGrid", "ServingError", "TrainConfig", "WGANGPError", "core", "data",
+    "METRIC_NAMES", "PRIORS", "WGANGP", "Checkpoint", "CheckpointError", "ConfigError",
+    "DataError", "DivergedError", "Evaluate", "ExportNotFoundError", "Penalty",
+    "PenaltyOutput", "RunInUseError", "RunResult", "SampleGrid", "ServingError",
+    "TrainConfig", "WGANGPError", "core", "data",
     "diff_hinge_penalty", "diff_squared_penalty", "evaluation", "export_generator",
     "hinge_penalty", "image_grid", "make_config", "models", "no_penalty", "penalties",
     "preset_names", "restore_latest", "run", "serving", "squared_penalty", "training",

@@ -27,3 +27,11 @@ class ServingError(WGANGPError):
 
 class DivergedError(WGANGPError):
     """Training losses became NaN or infinite."""
+
+
+class CheckpointError(WGANGPError):
+    """A run's checkpoints exist but none of them can be read."""
+
+
+class RunInUseError(WGANGPError):
+    """Another process is training in the same run folder."""

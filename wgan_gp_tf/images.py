@@ -38,5 +38,10 @@ def write_png(array, path):
     """Writes a uint8 `[H, W, C]` image, C 1 or 3, atomically."""
     image = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
     temporary = f"{path}.partial"
-    image.save(temporary, format="PNG")
-    os.replace(temporary, path)
+    try:
+        image.save(temporary, format="PNG")
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise

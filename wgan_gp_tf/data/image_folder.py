@@ -84,10 +84,7 @@ class ImageFolder:
         if not os.path.isdir(data_dir):
             raise DataError(f"image folder {data_dir} does not exist; pass "
                             f"--data_dir=<folder of {'/'.join(IMAGE_EXTENSIONS)} files>")
-        files = sorted(
-            os.path.join(root, name)
-            for root, _, names in os.walk(data_dir, followlinks=True)
-            for name in names if name.lower().endswith(IMAGE_EXTENSIONS))
+        files = sorted(_image_files(data_dir))
         if not files:
             raise DataError(f"{data_dir} holds no image files (searched recursively for "
                             f"{', '.join(IMAGE_EXTENSIONS)})")
@@ -141,6 +138,24 @@ class ImageFolder:
             raise DataError(
                 f"{len(bad)} of {len(self.files)} image files cannot be decoded: "
                 f"{_name_some(bad)}; remove them, or pass --skip_bad_images to skip them")
+
+
+def _image_files(data_dir):
+    """The image files under `data_dir`, following links but each folder once.
+
+    A folder reached twice (a link to a parent, `loop -> .`, or two links to
+    one folder) is walked only the first time, so no file is listed twice.
+    """
+    seen = set()
+    for root, folders, names in os.walk(data_dir, followlinks=True):
+        status = os.stat(root)
+        if (status.st_dev, status.st_ino) in seen:
+            folders.clear()
+            continue
+        seen.add((status.st_dev, status.st_ino))
+        folders.sort()
+        yield from (os.path.join(root, name) for name in names
+                    if name.lower().endswith(IMAGE_EXTENSIONS))
 
 
 def _name_some(paths):

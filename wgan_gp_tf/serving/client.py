@@ -24,6 +24,9 @@ _VERSION_PATTERN = re.compile(r"^[0-9]+$")
 # Which input each signature takes, as TF Serving names them.
 SIGNATURE_INPUTS = {"serving_default": "z", "sample": "seed"}
 
+# Seeds per call when sampling an export in this process.
+_SAMPLE_CHUNK = 1000
+
 
 def existing_versions(export_dir):
     """The integer version folders in `export_dir`, ascending."""
@@ -58,8 +61,19 @@ def resolve_version(path):
 
 
 def read_metadata(version_path):
-    """The `model.json` of an export version, as a dict."""
-    with open(os.path.join(version_path, METADATA_FILE), encoding="utf-8") as file:
+    """The `model.json` of an export version, as a dict.
+
+    Raises:
+        ExportNotFoundError: the folder has no `model.json`: it holds no
+            generator exported by this project.
+    """
+    path = os.path.join(version_path, METADATA_FILE)
+    if not os.path.isfile(path):
+        raise ExportNotFoundError(
+            f"{version_path} has no {METADATA_FILE}, so it is not a generator exported by "
+            f"this project; point at the export folder of a run (scripts/train.py or "
+            f"scripts/export.py)")
+    with open(path, encoding="utf-8") as file:
         return json.load(file)
 
 
@@ -76,9 +90,18 @@ def sample_export(path, seeds):
     import tensorflow as tf  # Only here: the REST client needs no TensorFlow.
 
     version_path = resolve_version(path)
-    sample = tf.saved_model.load(version_path).signatures["sample"]
-    images = sample(seed=tf.constant(np.asarray(seeds, np.int64)))["images"]
-    return version_path, images.numpy()
+    signatures = tf.saved_model.load(version_path).signatures
+    if "sample" not in signatures:
+        raise ExportNotFoundError(
+            f"{version_path} is a SavedModel without a 'sample' signature (it has: "
+            f"{', '.join(signatures) or 'none'}), not a generator exported by this project; "
+            f"point at the export folder of a run (scripts/train.py or scripts/export.py)")
+    seeds = np.asarray(seeds, np.int64)
+    # In chunks, so that a large draw holds its images once, not its
+    # intermediate activations too.
+    chunks = [signatures["sample"](seed=tf.constant(seeds[start:start + _SAMPLE_CHUNK]))
+              ["images"].numpy() for start in range(0, max(len(seeds), 1), _SAMPLE_CHUNK)]
+    return version_path, np.concatenate(chunks)
 
 
 def rest_request(signature, values, request_format="row"):

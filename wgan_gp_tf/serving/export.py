@@ -6,14 +6,15 @@ place when complete, so a reader never sees half an export and an existing
 version is never overwritten.
 
 Signatures (tag `serve`):
-    serving_default: `z` float32 `[None, latent_dim]` -> `images` float32
-        `[None, H, W, C]` in [0, 1].
-    sample: `seed` int64 `[None]` -> `images`, noise drawn from the
+    serving_default: `z` float32 `[batch, latent_dim]` -> `images` float32
+        `[batch, H, W, C]` in [0, 1].
+    sample: `seed` int64 `[batch]` -> `images`, noise drawn from the
         generator's own prior by a stateless RNG, so a seed always gives the
         same image (negative seeds included).
-Both check their input in the graph: an empty batch or a `z` of the wrong
-width fails with an `InvalidArgumentError` that says what was expected, in
-TF Serving as in Python. TF Serving rejects a wrong dtype itself.
+Both check their input in the graph: an empty batch, another rank, a `z` of
+the wrong width or with NaN or infinite values fails with an
+`InvalidArgumentError` that says what was expected, in TF Serving as in
+Python. TF Serving rejects a wrong dtype itself.
 
 Beside the graph, `assets.extra/model.json` (`client.METADATA_FILE`) describes the
 model: latent size and prior, image shape and value range, and whatever the
@@ -38,6 +39,9 @@ from wgan_gp_tf.serving.client import METADATA_FILE, existing_versions
 # Second word of the stateless seed `[seed, _SEED_STREAM]` of `sample`.
 _SEED_STREAM = 0x5EED
 
+# A version being written: `.partial-<pid of its writer>-<random>`.
+_PARTIAL = ".partial-"
+
 
 def generator_metadata(model):
     """What an export records about the generator of `model`, JSON-ready."""
@@ -57,16 +61,30 @@ def generator_metadata(model):
 
 
 def _checked(batch, name, row_shape):
-    """`batch` once the graph has checked it is non-empty with rows `row_shape`."""
+    """`batch` once the graph has checked it: rank, a non-empty batch of rows
+    `row_shape`, and finite values if it is a float tensor.
+
+    TF Serving passes a request's tensor as it comes, whatever the
+    signature's shape says, so the checks run in the graph.
+    """
     shape = tf.shape(batch, out_type=tf.int64)
-    valid = shape[0] > 0
+    rank = len(row_shape) + 1
+    # Padded so that a tensor of another rank can be indexed before the
+    # rank check has failed it.
+    padded = tf.concat([shape, tf.zeros([rank], tf.int64)], 0)
+    valid = tf.logical_and(tf.equal(tf.size(shape), rank), padded[0] > 0)
     for axis, size in enumerate(row_shape, start=1):
-        valid = tf.logical_and(valid, tf.equal(shape[axis], size))
+        valid = tf.logical_and(valid, tf.equal(padded[axis], size))
     expected = ", ".join(["batch >= 1", *map(str, row_shape)])
-    check = tf.debugging.Assert(
-        valid, [f"{name} must have shape [{expected}]; got shape", shape])
+    problem = f"{name} must have shape [{expected}]"
+    # Flat, so that no op depends on a rank the checks have not yet confirmed.
+    flat = tf.reshape(batch, [-1])
+    if batch.dtype.is_floating:
+        valid = tf.logical_and(valid, tf.reduce_all(tf.math.is_finite(flat)))
+        problem += " and finite values (no NaN or infinity)"
+    check = tf.debugging.Assert(valid, [f"{problem}; got shape", shape])
     with tf.control_dependencies([check]):
-        return tf.identity(batch)
+        return tf.reshape(flat, [-1, *row_shape])
 
 
 def build_archive(model):
@@ -95,14 +113,15 @@ def build_archive(model):
             seed, fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
         return generate(noise)
 
+    # Inputs of any rank: with the shapes declared, the graph optimiser would
+    # fold the rank checks away on the strength of the declaration, and a
+    # request of another rank would meet an obscure error further on.
     archive = keras.export.ExportArchive()
     archive.track(generator)
-    archive.add_endpoint(
-        "serving_default", generate,
-        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")])
-    archive.add_endpoint(
-        "sample", sample,
-        input_signature=[tf.TensorSpec([None], tf.int64, name="seed")])
+    archive.add_endpoint("serving_default", generate,
+                         input_signature=[tf.TensorSpec(None, tf.float32, name="z")])
+    archive.add_endpoint("sample", sample,
+                         input_signature=[tf.TensorSpec(None, tf.int64, name="seed")])
     return archive
 
 
@@ -120,8 +139,9 @@ def export_generator(model, export_dir, metadata=None):
         The path of the new version folder.
     """
     os.makedirs(export_dir, exist_ok=True)
+    _remove_abandoned_partials(export_dir)
     archive = build_archive(model)
-    temporary = os.path.join(export_dir, f".partial-{uuid.uuid4().hex}")
+    temporary = os.path.join(export_dir, f"{_PARTIAL}{os.getpid()}-{uuid.uuid4().hex}")
     try:
         archive.write_out(temporary, verbose=False)
         write_json_asset(temporary, METADATA_FILE,
@@ -138,6 +158,27 @@ def export_generator(model, export_dir, metadata=None):
                 # Another exporter took this version first; take the next.
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _remove_abandoned_partials(export_dir):
+    """Removes the temporary folders of exporters that died before renaming them."""
+    for name in os.listdir(export_dir):
+        if not name.startswith(_PARTIAL):
+            continue
+        owner = name[len(_PARTIAL):].split("-", 1)[0]
+        if owner.isdigit() and _alive(int(owner)):
+            continue
+        shutil.rmtree(os.path.join(export_dir, name), ignore_errors=True)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_json_asset(saved_model_path, relative_path, content):

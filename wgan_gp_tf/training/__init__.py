@@ -12,15 +12,18 @@ from wgan_gp_tf.training.callbacks import (
     ScalarLog,
     StopAtIteration,
     StopOnNonFinite,
+    StopOnSignal,
 )
 from wgan_gp_tf.training.checkpoints import checkpoint_manager, restore_latest
 from wgan_gp_tf.training.config import RUN_CONFIG_FILE, TrainConfig, field_choices
+from wgan_gp_tf.training.exports import export_run, find_evaluator
 from wgan_gp_tf.training.presets import PRESETS, Preset, get_preset, make_config, preset_names
-from wgan_gp_tf.training.run import RunResult, export_run, find_evaluator, run
-from wgan_gp_tf.training.run_folder import restore_run, samples_from
+from wgan_gp_tf.training.run import RunResult, run
+from wgan_gp_tf.training.run_folder import check_writable, restore_run, samples_from
 
 __all__ = ["PRESETS", "RUN_CONFIG_FILE", "Checkpoint", "Evaluate", "Preset", "RunResult",
-           "SampleGrid", "ScalarLog", "StopAtIteration", "StopOnNonFinite", "TrainConfig",
-           "build_trainer", "checkpoint_manager", "export_run", "field_choices",
+           "SampleGrid", "ScalarLog", "StopAtIteration", "StopOnNonFinite", "StopOnSignal",
+           "TrainConfig",
+           "build_trainer", "check_writable", "checkpoint_manager", "export_run", "field_choices",
            "find_evaluator", "get_preset", "make_config", "preset_names", "restore_latest",
            "restore_run", "run", "samples_from"]

@@ -11,6 +11,8 @@ from a diverged model.
 import json
 import math
 import os
+import signal
+import threading
 
 import keras
 import tensorflow as tf
@@ -163,7 +165,10 @@ class Evaluate(_EveryIterations):
         count: samples per evaluation.
         seed: fixes their noise.
         writer: a `tf.summary` writer, or `None`.
-        jsonl_path: a file to append each evaluation to, or `None`.
+        jsonl_path: a file to append each evaluation to, or `None`. A fit
+            that resumes from an earlier iteration first drops the lines of
+            later iterations, which it evaluates again, so that each
+            iteration has one line.
     """
 
     def __init__(self, evaluator, every=None, count=10_000, seed=0, writer=None,
@@ -175,6 +180,19 @@ class Evaluate(_EveryIterations):
         self.writer = writer
         self.jsonl_path = jsonl_path
         self.results = None
+
+    def on_train_begin(self, logs=None):
+        if self.jsonl_path is None or not os.path.exists(self.jsonl_path):
+            return
+        start = self.model.iterations_done
+        with open(self.jsonl_path, encoding="utf-8") as file:
+            lines = file.read().splitlines()
+        kept = [line for line in lines if line.strip() and _iteration_of(line) <= start]
+        if len(kept) < len(lines):
+            temporary = f"{self.jsonl_path}.partial"
+            with open(temporary, "w", encoding="utf-8") as file:
+                file.writelines(line + "\n" for line in kept)
+            os.replace(temporary, self.jsonl_path)
 
     def run(self, iteration):
         self.results = evaluation.evaluate_generator(self.evaluator, self.model, self.count,
@@ -188,6 +206,14 @@ class Evaluate(_EveryIterations):
         if self.jsonl_path is not None:
             with open(self.jsonl_path, "a", encoding="utf-8") as file:
                 file.write(json.dumps({"iteration": iteration, **self.results}) + "\n")
+
+
+def _iteration_of(line):
+    """The iteration of a line of `Evaluate`'s JSONL file; a torn last line counts as late."""
+    try:
+        return json.loads(line)["iteration"]
+    except (ValueError, KeyError, TypeError):
+        return math.inf
 
 
 class ScalarLog(keras.callbacks.Callback):
@@ -232,3 +258,43 @@ class StopAtIteration(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self.model.iterations_done >= self.iterations:
             self.model.stop_training = True
+
+
+class StopOnSignal(keras.callbacks.Callback):
+    """Ends `fit` after the current compiled call on SIGINT or SIGTERM.
+
+    Like a preemption notice: the callbacks' `on_train_end` still run, so a
+    `Checkpoint` saves the last iteration done. A second signal acts as it
+    would without this callback (a second Ctrl-C interrupts at once). Signal
+    handlers can only be set from the main thread; elsewhere this does
+    nothing.
+
+    Attributes:
+        received: the name of the signal that stopped training, or `None`.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self):
+        super().__init__()
+        self.received = None
+        self._previous = {}
+
+    def on_train_begin(self, logs=None):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {number: signal.signal(number, self._stop)
+                              for number in self.SIGNALS}
+
+    def _stop(self, number, frame):
+        del frame
+        self.received = signal.Signals(number).name
+        self.model.stop_training = True
+        self._restore_handlers()
+
+    def on_train_end(self, logs=None):
+        self._restore_handlers()
+
+    def _restore_handlers(self):
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+        self._previous = {}

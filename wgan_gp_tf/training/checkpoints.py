@@ -4,13 +4,25 @@ Saving goes through a `tf.train.CheckpointManager`, which writes each
 checkpoint completely before pointing its state file at it, so a run killed
 mid-save resumes from the previous one. Restoring reads the newest checkpoint
 from disk, so that in a multi-worker run the other workers restore the one the
-chief wrote. Checkpoints of earlier versions restore too.
+chief wrote; a damaged one (a truncated or missing file) is skipped, with a
+warning, for the newest one that reads, and the state file is not needed.
+Checkpoints of earlier versions restore too.
 """
 
+import logging
+import os
+import re
 import weakref
 
 import tensorflow as tf
 from tensorflow.core.protobuf import trackable_object_graph_pb2
+
+from wgan_gp_tf.errors import CheckpointError
+
+logger = logging.getLogger(__name__)
+
+# The files of checkpoint `ckpt-<iteration>`: its index and its data shards.
+_CHECKPOINT_FILE = re.compile(r"^(ckpt-\d+)\.(index|data-\d+-of-\d+)$")
 
 # What a checkpoint holds that earlier versions did not write.
 _LATER_ROOTS = ("iteration", "critic_weights", "generator_weights")
@@ -53,9 +65,25 @@ def checkpoint_manager(model, directory, max_to_keep=3):
     return tf.train.CheckpointManager(_checkpoint(model), directory, max_to_keep)
 
 
-def restore_latest(model, directory):
-    """Restores the newest checkpoint in `directory` into `model`, if there is one.
+def saved_checkpoints(directory):
+    """The checkpoints in `directory` with any file on disk, newest first.
 
+    Found from the files themselves, so that a damaged or missing state file
+    (`checkpoint`) hides none.
+    """
+    if not os.path.isdir(directory):
+        return []
+    prefixes = {match.group(1) for match in map(_CHECKPOINT_FILE.match, os.listdir(directory))
+                if match}
+    return sorted((os.path.join(directory, prefix) for prefix in prefixes),
+                  key=checkpoint_iteration, reverse=True)
+
+
+def restore_latest(model, directory):
+    """Restores the newest intact checkpoint in `directory` into `model`, if there is one.
+
+    A checkpoint that cannot be read (its index or data truncated or
+    missing) is skipped, with a warning that names it, for the next newest.
     Checkpoints of earlier versions restore too: without the iteration
     counter (then the generator optimiser's count) or the weight lists.
 
@@ -64,16 +92,38 @@ def restore_latest(model, directory):
         directory: the checkpoint folder.
 
     Returns:
-        The checkpoint path restored, or `None`.
+        The checkpoint path restored, or `None` if there is no checkpoint.
+
+    Raises:
+        CheckpointError: there are checkpoint files, but none can be read.
     """
-    path = tf.train.latest_checkpoint(directory)
-    if not path:
-        return None
+    damaged = []
+    for path in saved_checkpoints(directory):
+        try:
+            _restore(model, path)
+        except (tf.errors.OpError, IndexError, ValueError) as error:
+            reason = getattr(error, "message", None) or str(error)
+            damaged.append(f"{os.path.basename(path)} ({reason.strip().splitlines()[0]})")
+            continue
+        if damaged:
+            logger.warning("skipped the damaged checkpoint(s) %s; resuming from %s",
+                           "; ".join(damaged), os.path.basename(path))
+        return path
+    if damaged:
+        raise CheckpointError(
+            f"no checkpoint in {directory} can be read: {'; '.join(damaged)}; move the "
+            f"folder aside to train anew, or restore it from a copy")
+    return None
+
+
+def _restore(model, path):
+    if not os.path.exists(f"{path}.index"):
+        raise ValueError("its index file is missing")
     checkpoint = _checkpoint(model)
     saved_roots = _saved_roots(path)
     if all(name in saved_roots for name in _LATER_ROOTS):
         checkpoint.restore(path).assert_existing_objects_matched()
-        return path
+        return
     # tf.train.Checkpoint keeps its keyword arguments as attributes.
     older = tf.train.Checkpoint(**{
         name: value for name, value in vars(checkpoint).items()
@@ -83,7 +133,6 @@ def restore_latest(model, directory):
         # Before the trainer counted iterations, the generator optimiser's
         # count was the iteration.
         model.iteration.assign(model.generator_optimizer.iterations)
-    return path
 
 
 def _saved_roots(path):

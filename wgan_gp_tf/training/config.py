@@ -80,8 +80,8 @@ class TrainConfig:
     dataset: str = _field("mnist", "Data set.", choices=data.names)
     data_dir: str | None = _field(
         None, "mnist, fashion_mnist: folder of the IDX .gz files; celeb_a, cifar10, folder: "
-              "any folder of png/jpg/jpeg/bmp/gif images, searched recursively, each "
-              "centre-cropped to a square and resized. Unset: tensorflow-datasets.",
+              "any folder of png/jpg/jpeg/bmp/gif images, searched recursively, each cropped "
+              "to its central square and resized. Unset: tensorflow-datasets.",
         resumable=True)
     image_size: int = _field(0, "--dataset=folder: the images' side in pixels (0: 64).",
                              check=_non_negative)

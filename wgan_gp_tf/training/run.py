@@ -6,26 +6,29 @@ from the last checkpoint, with the same data, noise and weights as an
 uninterrupted run.
 """
 
+import contextlib
 import dataclasses
 import functools
-import json
 import logging
 import math
 import os
 
-import keras
 import tensorflow as tf
 
-from wgan_gp_tf import evaluation, serving
+from wgan_gp_tf import evaluation
 from wgan_gp_tf.core import WGANGP, distribute
-from wgan_gp_tf.errors import ConfigError, DataError, DivergedError, ExportNotFoundError
-from wgan_gp_tf.training import callbacks, checkpoints, presets, run_folder
+from wgan_gp_tf.errors import DivergedError
+from wgan_gp_tf.training import callbacks, checkpoints, exports, presets, run_folder
 from wgan_gp_tf.training.build import build_trainer
 
 logger = logging.getLogger(__name__)
 
 # `on_nan="restore"` gives up after this many roll-backs in one run.
 MAX_NAN_RESTORES = 3
+
+# Losses beyond this size mean the critic has escaped its constraint (a
+# penalised critic's scores stay within a few units of its data's distances).
+RUNAWAY_LOSS = 1e6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,11 +39,13 @@ class RunResult:
         start_iteration: the iteration training resumed from (0 if new).
         iteration: the iteration reached.
         export_path: the SavedModel version written, or `None` if there was
-            nothing to train, the data set is not exported, or this process
-            is not the chief.
+            nothing to train or export, the data set is not exported, the run
+            was stopped by a signal, or this process is not the chief.
         metrics: the final evaluation, if there was one.
         model: the trained `WGANGP`, on every worker of a multi-worker run
             (only the chief exports and evaluates).
+        stopped_by: the signal (`"SIGINT"`, `"SIGTERM"`) that stopped the run
+            before `config.iterations`, its last iteration checkpointed.
     """
 
     start_iteration: int
@@ -48,6 +53,7 @@ class RunResult:
     export_path: str | None
     metrics: dict | None = None
     model: WGANGP | None = dataclasses.field(default=None, repr=False, compare=False)
+    stopped_by: str | None = None
 
 
 def run(config, verbose="auto", strategy=None):
@@ -57,6 +63,9 @@ def run(config, verbose="auto", strategy=None):
     exported (toy problems are judged by their W1 estimate, and not
     exported). In a multi-worker run every worker trains and only the chief
     writes the run folder and the export; the others read its checkpoints.
+    The chief holds the run folder while it runs: a second run into it is
+    refused. SIGINT or SIGTERM ends training after the current compiled call,
+    with a checkpoint of its last iteration, and without an export.
 
     Args:
         config: a `TrainConfig`.
@@ -70,6 +79,8 @@ def run(config, verbose="auto", strategy=None):
     Raises:
         ConfigError: a run folder of another configuration, a folder that
             cannot be written, or a batch that does not split over the replicas.
+        RunInUseError: another process is training in the run folder.
+        CheckpointError: the run folder's checkpoints are all damaged.
         DataError: the data cannot be loaded.
         DivergedError: the losses became NaN or infinite, past what
             `config.on_nan` allows.
@@ -82,7 +93,12 @@ def run(config, verbose="auto", strategy=None):
     training_data = source.training_data(
         config.data_dir, batch_size=config.batch_size, skip_bad_images=config.skip_bad_images,
         cache_images=config.cache_images)
-    run_folder.prepare(config, write=chief)
+    with run_folder.lock(config.output_dir) if chief else contextlib.nullcontext():
+        run_folder.prepare(config, write=chief)
+        return _train(config, strategy, source, training_data, chief, verbose)
+
+
+def _train(config, strategy, source, training_data, chief, verbose):
     if config.deterministic:
         tf.config.experimental.enable_op_determinism()
     model = build_trainer(config, strategy)
@@ -91,12 +107,16 @@ def run(config, verbose="auto", strategy=None):
     start = model.iterations_done
     logger.info("%s", describe(config, source, training_data, model, strategy))
     if start >= config.iterations:
+        if chief and source.exportable and not exports.has_export(config, start):
+            logger.warning("%s has no export of iteration %d (was the last run stopped while "
+                           "exporting?); exporting it now", config.export_dir, start)
+            return _finish(model, config, source, exports.find_evaluator(config), start)
         logger.info("%s already has %d iterations; nothing to train", config.output_dir, start)
         return RunResult(start, start, None, model=model)
 
-    evaluator = find_evaluator(config) if chief else None
-    divergence = callbacks.StopOnNonFinite()
-    run_callbacks = [divergence, callbacks.StopAtIteration(config.iterations)]
+    evaluator = exports.find_evaluator(config) if chief else None
+    divergence, interrupt = callbacks.StopOnNonFinite(), callbacks.StopOnSignal()
+    run_callbacks = [divergence, interrupt, callbacks.StopAtIteration(config.iterations)]
     if chief:
         run_callbacks += _writing_callbacks(config, source, evaluator, checkpoint_dir)
     for restores in range(MAX_NAN_RESTORES + 1):
@@ -106,18 +126,43 @@ def run(config, verbose="auto", strategy=None):
         _restore_after_divergence(model, config, checkpoint_dir, divergence.iteration,
                                   restores)
         divergence.iteration = None
-    result = functools.partial(RunResult, start, model.iterations_done, model=model)
+    last_epoch = {name: values[-1] for name, values in history.history.items()}
+    if interrupt.received:
+        logger.warning("stopped by %s at iteration %d, which is checkpointed; rerun to "
+                       "resume", interrupt.received, model.iterations_done)
+        return RunResult(start, model.iterations_done, None, model=model,
+                         stopped_by=interrupt.received)
+    _warn_if_run_away(last_epoch)
     if not chief:
-        return result(None)
+        return RunResult(start, model.iterations_done, None, model=model)
+    return _finish(model, config, source, evaluator, start, last_epoch)
+
+
+def _finish(model, config, source, evaluator, start, last_epoch=None):
+    """Evaluates the trained generator and exports it, if its data set is exported."""
+    result = functools.partial(RunResult, start, model.iterations_done, model=model)
     final_metrics = evaluation.evaluate_generator(evaluator, model, config.eval_samples,
                                                   config.seed)
     if not source.exportable:
         logger.info("%s: %s; its generators are not exported", config.dataset, final_metrics)
         return result(None, final_metrics)
-    last_epoch = {name: values[-1] for name, values in history.history.items()}
-    export_path = export_run(model, config, last_epoch, _epoch_length(config), final_metrics)
+    export_path = exports.export_run(model, config, last_epoch,
+                                     _epoch_length(config) if last_epoch else None,
+                                     final_metrics)
     logger.info("exported the generator to %s", export_path)
     return result(export_path, final_metrics)
+
+
+def _warn_if_run_away(last_epoch):
+    """Says so when the losses are finite but huge: a critic whose constraint lost."""
+    huge = {name: value for name, value in last_epoch.items()
+            if abs(float(value)) > RUNAWAY_LOSS}
+    if huge:
+        logger.warning(
+            "the critic has run away (%s over the last epoch): its Lipschitz constraint is "
+            "not holding, and the generator is likely collapsed; raise --penalty_weight or "
+            "lower the learning rates",
+            ", ".join(f"{name} {float(value):.3g}" for name, value in huge.items()))
 
 
 def describe(config, source, training_data, model, strategy):
@@ -148,58 +193,6 @@ def describe(config, source, training_data, model, strategy):
            else f"no export ({config.dataset} generators are not exported)")])
 
 
-def find_evaluator(config):
-    """The data set's evaluator, or `None` without one.
-
-    Raises:
-        ConfigError: `config.eval_every` asks for evaluations that the data
-            set cannot give (no reference classifier or test split).
-    """
-    try:
-        return config.data_source().evaluator(config.data_dir,
-                                              inception_weights=config.inception_weights)
-    except (ExportNotFoundError, DataError) as error:
-        if config.eval_every:
-            raise ConfigError(f"eval_every needs a reference classifier: {error}") from None
-        logger.info("no evaluation: %s", error)
-        return None
-
-
-def export_run(model, config, training_metrics=None, metrics_span=None, metrics=None):
-    """Exports a run's generator with the run's facts in its `model.json`.
-
-    Args:
-        model: the run's `WGANGP`.
-        config: the run's `TrainConfig`.
-        training_metrics: the trainer's metrics averaged over the last
-            `metrics_span` iterations before the export, if known.
-        metrics_span: iterations those means cover.
-        metrics: the evaluation of the exported generator, if any.
-
-    Returns:
-        The path of the new version folder.
-    """
-    metadata = {
-        "preset": config.preset,
-        "dataset": config.dataset,
-        "architecture": config.architecture,
-        "penalty": config.penalty,
-        "penalty_weight": config.penalty_weight,
-        "seed": config.seed,
-        "iterations": model.iterations_done,
-        "config": json.loads(config.to_json()),
-        "tensorflow_version": tf.__version__,
-        "keras_version": keras.__version__,
-    }
-    if training_metrics:
-        metadata["training_metrics"] = {
-            "span_iterations": metrics_span,
-            **{name: float(value) for name, value in training_metrics.items()}}
-    if metrics:
-        metadata["metrics"] = metrics
-    return serving.export_generator(model, config.export_dir, metadata)
-
-
 def _epoch_length(config):
     # A Keras epoch here is a stretch of iterations between samples or
     # checkpoints, so that each resume point starts an epoch, and no longer
@@ -227,20 +220,24 @@ def _fit(model, config, training_data, run_callbacks, verbose):
 
 def _restore_after_divergence(model, config, checkpoint_dir, iteration, restores):
     """Rolls back to the last checkpoint with new noise, or raises `DivergedError`."""
-    last = tf.train.latest_checkpoint(checkpoint_dir)
-    where = (f"the last good checkpoint, {last}, is intact" if last
-             else "no checkpoint was written before it")
     message = (f"losses became NaN or infinite in the iterations up to {iteration} "
-               f"(checked every {config.execution_steps}); {where}")
-    if config.on_nan == "stop" or last is None:
-        raise DivergedError(f"{message}; rerun to resume from the checkpoint, or pass "
-                            f"--on_nan=restore to roll back and go on with new noise")
+               f"(checked every {config.execution_steps})")
+    saved = checkpoints.saved_checkpoints(checkpoint_dir)
+    if not saved:
+        raise DivergedError(
+            f"{message}; no checkpoint was written before it, so there is nothing to roll "
+            f"back to: lower the learning rates, or checkpoint more often (--checkpoint_every)")
+    if config.on_nan == "stop":
+        raise DivergedError(f"{message}; the last good checkpoint, {saved[0]}, is intact: "
+                            f"rerun to resume from it, or pass --on_nan=restore to roll back "
+                            f"and go on with new noise")
     if restores == MAX_NAN_RESTORES:
-        raise DivergedError(f"{message}; still diverging after {restores} restores")
+        raise DivergedError(f"{message}; still diverging after {restores} restores of "
+                            f"{saved[0]}")
     checkpoints.restore_latest(model, checkpoint_dir)
     model.reseed(config.seed + restores + 1)
-    logger.warning("%s; restored it (iteration %d), going on with new noise",
-                   message, model.iterations_done)
+    logger.warning("%s; restored %s (iteration %d), going on with new noise",
+                   message, saved[0], model.iterations_done)
 
 
 def _writing_callbacks(config, source, evaluator, checkpoint_dir):

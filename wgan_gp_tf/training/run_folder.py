@@ -6,16 +6,23 @@ mixed, and folders that cannot take the run's files are refused before any
 training.
 """
 
+import contextlib
+import fcntl
 import os
 import shutil
+import socket
+import time
 
 from wgan_gp_tf import evaluation, serving
-from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.errors import ConfigError, RunInUseError
 from wgan_gp_tf.training import checkpoints
 from wgan_gp_tf.training.build import build_trainer
 from wgan_gp_tf.training.config import RUN_CONFIG_FILE, TrainConfig
 
 CHECKPOINTS = "checkpoints"
+
+# The file a running process holds locked in its run folder.
+LOCK_FILE = ".lock"
 
 # A run is refused if its output or export folder has less free space. A
 # floor that catches a full disk, not a guarantee: three checkpoints of
@@ -49,6 +56,37 @@ def prepare(config, write=True):
     with open(temporary, "w") as stream:
         stream.write(config.to_json() + "\n")
     os.replace(temporary, path)
+
+
+@contextlib.contextmanager
+def lock(run_dir):
+    """Holds `run_dir` for this process; a second process's `lock` of it is refused.
+
+    The lock is an advisory `flock` on `<run_dir>/.lock`, which the operating
+    system drops when the process ends, however it ends: the file a killed
+    run leaves behind blocks no one. The file names the holder, for the
+    message the next process gets.
+
+    Raises:
+        ConfigError: the folder cannot be written.
+        RunInUseError: another process holds the folder.
+    """
+    check_writable(run_dir, "output_dir")
+    os.makedirs(run_dir, exist_ok=True)
+    with open(os.path.join(run_dir, LOCK_FILE), "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RunInUseError(f"{run_dir} is in use by {holder}; wait for that run to "
+                                f"end, or pass another --output_dir") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()} on {socket.gethostname()} (since "
+                     f"{time.strftime('%Y-%m-%d %H:%M:%S')})\n")
+        handle.flush()
+        yield
 
 
 def check_writable(folder, name):
