@@ -126,7 +126,7 @@ def _train(config, strategy, source, training_data, chief, verbose):
         _restore_after_divergence(model, config, checkpoint_dir, divergence.iteration,
                                   restores)
         divergence.iteration = None
-    last_epoch = {name: values[-1] for name, values in history.history.items()}
+    last_epoch = {name: values[-1] for name, values in history.history.items() if values}
     if interrupt.received:
         logger.warning("stopped by %s at iteration %d, which is checkpointed; rerun to "
                        "resume", interrupt.received, model.iterations_done)
