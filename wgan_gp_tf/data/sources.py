@@ -99,11 +99,10 @@ class ImageTrainingData(TrainingData):
                                        start_iteration=start_iteration)
 
     def description(self):
-        shape = "x".join(map(str, self.images.shape[1:] if isinstance(self.images, np.ndarray)
-                             else self.images.shape))
-        kind = "image files cropped and resized to" if isinstance(
-            self.images, ImageFolder) else "images of"
-        return f"{len(self.images):,} {kind} {shape}"
+        if isinstance(self.images, ImageFolder):
+            return (f"{len(self.images):,} image files cropped and resized to "
+                    f"{'x'.join(map(str, self.images.shape))}")
+        return f"{len(self.images):,} images of {'x'.join(map(str, self.images.shape[1:]))}"
 
     def explain_read_failure(self):
         if isinstance(self.images, ImageFolder):
@@ -166,7 +165,6 @@ class ImageSource(DataSource):
 
     def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
                       cache_images=False):
-        self._require_data_dir(data_dir)
         if self.reads_folder(data_dir):
             images = ImageFolder.scan(data_dir, self.shape, skip_bad_images)
             if cache_images:

@@ -28,8 +28,8 @@ CRITIC_NORMS = ("batch", "layer", "none")
 SIZED_IMAGE_SIZES = (16, 32, 64, 128, 256)
 
 
-def sized_filters(image_size):
-    """The channels of keras/wgan_div_celeba.py's networks for square images of `image_size`.
+def sized_filters(height, width):
+    """The channels of keras/wgan_div_celeba.py's networks for images of `height` x `width`.
 
     That script makes `num_layers = log2(img_dim) - 3` hidden layers with
     `img_dim * 8` channels at the 4x4 end, halving towards the image: 64,
@@ -38,13 +38,13 @@ def sized_filters(image_size):
     reverse.
 
     Raises:
-        ConfigError: `image_size` is not a power of two from 16 to 256.
+        ConfigError: the images are not square, of a power of two from 16 to 256.
     """
-    if image_size not in SIZED_IMAGE_SIZES:
+    if height != width or height not in SIZED_IMAGE_SIZES:
         raise ConfigError(f"networks built from the image size take square images of "
                           f"{', '.join(map(str, SIZED_IMAGE_SIZES))} pixels, not "
-                          f"{image_size}; pass one of them as --image_size")
-    return tuple(64 * 2**index for index in range(image_size.bit_length() - 3))
+                          f"{height}x{width}; pass one of them as --image_size")
+    return tuple(64 * 2**index for index in range(height.bit_length() - 3))
 
 
 def batch_normalization():
@@ -125,11 +125,7 @@ class DCGANCritic(keras.Model):
 
     def build(self, input_shape):
         if not hasattr(self, "convolutions"):
-            height, width = input_shape[1:3]
-            if height != width:
-                raise ConfigError(f"networks built from the image size take square "
-                                  f"images, not {height}x{width}")
-            self._make_convolutions(sized_filters(height))
+            self._make_convolutions(sized_filters(*input_shape[1:3]))
 
     def call(self, images, training=False):
         x = images
@@ -145,15 +141,10 @@ def sized_generator(latent_dim, prior, image_shape, **kwargs):
     """A `DCGANGenerator` with keras/wgan_div_celeba.py's channels for `image_shape`.
 
     Raises:
-        ConfigError: the images are not square, or of a size `sized_filters`
-            does not build for.
+        ConfigError: images `sized_filters` does not build for.
     """
-    height, width, _ = image_shape
-    if height != width:
-        raise ConfigError(f"networks built from the image size make square images, not "
-                          f"{height}x{width}")
     return DCGANGenerator(latent_dim, prior, image_shape,
-                          filters=sized_filters(height)[::-1], **kwargs)
+                          filters=sized_filters(*image_shape[:2])[::-1], **kwargs)
 
 
 class DCGANGenerator(Generator):

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 
 import keras
 import tensorflow as tf
@@ -71,7 +72,7 @@ def has_export(config, iteration):
     """Whether `config.export_dir` holds an export of this run folder at `iteration`."""
     for version in serving.existing_versions(config.export_dir):
         try:
-            metadata = serving.read_metadata(f"{config.export_dir}/{version}")
+            metadata = serving.read_metadata(os.path.join(config.export_dir, str(version)))
         except (OSError, ValueError):
             continue
         if (metadata.get("iterations") == iteration

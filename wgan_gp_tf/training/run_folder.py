@@ -33,10 +33,12 @@ MIN_FREE_BYTES = 64 * 2**20
 def prepare(config, write=True):
     """Refuses a folder of another run; with `write`, records the config in it.
 
+    With `write`, the folder is one this process holds with `lock`, which has
+    checked that it can be written and created it.
+
     Raises:
         ConfigError: the folder holds a run of another configuration, or the
-            output (or, for exported data sets, the export) folder cannot be
-            written.
+            export folder of an exported data set cannot be written.
     """
     path = os.path.join(config.output_dir, RUN_CONFIG_FILE)
     if os.path.exists(path):
@@ -48,10 +50,8 @@ def prepare(config, write=True):
                 f"or a new --output_dir")
     if not write:
         return
-    check_writable(config.output_dir, "output_dir")
     if config.data_source().exportable:
         check_writable(config.export_dir, "export_dir")
-    os.makedirs(config.output_dir, exist_ok=True)
     temporary = path + ".partial"
     with open(temporary, "w") as stream:
         stream.write(config.to_json() + "\n")
