@@ -16,6 +16,8 @@ FLAGS = flags.FLAGS
 flags.DEFINE_string("run_dir", None, "Run folder written by scripts/train.py.")
 flags.DEFINE_string("export_dir", None,
                     "SavedModel base folder; default: the run's export_dir.")
+flags.DEFINE_integer("eval_samples", None,
+                     "Samples for the metrics recorded with the export; default: the run's.")
 flags.mark_flag_as_required("run_dir")
 
 
@@ -24,6 +26,8 @@ def main(argv):
     model, config = wgan_gp_tf.training.restore_run(FLAGS.run_dir)
     if FLAGS.export_dir:
         config = dataclasses.replace(config, export_dir=FLAGS.export_dir)
+    if FLAGS.eval_samples is not None:
+        config = dataclasses.replace(config, eval_samples=FLAGS.eval_samples)
     # Before the evaluation, which takes a while, not after it.
     wgan_gp_tf.training.check_writable(config.export_dir, "export_dir")
     metrics = wgan_gp_tf.evaluation.evaluate_generator(

@@ -136,10 +136,15 @@ class FitInputsTest(tf.test.TestCase):
             self.assertIsNone(per_epoch)
             # Batches 0-4 of 10 and a last one of 5: two iterations, in order.
             self.assertAllEqual(np.concatenate(_sample_numbers(stream)).ravel(), np.arange(40))
-        iterations = tf.data.Dataset.from_tensor_slices(np.zeros((3, 2, 5, *SHAPE), np.float32))
-        self.assertIs(inputs.iteration_stream(iterations, batch_size=None, n_critic=2,
-                                              shuffle=True, seed=0, sample_shape=SHAPE)[0],
-                      iterations)
+            self.assertFalse(stream.options().autotune.enabled)
+        values = np.random.default_rng(0).normal(size=(3, 2, 5, *SHAPE)).astype(np.float32)
+        stream, _ = inputs.iteration_stream(
+            tf.data.Dataset.from_tensor_slices(values), batch_size=None, n_critic=2,
+            shuffle=True, seed=0, sample_shape=SHAPE)
+        self.assertAllEqual(np.stack(list(stream.as_numpy_iterator())), values)
+        # Its autotuning thread would hold up the iterator's release for up
+        # to a minute after fit.
+        self.assertFalse(stream.options().autotune.enabled)
 
     def test_fit_counts_iterations_as_steps(self):
         model = _model(n_critic=2)

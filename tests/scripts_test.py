@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from tests import helpers
-from wgan_gp_tf import training
+from wgan_gp_tf import serving, training
 from wgan_gp_tf.errors import ConfigError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -76,9 +76,11 @@ class RealMnistRunTest(tf.test.TestCase):
         self.assertIn("nothing new to export", again.stdout)
         self.assertEqual(os.listdir(os.path.join(run_dir, "export")), ["1"])
 
-        exported_again = _run("export.py", f"--run_dir={run_dir}")
+        exported_again = _run("export.py", f"--run_dir={run_dir}", "--eval_samples=500")
         self.assertEqual(exported_again.returncode, 0, exported_again.stderr)
         self.assertIn("exported iteration 300", exported_again.stdout)
+        self.assertEqual(serving.read_metadata(os.path.join(run_dir, "export", "2"))
+                         ["metrics"]["samples"], 500)
         images = tf.saved_model.load(os.path.join(run_dir, "export", "2")) \
             .signatures["sample"](seed=tf.constant([1, 2], tf.int64))["images"]
         self.assertEqual(images.shape, (2, 28, 28, 1))
@@ -105,6 +107,12 @@ class KilledAtRandomMomentsTest(tf.test.TestCase):
                 time.sleep(0.01)
             return tf.train.latest_checkpoint(checkpoints)
 
+        # The uninterrupted run alongside, on the other core.
+        straight_log = open(os.path.join(self.get_temp_dir(), "straight.log"), "w+")
+        self.addCleanup(straight_log.close)
+        straight = subprocess.Popen(_command("train.py", *flags("straight")), cwd=ROOT,
+                                    stdout=straight_log, stderr=subprocess.STDOUT, text=True)
+        self.addCleanup(straight.kill)
         rng = random.Random(4)
         killed_at, between_checkpoints = [None], None
         for _ in range(3):
@@ -124,10 +132,12 @@ class KilledAtRandomMomentsTest(tf.test.TestCase):
             killed_at.append(tf.train.latest_checkpoint(checkpoints))
         iterations = [int(path.rsplit("-", 1)[1]) for path in killed_at[1:]]
         self.assertEqual(iterations, sorted(set(iterations)))
-        for name in ("killed", "straight"):
-            result = _run("train.py", *flags(name))
-            self.assertEqual(result.returncode, 0, result.stderr)
-            self.assertIn("iteration 1000;", result.stdout)
+        resumed = _run("train.py", *flags("killed"))
+        self.assertEqual(resumed.returncode, 0, resumed.stderr)
+        self.assertIn("iteration 1000;", resumed.stdout)
+        self.assertEqual(straight.wait(timeout=600), 0)
+        straight_log.seek(0)
+        self.assertIn("iteration 1000;", straight_log.read())
 
         run_dir = os.path.join(self.get_temp_dir(), "killed")
         expected = [f"{iteration:08d}.png" for iteration in range(100, 1001, 100)]
