@@ -29,13 +29,19 @@ def _worker_command(job, output, logical_cpus=1):
             job if job == "fit" else job.to_json(), output, str(logical_cpus)]
 
 
-def _train(job, output, logical_cpus=1):
-    """Runs one training process; returns its saved arrays."""
-    process = subprocess.run(_worker_command(job, output, logical_cpus), cwd=ROOT,
-                             capture_output=True, text=True, timeout=300)
-    if process.returncode:
-        raise AssertionError(process.stderr[-3000:])
-    return dict(np.load(output))
+def _train(*runs):
+    """Runs training processes side by side; returns each one's saved arrays.
+
+    Args:
+        *runs: `(job, output)` or `(job, output, logical_cpus)` tuples.
+    """
+    processes = [subprocess.Popen(_worker_command(*run), cwd=ROOT, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True) for run in runs]
+    for process in processes:
+        _, errors = process.communicate(timeout=300)
+        if process.returncode:
+            raise AssertionError(errors[-3000:])
+    return [dict(np.load(run[1])) for run in runs]
 
 
 def _free_port():
@@ -90,26 +96,25 @@ class MirroredTest(_DistributedRunTest):
         # Two epochs of a shuffled array, both drawing the same permutations,
         # then one of a dataset whose epoch ends when its data does, with no
         # extra step.
-        single = _train("fit", self._output("fit_single"))
-        mirrored = _train("fit", self._output("fit_mirrored"), logical_cpus=2)
+        single, mirrored = _train(("fit", self._output("fit_single")),
+                                  ("fit", self._output("fit_mirrored"), 2))
         self.assertEqual((int(single["replicas"]), int(mirrored["replicas"])), (1, 2))
         self.assertEqual(int(mirrored["iteration"]), 30)
         self.assertSameRun(mirrored, single, weight_atol=1e-6, metric_rtol=1e-5, average=False)
 
     def test_mlp_matches_one_device_and_resumes_on_the_other(self):
-        single = _train(self._mnist_config("single"), self._output("single"))
-        mirrored = _train(self._mnist_config("mirrored", strategy="mirrored"),
-                          self._output("mirrored"), logical_cpus=2)
+        single, mirrored = _train(
+            (self._mnist_config("single"), self._output("single")),
+            (self._mnist_config("mirrored", strategy="mirrored"), self._output("mirrored"), 2))
         self.assertEqual(int(single["replicas"]), 1)
         self.assertEqual(int(mirrored["replicas"]), 2)
         # 20 critic and 4 generator updates: only float rounding apart.
         self.assertSameRun(mirrored, single, weight_atol=1e-6, metric_rtol=1e-5)
         # Each run goes on to iteration 8 from its checkpoint on the other setup.
-        single_then_two = _train(
-            self._mnist_config("single", strategy="mirrored", iterations=8),
-            self._output("single_then_two"), logical_cpus=2)
-        two_then_single = _train(self._mnist_config("mirrored", iterations=8),
-                                 self._output("two_then_single"))
+        single_then_two, two_then_single = _train(
+            (self._mnist_config("single", strategy="mirrored", iterations=8),
+             self._output("single_then_two"), 2),
+            (self._mnist_config("mirrored", iterations=8), self._output("two_then_single")))
         self.assertEqual(int(single_then_two["replicas"]), 2)
         self.assertSameRun(single_then_two, two_then_single, weight_atol=1e-6,
                            metric_rtol=1e-5)
@@ -124,9 +129,10 @@ class MirroredTest(_DistributedRunTest):
         options = dict(preset="cifar10_dcgan", data_dir=folder, critic_norm="batch",
                        batch_size=8, n_critic=2, iterations=2, sample_every=2,
                        checkpoint_every=2, grid_size=2)
-        single = _train(self._config("bn_single", **options), self._output("bn_single"))
-        mirrored = _train(self._config("bn_mirrored", strategy="mirrored", **options),
-                          self._output("bn_mirrored"), logical_cpus=2)
+        single, mirrored = _train(
+            (self._config("bn_single", **options), self._output("bn_single")),
+            (self._config("bn_mirrored", strategy="mirrored", **options),
+             self._output("bn_mirrored"), 2))
         self.assertEqual(int(mirrored["replicas"]), 2)
         # Batch statistics over each replica's half alone change the critic
         # loss by about 25%.
@@ -153,7 +159,7 @@ class MultiWorkerTest(_DistributedRunTest):
         self.assertEqual(int(chief["replicas"]), 2)
         for name in chief:
             self.assertAllEqual(chief[name], other[name], msg=name)
-        single = _train(self._mnist_config("workers_single"), self._output("workers_single"))
+        single, = _train((self._mnist_config("workers_single"), self._output("workers_single")))
         self.assertSameRun(chief, single, weight_atol=1e-6, metric_rtol=1e-5)
         # Only the chief wrote: one checkpoint, one grid, one export.
         self.assertEqual(os.listdir(config.export_dir), ["1"])
