@@ -203,7 +203,7 @@ class ShippedModelTest(tf.test.TestCase):
         except ExportNotFoundError:
             self.fail(f"no shipped model in {base}")
         metadata = serving.read_metadata(version_path)
-        self.assertEqual(metadata["preset"], "mnist_mlp")
+        self.assertEqual(metadata["preset"], "mnist_dcgan")
         self.assertEqual(metadata["dataset"], "mnist")
         self.assertGreater(metadata["iterations"], 0)
         loaded = tf.saved_model.load(version_path)
