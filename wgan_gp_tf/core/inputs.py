@@ -28,8 +28,8 @@ def iteration_stream(x, *, batch_size, n_critic, shuffle, seed, sample_shape, ep
         x: real samples `[N, *sample_shape]` (a NumPy array or tensor); or a
             `tf.data.Dataset` of batches `[B, *sample_shape]`, or of tuples
             whose first item is such a batch; or a dataset of iterations
-            `[n_critic, B, *sample_shape]`, or a distributed dataset, which
-            are returned as they are.
+            `[n_critic, B, *sample_shape]`, whose elements pass unchanged;
+            or a distributed dataset, returned as it is.
         batch_size: samples per batch, for arrays (default 32); datasets
             are batched already.
         n_critic: batches per iteration.
@@ -45,7 +45,8 @@ def iteration_stream(x, *, batch_size, n_critic, shuffle, seed, sample_shape, ep
     Returns:
         `(stream, iterations per epoch)`: for arrays, one stream over the
         epochs `[initial_epoch, epochs)`, one pass over the data each; for
-        datasets, the grouped dataset (or `x` as it is) and `None`.
+        datasets, the grouped dataset and `None`. Every stream but a
+        distributed dataset has tf.data's autotuning off.
 
     Raises:
         ValueError: samples of another shape, integer samples (not yet
