@@ -100,6 +100,49 @@ class ClosedFormTest(tf.test.TestCase, parameterized.TestCase):
                             rtol=1e-3, atol=1e-5)
 
 
+class QuadraticCritic:
+    """D(x) = c/2 ||x||^2: grad D(x) = c x, so each sample has its own gradient norm."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def __call__(self, x, training=False):
+        axes = list(range(1, len(x.shape)))
+        return 0.5 * self.c * tf.reduce_sum(tf.square(x), axis=axes)[:, tf.newaxis]
+
+
+class DivTest(tf.test.TestCase, parameterized.TestCase):
+
+    @parameterized.product(shape=list(SHAPES), norm=[0.4, 2.5])
+    def test_linear_critic(self, shape, norm):
+        """Every gradient is w: (||w||^p + ||w||^p) / 2 = ||w||^p."""
+        critic, _, real, fake = _case(SHAPES[shape], norm)
+        seed = keras.random.SeedGenerator(0)
+        output = penalties.div_penalty(critic, real, fake, seed)
+        self.assertAllClose(output.value, norm**6, rtol=1e-5)
+        self.assertAllClose(output.norm, norm, rtol=1e-5)
+        self.assertAllClose(penalties.div(3.0).fn(critic, real, fake, seed).value, norm**3,
+                            rtol=1e-5)
+
+    @parameterized.parameters("rank2", "rank4")
+    def test_at_the_real_and_generated_samples_not_between(self, shape):
+        _, _, real, fake = _case(SHAPES[shape], 1.0)
+        c = 0.7
+        norms = [c * np.linalg.norm(batch.reshape(len(batch), -1), axis=1)
+                 for batch in (real, fake)]
+        output = penalties.div(2.0).fn(QuadraticCritic(c), real, fake, None)
+        self.assertAllClose(output.value, (np.mean(norms[0]**2) + np.mean(norms[1]**2)) / 2,
+                            rtol=1e-5)
+        self.assertAllClose(output.norm, np.mean(np.concatenate(norms)), rtol=1e-5)
+
+    def test_second_order_gradient(self):
+        """d/dw ||w||^p = p ||w||^(p-2) w."""
+        critic, weights, real, fake = _case(SHAPES["rank4"], 1.5)
+        with tf.GradientTape() as tape:
+            value = penalties.div_penalty(critic, real, fake, None).value
+        self.assertAllClose(tape.gradient(value, critic.w), 6 * 1.5**4 * weights, rtol=1e-4)
+
+
 class InterpolateTest(tf.test.TestCase):
 
     def test_one_eps_per_example_on_the_segment(self):

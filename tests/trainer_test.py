@@ -1,4 +1,4 @@
-"""WGANGP: which variables each step moves, the sign convention, every penalty."""
+"""WGANGP: which variables each step moves, the sign convention, every loss and penalty."""
 
 import keras
 import numpy as np
@@ -12,7 +12,7 @@ from wgan_gp_tf.core import penalties
 IMAGE_SHAPE = (4, 4, 1)
 
 
-def _linear_model(norm=2.5, learning_rate=0.1, penalty="squared", seed=0):
+def _linear_model(norm=2.5, learning_rate=0.1, penalty="squared", seed=0, loss="wasserstein"):
     rng = np.random.default_rng(seed)
     weights = rng.normal(size=IMAGE_SHAPE).astype(np.float32)
     weights *= norm / np.linalg.norm(weights)
@@ -21,7 +21,7 @@ def _linear_model(norm=2.5, learning_rate=0.1, penalty="squared", seed=0):
                            helpers.ConstantGenerator(constant))
     model.compile(keras.optimizers.SGD(learning_rate),
                   keras.optimizers.SGD(learning_rate), penalty=penalty,
-                  penalty_weight=10.0, n_critic=1)
+                  penalty_weight=10.0, n_critic=1, loss=loss)
     return model, weights, constant
 
 
@@ -54,6 +54,45 @@ class SignConventionTest(tf.test.TestCase):
         self.assertEqual(int(model.iteration), 1)
 
 
+def _softplus(x):
+    return np.log1p(np.exp(x))
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+class LossesTest(tf.test.TestCase):
+    """The trainer minimises each loss's two terms, on the scores it computes."""
+
+    def test_relativistic_updates(self):
+        """L_D = mean softplus(f - r_i), L_G = mean softplus(r_i - f) on the same real batch."""
+        model, w, c = _linear_model(loss="relativistic", penalty="none")
+        real = np.random.default_rng(1).uniform(size=(1, 5, *IMAGE_SHAPE)).astype(np.float32)
+        real_scores = np.sum(real[0] * w, axis=(1, 2, 3))
+        fake_score = float(np.sum(c * w))
+
+        logs = model.train_step(tf.constant(real))
+
+        self.assertAllClose(logs["critic_loss"], np.mean(_softplus(fake_score - real_scores)))
+        weights = _sigmoid(fake_score - real_scores)[:, None, None, None]
+        new_w = w - 0.1 * np.mean(weights * (c - real[0]), axis=0)
+        self.assertAllClose(model.critic.w, new_w, rtol=1e-5, atol=1e-6)
+        new_real, new_fake = np.sum(real[0] * new_w, axis=(1, 2, 3)), np.sum(c * new_w)
+        self.assertAllClose(logs["generator_loss"], np.mean(_softplus(new_real - new_fake)),
+                            rtol=1e-5)
+        weights = _sigmoid(new_real - new_fake)[:, None, None, None]
+        self.assertAllClose(model.generator.c, c + 0.1 * np.mean(weights, axis=0) * new_w,
+                            rtol=1e-5, atol=1e-6)
+
+    def test_every_loss_trains(self):
+        for loss in core.losses.names():
+            with self.subTest(loss):
+                model, history = _fit("squared", jit_compile=False, loss=loss)
+                self.assertEqual(int(model.iteration), 4)
+                self.assertTrue(all(np.isfinite(values[-1]) for values in history.values()))
+
+
 class VariableSeparationTest(tf.test.TestCase):
 
     def _moved(self, before, variables):
@@ -80,7 +119,7 @@ class VariableSeparationTest(tf.test.TestCase):
             generator_before, generator.trainable_variables).values()))
 
         critic_before = [v.numpy() for v in critic.trainable_variables]
-        model.generator_step(8)
+        model.generator_step(real)
         self.assertFalse(any(self._moved(
             critic_before, critic.trainable_variables).values()))
         self.assertTrue(all(self._moved(
@@ -88,14 +127,14 @@ class VariableSeparationTest(tf.test.TestCase):
 
 
 def _fit(penalty, jit_compile, seed=0, iterations=4, n_critic=2,
-         steps_per_execution=2):
+         steps_per_execution=2, loss="wasserstein"):
     keras.utils.set_random_seed(seed)
     critic, generator = models.build(models.get("mlp"), 10,
                                      "uniform", IMAGE_SHAPE)
     model = core.WGANGP(critic, generator, seed=seed)
     model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
                   penalty=penalty, n_critic=n_critic, jit_compile=jit_compile,
-                  steps_per_execution=steps_per_execution)
+                  steps_per_execution=steps_per_execution, loss=loss)
     data = np.random.default_rng(seed).uniform(
         size=(iterations, n_critic, 8, *IMAGE_SHAPE)).astype(np.float32)
     history = model.fit(tf.data.Dataset.from_tensor_slices(data), epochs=1,

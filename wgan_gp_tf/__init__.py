@@ -12,7 +12,7 @@ as any Keras model,
 or run a preset that reproduces an original script with `run(make_config(...))`.
 
 The subpackages are layers; each imports only those listed before it:
-`core` (the trainer, penalties, noise, replicas), `models` (architectures),
+`core` (the trainer, losses, penalties, noise, replicas), `models` (architectures),
 `serving` (SavedModels for TF Serving), `evaluation` (metrics, classifiers,
 pictures), `data` (data sets), `training` (configs, callbacks, `run`).
 """
@@ -22,11 +22,15 @@ from wgan_gp_tf.core import (
     METRIC_NAMES,
     PRIORS,
     WGANGP,
+    Loss,
+    LossOutput,
     Penalty,
     PenaltyOutput,
     diff_hinge_penalty,
     diff_squared_penalty,
+    div_penalty,
     hinge_penalty,
+    losses,
     no_penalty,
     penalties,
     squared_penalty,
@@ -59,11 +63,12 @@ __version__ = "0.2.0"
 
 __all__ = [
     "METRIC_NAMES", "PRIORS", "WGANGP", "Checkpoint", "CheckpointError", "ConfigError",
-    "DataError", "DivergedError", "Evaluate", "ExportNotFoundError", "Penalty",
-    "PenaltyOutput", "RunInUseError", "RunResult", "SampleGrid", "ServingError",
+    "DataError", "DivergedError", "Evaluate", "ExportNotFoundError", "Loss", "LossOutput",
+    "Penalty", "PenaltyOutput", "RunInUseError", "RunResult", "SampleGrid", "ServingError",
     "TrainConfig", "WGANGPError", "core", "data",
-    "diff_hinge_penalty", "diff_squared_penalty", "evaluation", "export_generator",
-    "hinge_penalty", "image_grid", "make_config", "models", "no_penalty", "penalties",
+    "diff_hinge_penalty", "diff_squared_penalty", "div_penalty", "evaluation",
+    "export_generator", "hinge_penalty", "image_grid", "losses", "make_config", "models",
+    "no_penalty", "penalties",
     "preset_names", "restore_latest", "run", "serving", "squared_penalty", "training",
     "write_png",
 ]

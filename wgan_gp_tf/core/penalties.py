@@ -1,8 +1,9 @@
 """Lipschitz penalties on the critic, one function per form, and their registry.
 
 The forms are those of Su Jianlin's post "互怼的艺术:从零直达WGAN-GP"
-(kexue.fm/archives/4439) and its code (github.com/bojone/gan), plus the original
-WGAN's weight clipping and no constraint at all, for comparison.
+(kexue.fm/archives/4439) and its code (github.com/bojone/gan), WGAN-div of the
+same repository, plus the original WGAN's weight clipping and no constraint at
+all, for comparison.
 
 Every penalty function has the same signature,
 `fn(critic, real, fake, seed) -> PenaltyOutput`, and knows nothing but a critic
@@ -14,6 +15,7 @@ values. `get` resolves a registered name, a `Penalty` or such a function;
 """
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -26,6 +28,9 @@ from wgan_gp_tf.registry import Registry
 
 # Inside the square root, so that a zero gradient has a finite derivative.
 NORM_EPSILON = 1e-12
+
+# WGAN-div's exponent p, as keras/wgan_div_celeba.py sets it.
+DIV_POWER = 6.0
 
 
 class PenaltyOutput(NamedTuple):
@@ -80,12 +85,15 @@ def _critic_values(critic, x):
 
 def _gradient_norms(critic, real, fake, seed):
     """Norms `[B]` of grad D at per-example interpolates (a nested tape)."""
-    interpolates = interpolate(real, fake, seed)
+    return _gradient_norms_at(critic, interpolate(real, fake, seed))
+
+
+def _gradient_norms_at(critic, samples):
+    samples = tf.convert_to_tensor(samples)
     with tf.GradientTape() as tape:
-        tape.watch(interpolates)
-        values = _critic_values(critic, interpolates)
-    gradients = tape.gradient(values, interpolates)
-    return per_example_norm(gradients)
+        tape.watch(samples)
+        values = _critic_values(critic, samples)
+    return per_example_norm(tape.gradient(values, samples))
 
 
 def _lipschitz_quotients(critic, real, fake, seed):
@@ -173,6 +181,33 @@ def diff_squared_penalty(critic, real, fake, seed):
     return _output(tf.square(quotients - 1.0), quotients)
 
 
+def div_penalty(critic, real, fake, seed, power=DIV_POWER):
+    """WGAN-div's penalty (Wu et al. 2018; kexue.fm/archives/6139), at the samples themselves.
+
+    `(mean_i ||grad D(real_i)||^p + mean_i ||grad D(fake_i)||^p) / 2`, with no
+    interpolation and no Lipschitz target. keras/wgan_div_celeba.py weights
+    `k/2 * mean(...)` with k = 2 and p = 6: that is `penalty_weight=2` here.
+
+    Args:
+        critic: callable `[B, ...] -> [B, 1]`.
+        real: a batch of real samples `[B, ...]`.
+        fake: a batch of generated samples of the same shape.
+        seed: unused; the signature is every penalty's.
+        power: the exponent p.
+
+    Returns:
+        `PenaltyOutput(value, mean gradient norm over both batches)`.
+    """
+    del seed
+    norms = tf.concat([_gradient_norms_at(critic, real), _gradient_norms_at(critic, fake)], 0)
+    return _output(tf.pow(norms, power), norms)
+
+
+def div(power=DIV_POWER):
+    """The `div` penalty with exponent `power`, for `WGANGP.compile(penalty=...)`."""
+    return Penalty("div", functools.partial(div_penalty, power=power))
+
+
 def no_penalty(critic, real, fake, seed):
     """No constraint: the critic loss runs away, as the post predicts.
 
@@ -213,6 +248,7 @@ REGISTRY = Registry("penalty", (
     Penalty("squared", squared_penalty),
     Penalty("diff_hinge", diff_hinge_penalty),
     Penalty("diff_squared", diff_squared_penalty),
+    div(),
     Penalty("none", no_penalty),
     Penalty("clip", no_penalty, clips_weights=True),
 ))

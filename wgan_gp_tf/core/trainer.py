@@ -8,7 +8,8 @@ scores generated samples high and real ones low:
     generator loss  L_G = mean D(G(noise))
 
 and `mean D(fake) - mean D(real)`, the critic loss without its penalty negated,
-is the running estimate of the Wasserstein distance.
+is the running estimate of the Wasserstein distance. Other losses
+(`wgan_gp_tf.core.losses`) replace the first two terms of each.
 """
 
 import warnings
@@ -20,6 +21,7 @@ from wgan_gp_tf.core import (
     averaging,
     distribute,
     inputs,
+    losses,
     networks,
     penalties,
     sampling,
@@ -73,8 +75,9 @@ class WGANGP(keras.Model):
     updates whose gradients overflow; the iteration still counts).
 
     Metrics (epoch means): `critic_loss`, `generator_loss`, `penalty` (the
-    unweighted penalty), `wasserstein_estimate` and `gradient_norm` (the mean
-    gradient norm at the interpolates, or the mean Lipschitz quotient for the
+    unweighted penalty), `wasserstein_estimate` (`mean D(fake) - mean
+    D(real)`, whatever the loss) and `gradient_norm` (the mean gradient norm
+    at the interpolates, or the mean Lipschitz quotient for the
     finite-difference penalties).
     """
 
@@ -123,7 +126,7 @@ class WGANGP(keras.Model):
 
     def compile(self, critic_optimizer=None, generator_optimizer=None, penalty="hinge",
                 penalty_weight=10.0, n_critic=5, clip_value=0.01, generator_ema=0.999,
-                jit_compile="auto", **kwargs):
+                loss="wasserstein", jit_compile="auto", **kwargs):
         """Configures training.
 
         Args:
@@ -141,6 +144,9 @@ class WGANGP(keras.Model):
                 average, if there is one. Early iterations use the smaller
                 `(1 + t) / (10 + t)` at iteration t, so that the average does
                 not linger on the initial weights.
+            loss: the adversarial loss: a registered name
+                (`wgan_gp_tf.core.losses.names()`), a `Loss`, or a function
+                `fn(real_scores, fake_scores) -> LossOutput`.
             jit_compile: `True`, `False`, or `"auto"`: XLA where it was
                 measured faster (docs/benchmarks.md): on a GPU or TPU, and on
                 a CPU unless a network has convolutions (XLA's CPU
@@ -155,6 +161,7 @@ class WGANGP(keras.Model):
         self.critic_optimizer = _optimizer(critic_optimizer)
         self.generator_optimizer = _optimizer(generator_optimizer)
         self.penalty = penalties.get(penalty)
+        self.adversarial_loss = losses.get(loss)
         self.penalty_weight = penalty_weight
         self.n_critic = n_critic
         self.clip_value = clip_value
@@ -271,7 +278,7 @@ class WGANGP(keras.Model):
         # tf.while_loop for all its longer compile (docs/benchmarks.md).
         for real in tf.unstack(real_batches, num=self.n_critic):
             self.critic_step(real)
-        self.generator_step(tf.shape(real_batches)[1])
+        self.generator_step(real)
         if self.average_generator is not None:
             averaging.update_average(self.average_generator, self.generator,
                                      self.generator_ema, self.iteration)
@@ -287,13 +294,14 @@ class WGANGP(keras.Model):
         fake = self.generator(self._noise(tf.shape(real)[0]), training=True)
         variables = self.critic.trainable_variables
         with tf.GradientTape() as tape:
-            real_mean = tf.reduce_mean(self.critic(real, training=True))
-            fake_mean = tf.reduce_mean(self.critic(fake, training=True))
+            real_scores = self.critic(real, training=True)
+            fake_scores = self.critic(fake, training=True)
             penalty = self.penalty.fn(self.critic, real, fake, self.seed_generator)
             if not isinstance(penalty, penalties.PenaltyOutput):
                 raise TypeError(f"penalty {self.penalty.name!r} returned {type(penalty)}; a "
                                 f"penalty function returns PenaltyOutput(value, norm)")
-            loss = real_mean - fake_mean + self.penalty_weight * penalty.value
+            loss = (self._adversarial_losses(real_scores, fake_scores).critic
+                    + self.penalty_weight * penalty.value)
             scaled_loss = self.critic_optimizer.scale_loss(distribute.replica_share(loss))
         gradients = tape.gradient(scaled_loss, variables)
         self.critic_optimizer.apply(gradients, variables)
@@ -303,24 +311,37 @@ class WGANGP(keras.Model):
                     variable, -self.clip_value, self.clip_value))
         self.trackers["critic_loss"].update_state(loss)
         self.trackers["penalty"].update_state(penalty.value)
-        self.trackers["wasserstein_estimate"].update_state(fake_mean - real_mean)
+        self.trackers["wasserstein_estimate"].update_state(
+            tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores))
         self.trackers["gradient_norm"].update_state(penalty.norm)
 
-    def generator_step(self, batch_size):
-        """One generator update on fresh noise.
+    def generator_step(self, real):
+        """One generator update on fresh noise, as many samples as `real` has.
 
         Args:
-            batch_size: a scalar, the number of samples to generate.
+            real: a real batch `[B, ...]`, scored only if the loss's
+                generator term needs real scores (`relativistic`).
         """
-        noise = self._noise(batch_size)
+        noise = self._noise(tf.shape(real)[0])
         variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:
-            fake = self.generator(noise, training=True)
-            loss = tf.reduce_mean(self.critic(fake, training=True))
+            fake_scores = self.critic(self.generator(noise, training=True), training=True)
+            if self.adversarial_loss.generator_needs_real:
+                real_scores = self.critic(real, training=True)
+            else:
+                real_scores = tf.zeros_like(fake_scores)
+            loss = self._adversarial_losses(real_scores, fake_scores).generator
             scaled_loss = self.generator_optimizer.scale_loss(distribute.replica_share(loss))
         gradients = tape.gradient(scaled_loss, variables)
         self.generator_optimizer.apply(gradients, variables)
         self.trackers["generator_loss"].update_state(loss)
+
+    def _adversarial_losses(self, real_scores, fake_scores):
+        output = self.adversarial_loss.fn(real_scores, fake_scores)
+        if not isinstance(output, losses.LossOutput):
+            raise TypeError(f"loss {self.adversarial_loss.name!r} returned {type(output)}; "
+                            f"a loss function returns LossOutput(critic, generator)")
+        return output
 
     def _noise(self, batch_size):
         return distribute.replica_rows(

@@ -29,7 +29,7 @@ from wgan_gp_tf.models.dcgan import (
     sized_generator,
 )
 from wgan_gp_tf.models.generator import Generator
-from wgan_gp_tf.models.mlp import MLPCritic, MLPGenerator
+from wgan_gp_tf.models.mlp import MLP_CRITIC_NORMS, MLPCritic, MLPGenerator
 from wgan_gp_tf.registry import Registry
 
 __all__ = ["CRITIC_NORMS", "PRECISIONS", "Architecture", "DCGANCritic", "DCGANGenerator",
@@ -66,7 +66,7 @@ def _toy_architecture(name, width):
         functools.partial(MLPCritic, hidden_units=hidden_units, original_init=False),
         functools.partial(MLPGenerator, hidden_units=hidden_units, output_activation=None,
                           output_range=None, original_init=False),
-        makes="points")
+        critic_norms=MLP_CRITIC_NORMS, makes="points")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,7 +115,7 @@ class Architecture:
 
 
 REGISTRY = Registry("architecture", (
-    Architecture("mlp", MLPCritic, MLPGenerator),
+    Architecture("mlp", MLPCritic, MLPGenerator, critic_norms=MLP_CRITIC_NORMS),
     _toy_architecture("toy_mlp", 512),
     _toy_architecture("toy_mlp_64", 64),
     # keras/wgan_gp_celeba.py of the original repo, 64x64x3.

@@ -8,6 +8,7 @@ import keras
 
 from wgan_gp_tf.errors import ConfigError
 from wgan_gp_tf.models.generator import Generator
+from wgan_gp_tf.models.spectral import SpectralBatchNormalization, SpectralConv2D, SpectralDense
 
 # tflib (the WGAN-GP paper's code) scales its "He" uniform init by fan_in +
 # fan_out; we leave out its division of the strided fan by stride**2. A config,
@@ -21,8 +22,9 @@ TFLIB_DENSE_INIT = "lecun_uniform"
 # keras/wgan_div_celeba.py's layers: N(0, 0.02) kernels, as DCGAN's paper advises.
 DCGAN_INIT = {"class_name": "RandomNormal", "config": {"stddev": 0.02}}
 
-# The normalisations a convolutional critic can have.
-CRITIC_NORMS = ("batch", "layer", "none")
+# The normalisations a convolutional critic can have: of its feature maps,
+# of its weights (spectral), or both as wgan_sn_celeba.py.
+CRITIC_NORMS = ("batch", "layer", "none", "spectral", "batch_spectral")
 
 # The image sizes `sized_filters` builds networks for.
 SIZED_IMAGE_SIZES = (16, 32, 64, 128, 256)
@@ -66,13 +68,16 @@ def _normalization(kind):
     """A normalisation layer over `[B, H, W, C]` feature maps, or `None`.
 
     `"layer"` normalises each example over all of H, W and C with a scale and
-    offset per channel, as the WGAN-GP paper's 64x64 critics do.
+    offset per channel, as the WGAN-GP paper's 64x64 critics do;
+    `"batch_spectral"` is batch norm with a spectrally normalised scale.
     """
     if kind == "batch":
         return batch_normalization()
+    if kind == "batch_spectral":
+        return SpectralBatchNormalization(synchronized=True)
     if kind == "layer":
         return keras.layers.GroupNormalization(groups=1)
-    if kind == "none":
+    if kind in ("none", "spectral"):
         return None
     raise ConfigError(f"unknown critic_norm {kind!r}; choose one of: {', '.join(CRITIC_NORMS)}")
 
@@ -87,7 +92,10 @@ class DCGANCritic(keras.Model):
         filters: output channels of the convolutions, one per halving; or
             `None` to take them from the image size when the critic is
             built (`sized_filters`).
-        norm: `"batch"`, `"layer"` or `"none"`.
+        norm: `"batch"`, `"layer"`, `"none"`; `"spectral"`, every kernel
+            spectrally normalised (`wgan_gp_tf.models.spectral`); or
+            `"batch_spectral"`, both, batch norm's scale included, as
+            wgan_sn_celeba.py.
         negative_slope: of the LeakyReLUs (Keras 2's default 0.3 in
             wgan_gp_celeba.py, 0.2 in the WGAN-GP paper's code).
         convolution_bias: whether the convolutions have biases.
@@ -103,6 +111,8 @@ class DCGANCritic(keras.Model):
                  score_initializer=None, **kwargs):
         super().__init__(**kwargs)
         self.norm = norm
+        spectral = norm in ("spectral", "batch_spectral")
+        self.convolution_type = SpectralConv2D if spectral else keras.layers.Conv2D
         self.convolution_bias = convolution_bias
         self.kernel_initializer = kernel_initializer
         if filters is not None:
@@ -110,15 +120,15 @@ class DCGANCritic(keras.Model):
         self.activation = keras.layers.LeakyReLU(negative_slope)
         self.pool = {"flatten": keras.layers.Flatten,
                      "average": keras.layers.GlobalAveragePooling2D}[pooling]()
-        self.score = keras.layers.Dense(1, use_bias=score_bias, dtype="float32",
-                                        kernel_initializer=score_initializer
-                                        or kernel_initializer)
+        self.score = (SpectralDense if spectral else keras.layers.Dense)(
+            1, use_bias=score_bias, dtype="float32",
+            kernel_initializer=score_initializer or kernel_initializer)
 
     def _make_convolutions(self, filters):
         self.convolutions = [
-            keras.layers.Conv2D(count, 5, strides=2, padding="same",
-                                use_bias=self.convolution_bias,
-                                kernel_initializer=self.kernel_initializer)
+            self.convolution_type(count, 5, strides=2, padding="same",
+                                  use_bias=self.convolution_bias,
+                                  kernel_initializer=self.kernel_initializer)
             for count in filters
         ]
         self.norms = [None] + [_normalization(self.norm) for _ in filters[1:]]

@@ -5,6 +5,7 @@ import math
 import keras
 
 from wgan_gp_tf.models.generator import Generator
+from wgan_gp_tf.models.spectral import SpectralDense
 
 # The original scripts draw every weight from U(-0.05, 0.05); biases start at 0.
 _ORIGINAL_INIT = {"minval": -0.05, "maxval": 0.05}
@@ -16,6 +17,10 @@ def _kernel_initializer(original_init):
     return "glorot_uniform"
 
 
+# The `norm`s an MLP critic takes.
+MLP_CRITIC_NORMS = ("none", "spectral")
+
+
 class MLPCritic(keras.Model):
     """A ReLU MLP critic on flattened inputs; by default mnist_gangp.py's 128, 32, 1.
 
@@ -23,17 +28,20 @@ class MLPCritic(keras.Model):
         hidden_units: widths of the ReLU layers before the score.
         original_init: the original's U(-0.05, 0.05) weights, else Keras's
             Glorot default (the WGAN-GP paper's toy networks).
+        norm: `"none"`, or `"spectral"`: every kernel spectrally normalised
+            (`wgan_gp_tf.models.spectral`).
     """
 
-    def __init__(self, hidden_units=(128, 32), original_init=True, **kwargs):
+    def __init__(self, hidden_units=(128, 32), original_init=True, norm="none", **kwargs):
         super().__init__(**kwargs)
         init = _kernel_initializer(original_init)
+        dense = {"none": keras.layers.Dense, "spectral": SpectralDense}[norm]
         self.flatten = keras.layers.Flatten()
         self.hidden = [
-            keras.layers.Dense(units, activation="relu", kernel_initializer=init)
+            dense(units, activation="relu", kernel_initializer=init)
             for units in hidden_units
         ]
-        self.score = keras.layers.Dense(1, kernel_initializer=init, dtype="float32")
+        self.score = dense(1, kernel_initializer=init, dtype="float32")
 
     def call(self, images, training=False):
         x = self.flatten(images)

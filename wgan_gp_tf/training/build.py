@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 
 from wgan_gp_tf import models
-from wgan_gp_tf.core import WGANGP
+from wgan_gp_tf.core import WGANGP, penalties
 
 
 def build_trainer(config, strategy=None):
@@ -39,12 +39,18 @@ def _build_trainer(config):
     model.compile(
         _adam(config, config.critic_learning_rate, config.n_critic),
         _adam(config, config.generator_learning_rate, 1),
-        penalty=config.penalty, penalty_weight=config.penalty_weight,
+        loss=config.loss, penalty=_penalty(config), penalty_weight=config.penalty_weight,
         n_critic=config.n_critic, clip_value=config.clip_value,
         generator_ema=config.generator_ema,
         jit_compile="auto" if config.jit_compile else False,
         steps_per_execution=config.execution_steps)
     return model
+
+
+def _penalty(config):
+    if config.penalty == "div":
+        return penalties.div(config.div_power)
+    return config.penalty
 
 
 def _adam(config, learning_rate, updates_per_iteration):

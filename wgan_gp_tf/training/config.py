@@ -13,7 +13,7 @@ import math
 import os
 
 from wgan_gp_tf import data, models
-from wgan_gp_tf.core import distribute, penalties, sampling
+from wgan_gp_tf.core import distribute, losses, penalties, sampling
 from wgan_gp_tf.errors import ConfigError
 
 # The file in each run folder that holds the run's config.
@@ -91,9 +91,15 @@ class TrainConfig:
     latent_dim: int = _field(10, "Size of the generator's noise input.", check=_positive)
     prior: str = _field("uniform", "Noise prior: U(-1, 1), U(0, 1) or N(0, 1).",
                         choices=sampling.PRIORS)
-    penalty: str = _field("hinge", "Lipschitz penalty.", choices=penalties.names)
+    loss: str = _field("wasserstein", "Adversarial loss: the post's Wasserstein one, the "
+                                      "standard (non-saturating) GAN's, the relativistic "
+                                      "standard GAN's, or hinge.", choices=losses.names)
+    penalty: str = _field("hinge", "Lipschitz penalty (div: WGAN-div's, at the real and "
+                                   "generated samples).", choices=penalties.names)
     penalty_weight: float = _field(10.0, "Lambda, the penalty's weight in the critic loss.",
                                    check=_non_negative)
+    div_power: float = _field(penalties.DIV_POWER, "Exponent p of --penalty=div.",
+                              check=_positive)
     clip_value: float = _field(0.01, "Weight bound of --penalty=clip.", check=_positive)
     n_critic: int = _field(5, "Critic updates per generator update.", check=_positive)
     batch_size: int = _field(100, "Samples per batch, the same for critic and generator; "
@@ -145,9 +151,11 @@ class TrainConfig:
               "the data set's reference classifier; an image folder has no other.",
         resumable=True)
     critic_norm: str = _field(
-        "none", "Normalisation in the convolutional critics (celeba_dcgan: batch, as the "
-                "original; the WGAN-GP paper advises layer or none, since batch norm makes "
-                "each score depend on its batch).", choices=models.CRITIC_NORMS)
+        "none", "Normalisation in the critic: batch or layer (convolutional critics; "
+                "celeba_dcgan: batch, as the original; the WGAN-GP paper advises layer or "
+                "none, since batch norm makes each score depend on its batch), spectral "
+                "(every kernel divided by its largest singular value), or batch_spectral "
+                "(both, as wgan_sn_celeba.py).", choices=models.CRITIC_NORMS)
     mixed_precision: str = _field(
         "none", "Compute dtype of the hidden layers; float16 adds loss scaling. Scores, "
                 "images, losses, the penalty and its norms stay float32.",
