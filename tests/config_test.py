@@ -62,6 +62,13 @@ class ValidationTest(tf.test.TestCase):
             "pixels, but dataset 'folder' holds 48x48x3 images": {
                 "preset": "folder_dcgan", "image_size": 48},
             "--channels of 1 or 3, not 64 and 4": {"dataset": "folder", "channels": 4},
+            "unknown loss 'lsgan'; choose one of: wasserstein, standard": {"loss": "lsgan"},
+            "unknown optimizer 'sgd'; choose one of: adam, rmsprop": {"optimizer": "sgd"},
+            "div_power must be positive": {"div_power": 0.0},
+            "n_generator must be positive": {"n_generator": 0},
+            "one_step .* pass --n_critic=1 --n_generator=1 .got 5 and 1.": {"one_step": True},
+            "critic_norm='batch_spectral' does not apply to the mlp critic; it takes: none, "
+            "spectral": {"critic_norm": "batch_spectral"},
         }
         for message, overrides in cases.items():
             with self.subTest(message):

@@ -8,6 +8,7 @@ from absl.testing import parameterized
 from tests import helpers
 from wgan_gp_tf import core, models, training
 from wgan_gp_tf.core import penalties
+from wgan_gp_tf.errors import ConfigError
 
 IMAGE_SHAPE = (4, 4, 1)
 
@@ -85,6 +86,33 @@ class LossesTest(tf.test.TestCase):
         self.assertAllClose(model.generator.c, c + 0.1 * np.mean(weights, axis=0) * new_w,
                             rtol=1e-5, atol=1e-6)
 
+    def test_one_step_updates_both_networks_from_the_weights_before_it(self):
+        """Hinge: L_D = relu(1 + r) + relu(1 - f), L_G = f, both gradients at the old w and c."""
+        model, w, c = _linear_model(loss="hinge", penalty="none")
+        model.one_step = True
+        real = np.full((1, 5, *IMAGE_SHAPE), 0.01, np.float32)
+        real_scores = np.sum(real[0] * w, axis=(1, 2, 3))
+        fake_score = float(np.sum(c * w))
+
+        logs = model.train_step(tf.constant(real))
+
+        active_real = (1 + real_scores > 0)[:, None, None, None]
+        critic_gradient = (np.mean(active_real * real[0], axis=0)
+                           - (1 - fake_score > 0) * c)
+        self.assertAllClose(model.critic.w, w - 0.1 * critic_gradient, rtol=1e-5, atol=1e-6)
+        self.assertAllClose(model.generator.c, c - 0.1 * w, rtol=1e-5, atol=1e-6)
+        self.assertAllClose(logs["generator_loss"], fake_score, rtol=1e-5)
+        self.assertEqual(int(model.critic_optimizer.iterations), 1)
+        self.assertEqual(int(model.generator_optimizer.iterations), 1)
+
+    def test_n_generator_updates_and_one_step_refuses_more(self):
+        model, history = _fit("squared", jit_compile=False, n_critic=1, n_generator=3)
+        self.assertEqual(int(model.generator_optimizer.iterations), 12)
+        self.assertEqual(int(model.critic_optimizer.iterations), 4)
+        with self.assertRaisesRegex(ConfigError, "one_step .* needs n_critic=1 and "
+                                                 "n_generator=1, not 2 and 1"):
+            model.compile(one_step=True, n_critic=2)
+
     def test_every_loss_trains(self):
         for loss in core.losses.names():
             with self.subTest(loss):
@@ -127,14 +155,15 @@ class VariableSeparationTest(tf.test.TestCase):
 
 
 def _fit(penalty, jit_compile, seed=0, iterations=4, n_critic=2,
-         steps_per_execution=2, loss="wasserstein"):
+         steps_per_execution=2, loss="wasserstein", n_generator=1):
     keras.utils.set_random_seed(seed)
     critic, generator = models.build(models.get("mlp"), 10,
                                      "uniform", IMAGE_SHAPE)
     model = core.WGANGP(critic, generator, seed=seed)
     model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
                   penalty=penalty, n_critic=n_critic, jit_compile=jit_compile,
-                  steps_per_execution=steps_per_execution, loss=loss)
+                  steps_per_execution=steps_per_execution, loss=loss,
+                  n_generator=n_generator)
     data = np.random.default_rng(seed).uniform(
         size=(iterations, n_critic, 8, *IMAGE_SHAPE)).astype(np.float32)
     history = model.fit(tf.data.Dataset.from_tensor_slices(data), epochs=1,

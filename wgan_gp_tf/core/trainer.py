@@ -18,7 +18,6 @@ import keras
 import tensorflow as tf
 
 from wgan_gp_tf.core import (
-    averaging,
     distribute,
     inputs,
     losses,
@@ -27,6 +26,8 @@ from wgan_gp_tf.core import (
     sampling,
     train_functions,
 )
+from wgan_gp_tf.core.updates import Updates
+from wgan_gp_tf.errors import ConfigError
 
 METRIC_NAMES = (
     "critic_loss",
@@ -37,12 +38,13 @@ METRIC_NAMES = (
 )
 
 
-class WGANGP(keras.Model):
+class WGANGP(Updates, keras.Model):
     """A critic and a generator, trained n_critic : 1 by `fit`.
 
     One iteration is n_critic critic updates, each on a fresh real batch and
-    fresh noise, then one generator update on fresh noise; `iteration` counts
-    them. `fit` takes what Keras models take:
+    fresh noise, then one generator update on fresh noise (or n_generator,
+    or one joint update of both: `wgan_gp_tf.core.updates`); `iteration`
+    counts them. `fit` takes what Keras models take:
 
     - an array or tensor of real samples `[N, ...]` with `batch_size`: each
       epoch takes them in a permutation of its own (fixed by `seed` and the
@@ -126,7 +128,8 @@ class WGANGP(keras.Model):
 
     def compile(self, critic_optimizer=None, generator_optimizer=None, penalty="hinge",
                 penalty_weight=10.0, n_critic=5, clip_value=0.01, generator_ema=0.999,
-                loss="wasserstein", jit_compile="auto", **kwargs):
+                loss="wasserstein", n_generator=1, one_step=False, jit_compile="auto",
+                **kwargs):
         """Configures training.
 
         Args:
@@ -147,6 +150,10 @@ class WGANGP(keras.Model):
             loss: the adversarial loss: a registered name
                 (`wgan_gp_tf.core.losses.names()`), a `Loss`, or a function
                 `fn(real_scores, fake_scores) -> LossOutput`.
+            n_generator: generator updates per iteration, after the critic's.
+            one_step: update both networks at once, from the same batches
+                (gan_one_step_with_hinge_loss.py); needs `n_critic=1` and
+                `n_generator=1`.
             jit_compile: `True`, `False`, or `"auto"`: XLA where it was
                 measured faster (docs/benchmarks.md): on a GPU or TPU, and on
                 a CPU unless a network has convolutions (XLA's CPU
@@ -154,6 +161,10 @@ class WGANGP(keras.Model):
                 several replicas, whose step XLA cannot compile.
             **kwargs: passed to `keras.Model.compile`, e.g.
                 `steps_per_execution`.
+
+        Raises:
+            ConfigError: an unknown penalty or loss, or `one_step` with more
+                than one update of either network.
         """
         if jit_compile == "auto":
             jit_compile = self._xla_helps()
@@ -163,7 +174,12 @@ class WGANGP(keras.Model):
         self.penalty = penalties.get(penalty)
         self.adversarial_loss = losses.get(loss)
         self.penalty_weight = penalty_weight
+        if one_step and (n_critic, n_generator) != (1, 1):
+            raise ConfigError(f"one_step updates both networks once per iteration; it needs "
+                             f"n_critic=1 and n_generator=1, not {n_critic} and {n_generator}")
         self.n_critic = n_critic
+        self.n_generator = n_generator
+        self.one_step = one_step
         self.clip_value = clip_value
         self.generator_ema = generator_ema
         # Optimiser slots must exist before a checkpoint is restored into them.
@@ -265,87 +281,6 @@ class WGANGP(keras.Model):
 
     def call(self, noise, training=False):
         return self.sampling_generator(noise, training=training)
-
-    def train_step(self, data):
-        real_batches = data
-        # A multi-worker input pipeline leaves the leading dimension unknown.
-        if real_batches.shape[0] not in (None, self.n_critic):
-            raise ValueError(
-                f"each training element must hold n_critic={self.n_critic} "
-                f"real batches [n_critic, batch, ...]; got shape "
-                f"{real_batches.shape}")
-        # Unrolled: XLA fuses across the updates, 15% faster on mnist_mlp than a
-        # tf.while_loop for all its longer compile (docs/benchmarks.md).
-        for real in tf.unstack(real_batches, num=self.n_critic):
-            self.critic_step(real)
-        self.generator_step(real)
-        if self.average_generator is not None:
-            averaging.update_average(self.average_generator, self.generator,
-                                     self.generator_ema, self.iteration)
-        self.iteration.assign_add(1)
-        return self.metric_results()
-
-    def critic_step(self, real):
-        """One critic update on a real batch and a fresh generated one.
-
-        Args:
-            real: a real batch `[B, ...]`.
-        """
-        fake = self.generator(self._noise(tf.shape(real)[0]), training=True)
-        variables = self.critic.trainable_variables
-        with tf.GradientTape() as tape:
-            real_scores = self.critic(real, training=True)
-            fake_scores = self.critic(fake, training=True)
-            penalty = self.penalty.fn(self.critic, real, fake, self.seed_generator)
-            if not isinstance(penalty, penalties.PenaltyOutput):
-                raise TypeError(f"penalty {self.penalty.name!r} returned {type(penalty)}; a "
-                                f"penalty function returns PenaltyOutput(value, norm)")
-            loss = (self._adversarial_losses(real_scores, fake_scores).critic
-                    + self.penalty_weight * penalty.value)
-            scaled_loss = self.critic_optimizer.scale_loss(distribute.replica_share(loss))
-        gradients = tape.gradient(scaled_loss, variables)
-        self.critic_optimizer.apply(gradients, variables)
-        if self.penalty.clips_weights:
-            for variable in variables:
-                variable.assign(tf.clip_by_value(
-                    variable, -self.clip_value, self.clip_value))
-        self.trackers["critic_loss"].update_state(loss)
-        self.trackers["penalty"].update_state(penalty.value)
-        self.trackers["wasserstein_estimate"].update_state(
-            tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores))
-        self.trackers["gradient_norm"].update_state(penalty.norm)
-
-    def generator_step(self, real):
-        """One generator update on fresh noise, as many samples as `real` has.
-
-        Args:
-            real: a real batch `[B, ...]`, scored only if the loss's
-                generator term needs real scores (`relativistic`).
-        """
-        noise = self._noise(tf.shape(real)[0])
-        variables = self.generator.trainable_variables
-        with tf.GradientTape() as tape:
-            fake_scores = self.critic(self.generator(noise, training=True), training=True)
-            if self.adversarial_loss.generator_needs_real:
-                real_scores = self.critic(real, training=True)
-            else:
-                real_scores = tf.zeros_like(fake_scores)
-            loss = self._adversarial_losses(real_scores, fake_scores).generator
-            scaled_loss = self.generator_optimizer.scale_loss(distribute.replica_share(loss))
-        gradients = tape.gradient(scaled_loss, variables)
-        self.generator_optimizer.apply(gradients, variables)
-        self.trackers["generator_loss"].update_state(loss)
-
-    def _adversarial_losses(self, real_scores, fake_scores):
-        output = self.adversarial_loss.fn(real_scores, fake_scores)
-        if not isinstance(output, losses.LossOutput):
-            raise TypeError(f"loss {self.adversarial_loss.name!r} returned {type(output)}; "
-                            f"a loss function returns LossOutput(critic, generator)")
-        return output
-
-    def _noise(self, batch_size):
-        return distribute.replica_rows(
-            lambda size: self.sample_latent(size, self.seed_generator), batch_size)
 
 
 def _optimizer(identifier):

@@ -43,14 +43,15 @@ PRECISIONS = tuple(PRECISION_POLICIES)
 
 
 def _dcgan_architecture(name, critic_filters, generator_filters, generator_batch_norm,
-                        output_activation, output_range, paper):
+                        output_activation, output_range, paper, score_bias=None):
     """A registered DCGAN pair; `paper` chooses tflib's initialisers and slope."""
     conv_init = TFLIB_CONV_INIT if paper else "glorot_uniform"
     dense_init = TFLIB_DENSE_INIT if paper else "glorot_uniform"
     return Architecture(
         name,
         functools.partial(DCGANCritic, critic_filters, negative_slope=0.2 if paper else 0.3,
-                          score_bias=paper, kernel_initializer=conv_init),
+                          score_bias=paper if score_bias is None else score_bias,
+                          kernel_initializer=conv_init),
         functools.partial(DCGANGenerator, filters=generator_filters,
                           batch_norm=generator_batch_norm,
                           output_activation=output_activation, output_range=output_range,
@@ -118,9 +119,13 @@ REGISTRY = Registry("architecture", (
     Architecture("mlp", MLPCritic, MLPGenerator, critic_norms=MLP_CRITIC_NORMS),
     _toy_architecture("toy_mlp", 512),
     _toy_architecture("toy_mlp_64", 64),
-    # keras/wgan_gp_celeba.py of the original repo, 64x64x3.
+    # keras/wgan_gp_celeba.py of the original repo, 64x64x3 (and wgan_sn_celeba.py,
+    # dcgan_sn_celeba.py, rsgan_sn_celeba.py).
     _dcgan_architecture("dcgan_celeba", (64, 128, 256, 512), (512, 256, 128, 64),
                         True, "tanh", (-1.0, 1.0), paper=False),
+    # keras/dcgan_celeba.py: the same, with a bias on the score (its sigmoid's logit).
+    _dcgan_architecture("dcgan_celeba_score_bias", (64, 128, 256, 512), (512, 256, 128, 64),
+                        True, "tanh", (-1.0, 1.0), paper=False, score_bias=True),
     # gan_mnist.py of the WGAN-GP paper (DIM 64), 28x28x1; no batch norm.
     _dcgan_architecture("dcgan_mnist", (64, 128, 256), (256, 128, 64), False,
                         "sigmoid", (0.0, 1.0), paper=True),
@@ -136,6 +141,16 @@ REGISTRY = Registry("architecture", (
                           score_initializer="glorot_uniform"),
         functools.partial(sized_generator, dense_initializer=DCGAN_INIT,
                           kernel_initializer=DCGAN_INIT),
+        critic_norms=CRITIC_NORMS, image_sizes=SIZED_IMAGE_SIZES),
+    # gan_one_step_with_hinge_loss.py: those networks, but the score flattens the
+    # last map (N(0, 0.02) kernel) and the generator normalises its 4x4 map per
+    # channel.
+    Architecture(
+        "dcgan_sized_one_step",
+        functools.partial(DCGANCritic, None, convolution_bias=False, pooling="flatten",
+                          score_bias=False, kernel_initializer=DCGAN_INIT),
+        functools.partial(sized_generator, dense_initializer=DCGAN_INIT,
+                          kernel_initializer=DCGAN_INIT, map_norm_per_channel=True),
         critic_norms=CRITIC_NORMS, image_sizes=SIZED_IMAGE_SIZES),
 ))
 

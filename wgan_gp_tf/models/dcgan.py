@@ -173,12 +173,15 @@ class DCGANGenerator(Generator):
         output_activation: of the image layer.
         dense_initializer, kernel_initializer: of the dense and the
             convolution layers.
+        map_norm_per_channel: batch norm of the 4x4 map per channel, after
+            the reshape (gan_one_step_with_hinge_loss.py), rather than per
+            unit of the dense layer, before it (the other scripts).
     """
 
     def __init__(self, latent_dim, prior, image_shape, filters, batch_norm=True,
                  output_activation="tanh", output_range=(-1.0, 1.0),
                  dense_initializer="glorot_uniform", kernel_initializer="glorot_uniform",
-                 **kwargs):
+                 map_norm_per_channel=False, **kwargs):
         super().__init__(latent_dim, prior, image_shape, output_range, **kwargs)
         height, width, channels = image_shape
         base, *hidden_filters = filters
@@ -201,9 +204,13 @@ class DCGANGenerator(Generator):
         self.norms = [batch_normalization() if batch_norm else None
                       for _ in filters]
         self.map_sizes = [-(-height // 2**(doublings - index)) for index in range(doublings)]
+        self.map_norm_per_channel = map_norm_per_channel
 
     def call(self, noise, training=False):
-        x = self.to_map(self._normalized(0, self.dense(noise), training))
+        if self.map_norm_per_channel:
+            x = self._normalized(0, self.to_map(self.dense(noise)), training)
+        else:
+            x = self.to_map(self._normalized(0, self.dense(noise), training))
         for index, upsampling in enumerate(self.upsamplings, start=1):
             x = self._normalized(index, upsampling(x), training)
             size = self.map_sizes[index]

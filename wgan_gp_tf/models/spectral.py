@@ -6,14 +6,19 @@ scale by its own, at every call: the kernel `[..., out]` is read as a matrix
 `[prod(...), out]`, and the singular value is estimated by 5 power iterations
 that start from a vector of ones (Su's post kexue.fm/archives/6051 changes
 Keras 2 so that a constraint reparametrises the weight in the forward pass
-rather than projecting it after each update). The layers here do exactly
-that, and the gradient flows through the estimate as it does there.
+rather than projecting it after each update). The layers here compute the
+same estimate. Its gradient is taken through the final `u W v^T` with the
+unit vectors u and v held fixed, as Miyato et al. 2018 do, rather than back
+through the 5 iterations as the original's graph does; the two agree once the
+iterations converge. Differentiating the iterations tripled the size of
+wgan_sn_celeba's train step (41,533 graph nodes against 12,923 without
+normalisation; 17,403 now) and with it the minutes before the first step.
 
 `keras.layers.SpectralNormalization` differs in three ways: one power
 iteration per call from a persistent, randomly started vector, which
 converges over the training steps; the normalised kernel is written back into
 the layer's variable on each training call, so the optimiser updates the
-normalised weights rather than differentiating through the estimate; and that
+normalised weights and no gradient reaches the estimate; and that
 write happens in the forward pass, which the gradient penalty runs several
 times per update (real, generated and interpolated batches) and which a
 `tf.distribute` replica cannot do to a mirrored variable. We keep the
@@ -48,11 +53,24 @@ def spectral_norm(kernel, power_iterations=POWER_ITERATIONS):
         true value, and equal to it once the iterations have converged.
     """
     matrix = tf.reshape(kernel, [-1, kernel.shape[-1]])
-    left = tf.ones([1, matrix.shape[0]], matrix.dtype)
-    for _ in range(power_iterations):
-        right = tf.math.l2_normalize(left @ matrix, axis=-1)
-        left = tf.math.l2_normalize(right @ tf.transpose(matrix), axis=-1)
+    left, right = _singular_vectors(tf.stop_gradient(matrix), power_iterations)
     return tf.reduce_sum((left @ matrix) * right)
+
+
+def _singular_vectors(matrix, power_iterations):
+    """The unit vectors `(left [1, rows], right [1, columns])` after the iterations."""
+
+    def iterate(index, left, right):
+        right = tf.math.l2_normalize(left @ matrix, axis=-1)
+        left = tf.math.l2_normalize(tf.matmul(right, matrix, transpose_b=True), axis=-1)
+        return index + 1, left, right
+
+    # A loop rather than unrolled: a critic calls this for every kernel at every
+    # call, and the unrolled iterations made its train step's graph 40% larger.
+    start = (tf.constant(0), tf.ones([1, matrix.shape[0]], matrix.dtype),
+             tf.zeros([1, matrix.shape[1]], matrix.dtype))
+    _, left, right = tf.while_loop(lambda index, *_: index < power_iterations, iterate, start)
+    return left, right
 
 
 def spectral_normalize(kernel, power_iterations=POWER_ITERATIONS):

@@ -1,4 +1,4 @@
-"""A config's trainer: the architecture's networks, Adam, and `WGANGP.compile`."""
+"""A config's trainer: the architecture's networks, the optimisers, and `WGANGP.compile`."""
 
 import keras
 import tensorflow as tf
@@ -37,10 +37,11 @@ def _build_trainer(config):
                                                    config.mixed_precision)
     model = WGANGP(critic, generator, seed=config.seed, average_generator=average_generator)
     model.compile(
-        _adam(config, config.critic_learning_rate, config.n_critic),
-        _adam(config, config.generator_learning_rate, 1),
+        _optimizer(config, config.critic_learning_rate, config.n_critic),
+        _optimizer(config, config.generator_learning_rate, config.n_generator),
         loss=config.loss, penalty=_penalty(config), penalty_weight=config.penalty_weight,
-        n_critic=config.n_critic, clip_value=config.clip_value,
+        n_critic=config.n_critic, n_generator=config.n_generator, one_step=config.one_step,
+        clip_value=config.clip_value,
         generator_ema=config.generator_ema,
         jit_compile="auto" if config.jit_compile else False,
         steps_per_execution=config.execution_steps)
@@ -53,12 +54,16 @@ def _penalty(config):
     return config.penalty
 
 
-def _adam(config, learning_rate, updates_per_iteration):
+def _optimizer(config, learning_rate, updates_per_iteration):
     if config.learning_rate_decay == "linear":
         learning_rate = keras.optimizers.schedules.PolynomialDecay(
             learning_rate, config.iterations * updates_per_iteration, end_learning_rate=0.0)
-    optimizer = keras.optimizers.Adam(learning_rate, beta_1=config.beta_1,
-                                      beta_2=config.beta_2, epsilon=config.adam_epsilon)
+    if config.optimizer == "rmsprop":
+        optimizer = keras.optimizers.RMSprop(learning_rate, rho=config.beta_2,
+                                             epsilon=config.adam_epsilon)
+    else:
+        optimizer = keras.optimizers.Adam(learning_rate, beta_1=config.beta_1,
+                                          beta_2=config.beta_2, epsilon=config.adam_epsilon)
     if config.mixed_precision == "float16":
         return keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer

@@ -21,6 +21,7 @@ RUN_CONFIG_FILE = "config.json"
 
 NAN_ACTIONS = ("stop", "restore")
 DECAYS = ("none", "linear")
+OPTIMIZERS = ("adam", "rmsprop")
 
 # Iterations run inside one compiled call when `steps_per_execution` is 0
 # (auto); large enough that the Python loop costs nothing measurable.
@@ -101,20 +102,28 @@ class TrainConfig:
     div_power: float = _field(penalties.DIV_POWER, "Exponent p of --penalty=div.",
                               check=_positive)
     clip_value: float = _field(0.01, "Weight bound of --penalty=clip.", check=_positive)
-    n_critic: int = _field(5, "Critic updates per generator update.", check=_positive)
+    n_critic: int = _field(5, "Critic updates per iteration, before the generator's.",
+                           check=_positive)
+    n_generator: int = _field(1, "Generator updates per iteration (keras/dcgan_celeba.py: 2).",
+                              check=_positive)
+    one_step: bool = _field(False, "Update critic and generator at once from the same batches "
+                                   "(gan_one_step_with_hinge_loss.py); needs n_critic 1.")
     batch_size: int = _field(100, "Samples per batch, the same for critic and generator; "
                                   "the global batch under a strategy.", check=_positive)
     iterations: int = _field(1_000_000, "Generator updates to train for, each after "
                                         "n_critic critic updates.", check=_positive,
                              resumable=True)
-    critic_learning_rate: float = _field(1e-4, "Adam learning rate of the critic.",
+    optimizer: str = _field("adam", "Optimiser of both networks (rmsprop: beta_2 is its rho, "
+                                    "beta_1 is unused).", choices=OPTIMIZERS)
+    critic_learning_rate: float = _field(1e-4, "Learning rate of the critic.",
                                          check=_positive)
-    generator_learning_rate: float = _field(1e-4, "Adam learning rate of the generator.",
+    generator_learning_rate: float = _field(1e-4, "Learning rate of the generator.",
                                             check=_positive)
     beta_1: float = _field(0.5, "Adam beta_1 of both optimisers.", check=_fraction)
-    beta_2: float = _field(0.999, "Adam beta_2 of both optimisers.", check=_fraction)
-    adam_epsilon: float = _field(1e-8, "Adam epsilon (1e-8 as in TensorFlow 1, not Keras's "
-                                       "1e-7).", check=_positive)
+    beta_2: float = _field(0.999, "Adam beta_2 (RMSprop rho) of both optimisers.",
+                           check=_fraction)
+    adam_epsilon: float = _field(1e-8, "Epsilon of both optimisers (1e-8 as in TensorFlow 1; "
+                                       "Keras uses 1e-7).", check=_positive)
     learning_rate_decay: str = _field(
         "none", "linear: both learning rates fall in a straight line to 0 at --iterations, "
                 "as in the WGAN-GP paper's ResNet CIFAR-10 script.", choices=DECAYS)
@@ -189,6 +198,10 @@ class TrainConfig:
         architecture = models.get(self.architecture)
         architecture.check_critic_norm(self.critic_norm)
         architecture.check_data(self.dataset, self.data_source().shape)
+        if self.one_step and (self.n_critic, self.n_generator) != (1, 1):
+            raise ConfigError(f"one_step updates both networks once per iteration; pass "
+                              f"--n_critic=1 --n_generator=1 (got {self.n_critic} and "
+                              f"{self.n_generator})")
         for name in ("sample_every", "checkpoint_every", "eval_every", "iterations"):
             if getattr(self, name) % self.execution_steps:
                 raise ConfigError(f"{name} must be a multiple of steps_per_execution "

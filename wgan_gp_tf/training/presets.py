@@ -28,6 +28,15 @@ class Preset:
         object.__setattr__(self, "values", types.MappingProxyType(dict(self.values)))
 
 
+_CELEBA_64 = {"dataset": "celeb_a", "architecture": "dcgan_celeba", "latent_dim": 100,
+              "prior": "normal", "batch_size": 64, "critic_learning_rate": 2e-4,
+              "generator_learning_rate": 2e-4, "adam_epsilon": 1e-7, "grid_size": 9,
+              "sample_every": 100, "checkpoint_every": 100}
+_FOLDER_128 = {"dataset": "folder", "image_size": 128, "channels": 3, "latent_dim": 128,
+               "prior": "normal", "batch_size": 64, "critic_norm": "batch",
+               "adam_epsilon": 1e-7, "grid_size": 9, "sample_every": 100,
+               "checkpoint_every": 100}
+
 PRESETS = Registry("preset", (
     # Exactly; TrainConfig's defaults.
     Preset("mnist_mlp", f"{_BOJONE} mnist_gangp.py"),
@@ -86,6 +95,31 @@ PRESETS = Registry("preset", (
             "critic_learning_rate": 2e-4, "generator_learning_rate": 2e-4,
             "critic_norm": "batch", "grid_size": 9, "sample_every": 100,
             "checkpoint_every": 100}),
+    # The other scripts of the original repo, each with its exact settings.
+    # Keras 2's Adam and RMSprop default to epsilon 1e-7. The 64x64 ones take
+    # wgan_gp_celeba.py's networks, noise N(0, 1) of 100, batch 64.
+    Preset("wgan_sn_celeba", f"{_BOJONE} keras/wgan_sn_celeba.py",
+           {**_CELEBA_64, "penalty": "none", "critic_norm": "batch_spectral"}),
+    Preset("dcgan_celeba", f"{_BOJONE} keras/dcgan_celeba.py",
+           {**_CELEBA_64, "architecture": "dcgan_celeba_score_bias", "loss": "standard",
+            "penalty": "none", "critic_norm": "batch", "n_critic": 1, "n_generator": 2}),
+    Preset("dcgan_sn_celeba", f"{_BOJONE} keras/dcgan_sn_celeba.py",
+           {**_CELEBA_64, "loss": "standard", "penalty": "none",
+            "critic_norm": "batch_spectral", "n_critic": 1, "n_generator": 2}),
+    # Its generator steps score the iteration's real batch again, where the
+    # original draws a fresh one for each.
+    Preset("rsgan_sn_celeba", f"{_BOJONE} keras/rsgan_sn_celeba.py",
+           {**_CELEBA_64, "loss": "relativistic", "penalty": "none",
+            "critic_norm": "batch_spectral", "n_critic": 1, "n_generator": 2}),
+    # 128x128 images from a folder (--data_dir), networks built from the size.
+    Preset("wgan_div_celeba", f"{_BOJONE} keras/wgan_div_celeba.py",
+           {**_FOLDER_128, "architecture": "dcgan_sized", "penalty": "div",
+            "penalty_weight": 2.0, "div_power": 6.0, "n_critic": 1,
+            "critic_learning_rate": 2e-4, "generator_learning_rate": 2e-4}),
+    Preset("gan_one_step_celeba", f"{_BOJONE} gan_one_step_with_hinge_loss.py",
+           {**_FOLDER_128, "architecture": "dcgan_sized_one_step", "loss": "hinge",
+            "penalty": "none", "one_step": True, "n_critic": 1, "optimizer": "rmsprop",
+            "beta_2": 0.99}),
 ))
 
 
