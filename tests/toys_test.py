@@ -100,20 +100,23 @@ class PictureTest(tf.test.TestCase):
 class ToyRunTest(tf.test.TestCase):
 
     def _config(self, **overrides):
+        # Without XLA: these runs are too short to repay its compile.
         return training.make_config(
             "toy_1d", iterations=1000, checkpoint_every=1000, sample_every=1000,
+            jit_compile=False,
             output_dir=os.path.join(self.get_temp_dir(), overrides.pop("name", "run")),
             **overrides)
 
     def test_toy_1d_preset_learns_an_exact_map_with_every_penalty(self):
         # The four runs of the preset, two at a time in processes of their
-        # own: each is mostly a single-threaded XLA compile and tiny steps.
+        # own, without XLA: a 3,000-iteration toy run does not repay its
+        # single-threaded compile (49 s against 56 s for the whole process).
         def train(penalty):
             output_dir = os.path.join(self.get_temp_dir(), penalty)
             result = subprocess.run(
                 [sys.executable, os.path.join(ROOT, "scripts", "train.py"), "--preset=toy_1d",
                  f"--penalty={penalty}", f"--penalty_weight={TOY_1D_LAMBDAS[penalty]}",
-                 f"--output_dir={output_dir}"],
+                 f"--output_dir={output_dir}", "--nojit_compile"],
                 capture_output=True, text=True, timeout=900, cwd=ROOT)
             return output_dir, result
 
@@ -147,7 +150,7 @@ class ToyRunTest(tf.test.TestCase):
 
     def test_8gaussians_run_covers_every_mode(self):
         run_config = training.make_config(
-            "toy_mlp", architecture="toy_mlp_64", iterations=2000,
+            "toy_mlp", architecture="toy_mlp_64", iterations=2000, jit_compile=False,
             output_dir=os.path.join(self.get_temp_dir(), "8g"))
         result = training.run(run_config, verbose=0)
         # Measured: 0.86 untrained, 0.071 after 2000 iterations (16 s). A
@@ -172,13 +175,15 @@ class ToyRunTest(tf.test.TestCase):
             stream = toys.training_batches("toy_1d", batch_size=256,
                                            n_critic=run_config.n_critic, seed=0)
             history[penalty] = model.fit(stream, steps_per_epoch=100, epochs=3,
-                                         verbose=0).history["critic_loss"]
-        # Measured, mean critic loss per 100 iterations: hinge 0.82, 0.92,
-        # 0.92; none -4,700, 18,000, -37,000, and on to 217,000 by 600.
-        self.assertLess(max(abs(value) for value in history["hinge"]), 2.0)
-        runaway = [abs(value) for value in history["none"]]
-        self.assertGreater(runaway[0], 100.0)
-        self.assertGreater(runaway[-1], 2 * runaway[0])
+                                         verbose=0).history
+        # Measured, per 100 iterations: hinge, critic loss 0.8, 0.9, 0.9 and
+        # gradient norm 0.8, 0.64, 0.61; none, critic loss 84,606, -49,728,
+        # -284 and gradient norm 37,167, 22,565, 6,739 (the unconstrained
+        # critic's path is chaotic: another run began at 169,212).
+        self.assertLess(max(abs(value) for value in history["hinge"]["critic_loss"]), 2.0)
+        self.assertLess(max(history["hinge"]["gradient_norm"]), 1.5)
+        self.assertGreater(max(abs(value) for value in history["none"]["critic_loss"]), 1000.0)
+        self.assertGreater(min(history["none"]["gradient_norm"]), 100.0)
 
 
 if __name__ == "__main__":
