@@ -418,7 +418,7 @@ class BadInputTest(tf.test.TestCase):
     def test_bad_flags(self):
         self._assert_one_line_error(
             "unknown penalty 'wgan'; choose one of: "
-            + re.escape(", ".join(penalties.REGISTRY.names())) + "$", "--penalty=wgan")
+            + re.escape(", ".join(penalties.names())) + "$", "--penalty=wgan")
         # The config's other refusals are checked in-process in config_test.
 
     def test_bad_data(self):
