@@ -7,7 +7,15 @@ hinge penalty (written `relu(||grad|| - 1)` as the original does), Adam(1e-4,
 `feed_dict`, batches drawn like `mnist.train.next_batch`. It is built with
 `tf.compat.v1` in its own graph, so it can run beside the TF2 trainer in one
 process.
+
+Run as a module, it is the original script's whole process, which
+`scripts/benchmark.py` times against `scripts/train.py`: load MNIST, build,
+train, and every 1,000 iterations print the losses and save a 6x6 grid.
+
+    python -m benchmarks.tf1_baseline --data_dir=../shared/data/mnist --iterations=7000
 """
+
+import os
 
 import numpy as np
 import tensorflow as tf
@@ -121,3 +129,35 @@ class OriginalMNISTGANGP:
         """Generated images, float32 `[count, 784]` in [0, 1]."""
         return self.session.run(self.fake,
                                 feed_dict={self.noise: self._noise(count)})
+
+
+def main(argv):
+    """The original script's process: `--iterations` of its loop, a grid every 1,000."""
+    del argv
+    from absl import flags
+
+    from wgan_gp_tf import data, images
+
+    options = flags.FLAGS
+    train_images, _ = data.get("mnist").load("train", options.data_dir)
+    original = OriginalMNISTGANGP(train_images, seed=options.seed)
+    os.makedirs(options.out_dir, exist_ok=True)
+    # As the original: after iteration 0, 1000, 2000, ... the losses and a grid.
+    for start in range(0, options.iterations, 1000):
+        critic_loss, generator_loss = original.train(1)
+        print(f"iteration {start}, critic_loss: {critic_loss}, "
+              f"generator_loss: {generator_loss}", flush=True)
+        grid = images.image_grid(original.sample(36).reshape(36, 28, 28, 1))
+        images.write_png(grid, os.path.join(options.out_dir, f"{start // 1000}.png"))
+        rest = min(1000, options.iterations - start) - 1
+        if rest:
+            original.train(rest)
+
+if __name__ == "__main__":
+    from absl import app, flags
+
+    flags.DEFINE_string("data_dir", None, "Folder of the MNIST IDX .gz files.", required=True)
+    flags.DEFINE_integer("iterations", 1000, "Generator updates, each after 5 critic updates.")
+    flags.DEFINE_integer("seed", 0, "Seeds the graph, the batches and the noise.")
+    flags.DEFINE_string("out_dir", "out", "Where the grids go, as the original's out/.")
+    app.run(main)

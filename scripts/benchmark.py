@@ -1,94 +1,129 @@
-"""Training speed of our trainer against a TF1 graph loop of the original.
+"""Training speed as a user gets it: `scripts/train.py` against the original's process.
 
-Runs, side by side in one process and interleaved over `--repeats` rounds:
-the original mnist_gangp.py as a TF1 graph fed through `feed_dict`
-(`benchmarks/tf1_baseline.py`), and our `WGANGP.fit` with and without XLA, all
-on the real MNIST with the `mnist_mlp` preset. Prints iterations/s (medians)
-and the ratios to the baseline.
+Each side runs as a process of its own, started here with this interpreter and
+environment: ours is `scripts/train.py --preset=mnist_mlp` with its defaults
+(sample grids, checkpoints, TensorBoard, and the export with its evaluation at
+the end); the original is `python -m benchmarks.tf1_baseline`, mnist_gangp.py's
+loop as a TF1 graph, printing and saving a grid every 1,000 iterations. Every
+round runs both sides at `--short` and at `--long` iterations, in the order
+A B B A, then B A A B in the next round, so that drift in the machine's speed
+falls on both. From a round's two wall times come the steady rate,
+(long - short) / (T_long - T_short), in which start-up, compilation and the
+final export cancel, and the fixed cost, T_short - short / rate. Prints every
+run, then the medians with their range, and the ratios within each round.
+
+    python scripts/benchmark.py --data_dir=../shared/data/mnist --rounds=3
+    python scripts/benchmark.py --data_dir=../shared/data/mnist \
+        --ours_flags=--mixed_precision=bfloat16
 """
 
-import dataclasses
+import os
+import shlex
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
-import _cli
-import keras
-from absl import flags
+from absl import app, flags
 
-import wgan_gp_tf
-from benchmarks import tf1_baseline
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("data_dir", None, "Folder of the MNIST IDX .gz files.")
-flags.DEFINE_integer("iterations", 1000, "Timed iterations per side and round.")
-flags.DEFINE_integer("warmup", 200, "Untimed iterations first (XLA compile).")
-flags.DEFINE_integer("repeats", 3, "Interleaved rounds.")
+flags.DEFINE_string("data_dir", None, "Folder of the MNIST IDX .gz files.", required=True)
+flags.DEFINE_integer("short", 1000, "Iterations of the short run of each side.")
+flags.DEFINE_integer("long", 7000, "Iterations of the long run of each side.")
+flags.DEFINE_integer("rounds", 3, "Interleaved rounds.")
+flags.DEFINE_string("ours_flags", "", "More flags for scripts/train.py, e.g. "
+                    "--mixed_precision=bfloat16.")
+
+OURS, ORIGINAL = "ours", "original"
 
 
-class _ExecutionTimes(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.times = []
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.times.append(time.perf_counter())
-
-
-def _ours(config, images):
-    """A function running `iterations` and returning its iterations/s."""
-    model = wgan_gp_tf.training.build_trainer(config)
-    dataset = wgan_gp_tf.data.training_batches(
-        images, batch_size=config.batch_size, n_critic=config.n_critic,
-        seed=config.seed)
-    steps = config.execution_steps
-
-    def measure(iterations):
-        timer = _ExecutionTimes()
-        model.fit(dataset, steps_per_epoch=iterations, epochs=1, verbose=0,
-                  callbacks=[timer], shuffle=False)
-        # From the end of the first compiled call to the end of the last:
-        # the steady state, without fit's set-up.
-        return (iterations - steps) / (timer.times[-1] - timer.times[0])
-
-    return measure
+def _command(side, iterations, workdir):
+    if side == OURS:
+        return [sys.executable, os.path.join(ROOT, "scripts", "train.py"), "--preset=mnist_mlp",
+                f"--data_dir={FLAGS.data_dir}", f"--iterations={iterations}",
+                f"--output_dir={workdir}/run", f"--export_dir={workdir}/export",
+                *shlex.split(FLAGS.ours_flags)]
+    return [sys.executable, "-m", "benchmarks.tf1_baseline", f"--data_dir={FLAGS.data_dir}",
+            f"--iterations={iterations}", f"--out_dir={workdir}/out"]
 
 
-def _baseline(config, images):
-    original = tf1_baseline.OriginalMNISTGANGP(images, seed=config.seed)
-
-    def measure(iterations):
+def _wall_time(side, iterations):
+    """Seconds from starting the side's process to its exit, in a fresh folder."""
+    workdir = tempfile.mkdtemp(prefix=f"benchmark_{side}_")
+    try:
         start = time.perf_counter()
-        original.train(iterations)
-        return iterations / (time.perf_counter() - start)
+        result = subprocess.run(_command(side, iterations, workdir), cwd=ROOT,
+                                capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if result.returncode:
+        raise SystemExit(f"error: {side} at {iterations} iterations exited with "
+                         f"{result.returncode}:\n{result.stderr[-2000:]}")
+    return seconds
 
-    return measure
+
+def _round_order(round_index):
+    runs = [(OURS, FLAGS.short), (ORIGINAL, FLAGS.short), (ORIGINAL, FLAGS.long),
+            (OURS, FLAGS.long)]
+    return runs if round_index % 2 == 0 else runs[::-1]
+
+
+def steady_rate_and_fixed_cost(short, long, short_seconds, long_seconds):
+    """A side's iterations/s beyond start-up, and the seconds start-up costs.
+
+    Args:
+        short, long: iterations of the two runs.
+        short_seconds, long_seconds: their wall times.
+
+    Returns:
+        `(rate, fixed_seconds)`.
+    """
+    if long <= short or long_seconds <= short_seconds:
+        raise ValueError(f"the long run ({long} iterations, {long_seconds:.1f} s) must be "
+                         f"longer than the short one ({short}, {short_seconds:.1f} s)")
+    rate = (long - short) / (long_seconds - short_seconds)
+    return rate, short_seconds - short / rate
+
+
+def _spread(values, form):
+    return (f"{form.format(statistics.median(values))} "
+            f"({form.format(min(values))}-{form.format(max(values))})")
 
 
 def main(argv):
     del argv
-    config = wgan_gp_tf.make_config("mnist_mlp", data_dir=FLAGS.data_dir,
-                                    iterations=FLAGS.iterations)
-    images, _ = config.data_source().load("train", config.data_dir)
-    sides = {
-        "TF1 graph loop of the original": _baseline(config, images),
-        "ours, XLA": _ours(config, images),
-        "ours, no XLA": _ours(dataclasses.replace(config, jit_compile=False),
-                              images),
-    }
-    for measure in sides.values():
-        measure(FLAGS.warmup)
-    rates = {name: [] for name in sides}
-    for round_index in range(FLAGS.repeats):
-        for name, measure in sides.items():
-            rates[name].append(measure(FLAGS.iterations))
-        print(f"round {round_index + 1}: " + ", ".join(
-            f"{name} {values[-1]:.1f}" for name, values in rates.items()),
-            flush=True)
-    baseline = statistics.median(rates["TF1 graph loop of the original"])
-    print(f"\n{'':34s} {'iterations/s':>12s} {'ratio':>6s}")
-    for name, values in rates.items():
-        median = statistics.median(values)
-        print(f"{name:34s} {median:12.1f} {median / baseline:6.2f}")
+    if FLAGS.long <= FLAGS.short:
+        raise app.UsageError("--long must be more iterations than --short")
+    seconds = {}
+    for round_index in range(FLAGS.rounds):
+        for side, iterations in _round_order(round_index):
+            seconds[side, iterations, round_index] = _wall_time(side, iterations)
+            print(f"round {round_index + 1}: {side:8s} {iterations:6d} iterations "
+                  f"{seconds[side, iterations, round_index]:7.1f} s", flush=True)
+    measured = {side: [steady_rate_and_fixed_cost(
+        FLAGS.short, FLAGS.long, seconds[side, FLAGS.short, index],
+        seconds[side, FLAGS.long, index]) for index in range(FLAGS.rounds)]
+        for side in (ORIGINAL, OURS)}
+    print(f"\nmedians (range) over {FLAGS.rounds} rounds")
+    print(f"{'':10s} {'steady it/s':>22s} {'fixed cost s':>20s} "
+          f"{f'whole run of {FLAGS.long} s':>24s}")
+    for side, pairs in measured.items():
+        whole = [seconds[side, FLAGS.long, index] for index in range(FLAGS.rounds)]
+        print(f"{side:10s} {_spread([rate for rate, _ in pairs], '{:.1f}'):>22s} "
+              f"{_spread([fixed for _, fixed in pairs], '{:.1f}'):>20s} "
+              f"{_spread(whole, '{:.1f}'):>24s}")
+    rate_ratios = [ours[0] / original[0]
+                   for ours, original in zip(measured[OURS], measured[ORIGINAL], strict=True)]
+    whole_ratios = [seconds[ORIGINAL, FLAGS.long, index] / seconds[OURS, FLAGS.long, index]
+                    for index in range(FLAGS.rounds)]
+    print(f"\nsteady rate, ours / original: {_spread(rate_ratios, '{:.2f}')}")
+    print(f"whole run of {FLAGS.long}, original / ours: {_spread(whole_ratios, '{:.2f}')}")
 
 
 if __name__ == "__main__":
-    _cli.run(main)
+    app.run(main)
