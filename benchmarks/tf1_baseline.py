@@ -125,14 +125,61 @@ class OriginalMNISTGANGP:
                 feed_dict={self.noise: self._noise(self.batch_size)})
         return critic_loss, generator_loss
 
-    def sample(self, count):
-        """Generated images, float32 `[count, 784]` in [0, 1]."""
-        return self.session.run(self.fake,
-                                feed_dict={self.noise: self._noise(count)})
+    def sample(self, count, noise=None):
+        """Generated images, float32 `[count, 784]` in [0, 1].
+
+        The noise is drawn from the training stream, as the original's grids
+        draw it, unless given: `[count, latent_dim]` in [-1, 1].
+        """
+        if noise is None:
+            noise = self._noise(count)
+        return self.session.run(self.fake, feed_dict={self.noise: noise})
+
+
+class _Evaluation:
+    """Appends FID & co. of `count` samples to a JSON-lines file, as train.py's `--eval_every`.
+
+    Each line has the iteration, the metrics on our reference CNN, the Unix
+    time the evaluation started (`wall_time`) and its length (`eval_seconds`,
+    which includes building the evaluator the first time), so that a
+    benchmark can take evaluations out of the training time.
+    """
+
+    def __init__(self, data_dir, count, seed, path):
+        self._data_dir, self._count, self._path = data_dir, count, path
+        self._noise = None
+        self._seed = seed
+        self._evaluator = None
+
+    def __call__(self, original, iteration):
+        import json
+        import time
+
+        from wgan_gp_tf import data
+
+        started = time.time()
+        if self._evaluator is None:
+            self._evaluator = data.get("mnist").evaluator(self._data_dir)
+            self._noise = np.random.default_rng(self._seed).uniform(
+                -1, 1, (self._count, original.latent_dim))
+        generated = original.sample(self._count, self._noise).reshape(self._count, 28, 28, 1)
+        results = self._evaluator(generated)
+        line = {"iteration": iteration, **results, "wall_time": started,
+                "eval_seconds": time.time() - started}
+        with open(self._path, "a", encoding="utf-8") as file:
+            file.write(json.dumps(line) + "\n")
+
+
+def _next_multiple(iteration, every):
+    return (iteration // every + 1) * every
 
 
 def main(argv):
-    """The original script's process: `--iterations` of its loop, a grid every 1,000."""
+    """The original script's process: `--iterations` of its loop, a grid every 1,000.
+
+    With `--eval_every`, also evaluates every that many iterations into
+    `--metrics_file`, for `scripts/time_to_quality.py`.
+    """
     del argv
     from absl import flags
 
@@ -141,17 +188,27 @@ def main(argv):
     options = flags.FLAGS
     train_images, _ = data.get("mnist").load("train", options.data_dir)
     original = OriginalMNISTGANGP(train_images, seed=options.seed)
+    evaluate = options.eval_every and _Evaluation(
+        options.data_dir, options.eval_samples, options.seed, options.metrics_file)
     os.makedirs(options.out_dir, exist_ok=True)
-    # As the original: after iteration 0, 1000, 2000, ... the losses and a grid.
-    for start in range(0, options.iterations, 1000):
-        critic_loss, generator_loss = original.train(1)
-        print(f"iteration {start}, critic_loss: {critic_loss}, "
-              f"generator_loss: {generator_loss}", flush=True)
-        grid = images.image_grid(original.sample(36).reshape(36, 28, 28, 1))
-        images.write_png(grid, os.path.join(options.out_dir, f"{start // 1000}.png"))
-        rest = min(1000, options.iterations - start) - 1
-        if rest:
-            original.train(rest)
+    iteration = 0
+    while iteration < options.iterations:
+        if iteration % 1000 == 0:
+            # As the original: after iteration 0, 1000, 2000, ... the losses and a grid.
+            critic_loss, generator_loss = original.train(1)
+            print(f"iteration {iteration}, critic_loss: {critic_loss}, "
+                  f"generator_loss: {generator_loss}", flush=True)
+            grid = images.image_grid(original.sample(36).reshape(36, 28, 28, 1))
+            images.write_png(grid, os.path.join(options.out_dir, f"{iteration // 1000}.png"))
+            iteration += 1
+        stop = min(options.iterations, _next_multiple(iteration, 1000),
+                   *([_next_multiple(iteration, options.eval_every)] if evaluate else []))
+        if stop > iteration:
+            original.train(stop - iteration)
+            iteration = stop
+        if evaluate and iteration % options.eval_every == 0:
+            evaluate(original, iteration)
+
 
 if __name__ == "__main__":
     from absl import app, flags
@@ -160,4 +217,7 @@ if __name__ == "__main__":
     flags.DEFINE_integer("iterations", 1000, "Generator updates, each after 5 critic updates.")
     flags.DEFINE_integer("seed", 0, "Seeds the graph, the batches and the noise.")
     flags.DEFINE_string("out_dir", "out", "Where the grids go, as the original's out/.")
+    flags.DEFINE_integer("eval_every", 0, "Iterations between evaluations; 0: none.")
+    flags.DEFINE_integer("eval_samples", 5000, "Generated images per evaluation.")
+    flags.DEFINE_string("metrics_file", "metrics.jsonl", "Where evaluations are appended.")
     app.run(main)

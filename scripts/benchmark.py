@@ -29,6 +29,9 @@ import time
 from absl import app, flags
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from benchmarks.timing import steady_rate_and_fixed_cost  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("data_dir", None, "Folder of the MNIST IDX .gz files.", required=True)
@@ -71,23 +74,6 @@ def _round_order(round_index):
     runs = [(OURS, FLAGS.short), (ORIGINAL, FLAGS.short), (ORIGINAL, FLAGS.long),
             (OURS, FLAGS.long)]
     return runs if round_index % 2 == 0 else runs[::-1]
-
-
-def steady_rate_and_fixed_cost(short, long, short_seconds, long_seconds):
-    """A side's iterations/s beyond start-up, and the seconds start-up costs.
-
-    Args:
-        short, long: iterations of the two runs.
-        short_seconds, long_seconds: their wall times.
-
-    Returns:
-        `(rate, fixed_seconds)`.
-    """
-    if long <= short or long_seconds <= short_seconds:
-        raise ValueError(f"the long run ({long} iterations, {long_seconds:.1f} s) must be "
-                         f"longer than the short one ({short}, {short_seconds:.1f} s)")
-    rate = (long - short) / (long_seconds - short_seconds)
-    return rate, short_seconds - short / rate
 
 
 def _spread(values, form):

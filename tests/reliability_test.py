@@ -273,6 +273,24 @@ class EvaluationLogTest(tf.test.TestCase):
         with open(path) as file:
             self.assertEqual([json.loads(line)["iteration"] for line in file], [100, 200])
 
+    def test_each_line_says_when_its_evaluation_ran_and_how_long(self):
+        path = os.path.join(self.get_temp_dir(), "metrics.jsonl")
+
+        def slow_evaluator(points):
+            time.sleep(0.2)
+            return {"samples": len(points), "w1": 0.5}
+
+        model = training.build_trainer(training.make_config("toy_1d"))
+        evaluate = callbacks.Evaluate(slow_evaluator, every=100, count=10, jsonl_path=path)
+        evaluate.set_model(model)
+        before = time.time()
+        evaluate.run(100)
+        with open(path) as file:
+            line = json.loads(file.read())
+        self.assertEqual((line["iteration"], line["samples"], line["w1"]), (100, 10, 0.5))
+        self.assertBetween(line["wall_time"], before, before + line["eval_seconds"])
+        self.assertBetween(line["eval_seconds"], 0.2, time.time() - before)
+
 
 if __name__ == "__main__":
     tf.test.main()

@@ -13,6 +13,7 @@ import math
 import os
 import signal
 import threading
+import time
 
 import keras
 import tensorflow as tf
@@ -165,7 +166,9 @@ class Evaluate(_EveryIterations):
         count: samples per evaluation.
         seed: fixes their noise.
         writer: a `tf.summary` writer, or `None`.
-        jsonl_path: a file to append each evaluation to, or `None`. A fit
+        jsonl_path: a file to append each evaluation to, or `None`: the
+            metrics, the iteration, the `wall_time` (Unix seconds) at which
+            the evaluation started and its length, `eval_seconds`. A fit
             that resumes from an earlier iteration first drops the lines of
             later iterations, which it evaluates again, so that each
             iteration has one line.
@@ -195,8 +198,10 @@ class Evaluate(_EveryIterations):
             os.replace(temporary, self.jsonl_path)
 
     def run(self, iteration):
+        started = time.time()
         self.results = evaluation.evaluate_generator(self.evaluator, self.model, self.count,
                                                      self.seed)
+        timing = {"wall_time": started, "eval_seconds": time.time() - started}
         if self.writer is not None:
             with self.writer.as_default():
                 for name, value in self.results.items():
@@ -205,7 +210,8 @@ class Evaluate(_EveryIterations):
             self.writer.flush()
         if self.jsonl_path is not None:
             with open(self.jsonl_path, "a", encoding="utf-8") as file:
-                file.write(json.dumps({"iteration": iteration, **self.results}) + "\n")
+                file.write(json.dumps({"iteration": iteration, **self.results, **timing})
+                           + "\n")
 
 
 def _iteration_of(line):

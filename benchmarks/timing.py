@@ -1,0 +1,40 @@
+"""The arithmetic of the whole-process benchmarks, apart from their flags and processes."""
+
+
+def steady_rate_and_fixed_cost(short, long, short_seconds, long_seconds):
+    """A side's iterations/s beyond start-up, and the seconds start-up costs.
+
+    Args:
+        short, long: iterations of the two runs.
+        short_seconds, long_seconds: their wall times.
+
+    Returns:
+        `(rate, fixed_seconds)`.
+    """
+    if long <= short or long_seconds <= short_seconds:
+        raise ValueError(f"the long run ({long} iterations, {long_seconds:.1f} s) must be "
+                         f"longer than the short one ({short}, {short_seconds:.1f} s)")
+    rate = (long - short) / (long_seconds - short_seconds)
+    return rate, short_seconds - short / rate
+
+
+def first_at_target(lines, launched, target_fid):
+    """The first evaluation at the target, with its training time.
+
+    Args:
+        lines: the evaluations so far, in order, dicts with `iteration`, `fid`,
+            `wall_time` (Unix seconds at its start) and `eval_seconds`.
+        launched: Unix seconds at which the process was started.
+        target_fid: the FID to reach.
+
+    Returns:
+        `(iteration, seconds, fid)` of the first evaluation with FID at most
+        `target_fid`, its seconds counted from `launched` less the
+        evaluations before it; or `None`.
+    """
+    judged = 0.0
+    for line in lines:
+        if line["fid"] <= target_fid:
+            return line["iteration"], line["wall_time"] - launched - judged, line["fid"]
+        judged += line["eval_seconds"]
+    return None

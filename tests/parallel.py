@@ -1,0 +1,140 @@
+"""The test suite on every core: `python -m tests [--workers=N] [--pattern=GLOB]`.
+
+Runs the same tests as `python -m unittest discover -s tests -t . -p "*_test.py"`,
+one test class at a time in each of `--workers` processes (default: one per
+core). Each worker imports TensorFlow once and takes the next class when it is
+done, the slowest classes first, so the suite's wall time comes close to its
+CPU time over the cores: most of it is single-threaded (TensorFlow's per-op
+dispatch, XLA compiles, subprocesses starting TensorFlow), which one process
+leaves the second core idle for.
+
+Prints one line per class as it finishes (with the failures' tracebacks), then
+unittest's summary, and exits 1 when a test failed or a worker died.
+"""
+
+import argparse
+import concurrent.futures
+import io
+import multiprocessing
+import os
+import sys
+import time
+import unittest
+
+# The classes that took 30 s or more, slowest first, as `--timings` printed
+# them on 2 cores; running them first keeps one from being left running alone
+# at the end. Classes not named here follow in discovery order.
+SLOW_FIRST = (
+    "tests.toys_test.ToyRunTest",
+    "tests.quality_test.ShortMnistRunTest",
+    "tests.scripts_test.KilledAtRandomMomentsTest",
+    "tests.distribute_test.MirroredTest",
+    "tests.trainer_test.EveryPenaltyTest",
+    "tests.models_test.PresetNetworksTest",
+    "tests.original_presets_test.OriginalPresetsTest",
+    "tests.scripts_test.RealMnistRunTest",
+    "tests.divergence_test.DivergenceTest",
+    "tests.inception_test.InceptionFeaturesTest",
+    "tests.scripts_test.BadInputTest",
+    "tests.models_test.MixedPrecisionTest",
+    "tests.readme_example_test.ReadmeExampleTest",
+    "tests.library_test.PlainNetworksOnMnistTest",
+    "tests.scripts_test.FolderRunTest",
+    "tests.scripts_test.ResumeIsExactTest",
+    "tests.quality_test.EvaluateScriptTest",
+    "tests.scripts_test.ScriptErrorsTest",
+    "tests.distribute_test.MultiWorkerTest",
+)
+
+
+def _test_classes(suite):
+    """Yields the ids of the test classes in `suite`, in discovery order."""
+    seen = set()
+    for test in _flatten(suite):
+        if isinstance(test, unittest.loader._FailedTest):  # noqa: SLF001
+            # A module that failed to import: loading it again in a worker
+            # reports the error under its name.
+            name = test._testMethodName  # noqa: SLF001
+        else:
+            name = f"{type(test).__module__}.{type(test).__qualname__}"
+        if name not in seen:
+            seen.add(name)
+            yield name
+
+
+def _flatten(suite):
+    for test in suite:
+        if isinstance(test, unittest.TestSuite):
+            yield from _flatten(test)
+        else:
+            yield test
+
+
+def _ordered(names):
+    known = [name for name in SLOW_FIRST if name in names]
+    return known + [name for name in names if name not in known]
+
+
+def _run(name):
+    """Runs one test class; returns its counts, output and wall time."""
+    stream = io.StringIO()
+    started = time.perf_counter()
+    suite = unittest.defaultTestLoader.loadTestsFromName(name)
+    result = unittest.TextTestRunner(stream=stream, verbosity=0).run(suite)
+    return {"name": name, "run": result.testsRun, "failures": len(result.failures),
+            "errors": len(result.errors), "skipped": len(result.skipped),
+            "ok": result.wasSuccessful(), "seconds": time.perf_counter() - started,
+            "output": stream.getvalue()}
+
+
+def _summary(results, seconds, crashed):
+    run = sum(result["run"] for result in results)
+    print("-" * 70)
+    print(f"Ran {run} tests in {seconds:.3f}s")
+    problems = {key: sum(result[key] for result in results)
+                for key in ("failures", "errors")}
+    problems["errors"] += len(crashed)
+    skipped = sum(result["skipped"] for result in results)
+    counts = ", ".join(f"{key}={value}" for key, value in
+                       (*problems.items(), ("skipped", skipped)) if value)
+    passed = not any(problems.values())
+    print(("OK" if passed else "FAILED") + (f" ({counts})" if counts else ""))
+    return passed
+
+
+def main(argv=None):
+    """Discovers the suite, runs it in worker processes and prints the outcome."""
+    parser = argparse.ArgumentParser(prog="python -m tests", description=__doc__.split("\n")[0])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--pattern", default="*_test.py")
+    parser.add_argument("--timings", action="store_true",
+                        help="Also print each class's wall time, slowest first.")
+    args = parser.parse_args(argv)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    os.chdir(root)
+    sys.path.insert(0, root)
+    names = _ordered(list(_test_classes(unittest.defaultTestLoader.discover(
+        "tests", pattern=args.pattern, top_level_dir=root))))
+    started = time.perf_counter()
+    results, crashed = [], []
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(args.workers, mp_context=context) as pool:
+        futures = {pool.submit(_run, name): name for name in names}
+        for future in concurrent.futures.as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as error:  # noqa: BLE001 - a dead worker is reported as an error
+                crashed.append(futures[future])
+                print(f"{futures[future]}: the worker died ({error!r})", flush=True)
+                continue
+            results.append(result)
+            verdict = "ok" if result["ok"] else "FAILED"
+            print(f"{result['name']}: {result['run']} tests, {verdict} "
+                  f"({result['seconds']:.1f} s)", flush=True)
+            if not result["ok"]:
+                print(result["output"], flush=True)
+    passed = _summary(results, time.perf_counter() - started, crashed)
+    if args.timings:
+        for result in sorted(results, key=lambda result: -result["seconds"]):
+            print(f"{result['seconds']:7.1f}  {result['name']}")
+    return 0 if passed else 1
