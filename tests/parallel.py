@@ -75,6 +75,11 @@ def _ordered(names):
     return known + [name for name in names if name not in known]
 
 
+def _limit_threads(threads):
+    """Gives this worker's TensorFlow, and the processes its tests start, `threads` threads."""
+    os.environ["TF_NUM_INTRAOP_THREADS"] = str(threads)
+
+
 def _run(name):
     """Runs one test class; returns its counts, output and wall time."""
     stream = io.StringIO()
@@ -107,6 +112,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tests", description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--pattern", default="*_test.py")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="TensorFlow's intra-op threads in each worker; 0: the cores "
+                             "shared out between the workers, at least 1.")
     parser.add_argument("--timings", action="store_true",
                         help="Also print each class's wall time, slowest first.")
     args = parser.parse_args(argv)
@@ -118,7 +126,10 @@ def main(argv=None):
     started = time.perf_counter()
     results, crashed = [], []
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(args.workers, mp_context=context) as pool:
+    threads = args.threads or max(1, (os.cpu_count() or 1) // args.workers)
+    with concurrent.futures.ProcessPoolExecutor(
+            args.workers, mp_context=context, initializer=_limit_threads,
+            initargs=(threads,)) as pool:
         futures = {pool.submit(_run, name): name for name in names}
         for future in concurrent.futures.as_completed(futures):
             try:
