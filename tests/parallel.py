@@ -4,9 +4,11 @@ Runs the same tests as `python -m unittest discover -s tests -t . -p "*_test.py"
 one test class at a time in each of `--workers` processes (default: one per
 core). Each worker imports TensorFlow once and takes the next class when it is
 done, the slowest classes first, so the suite's wall time comes close to its
-CPU time over the cores: most of it is single-threaded (TensorFlow's per-op
+CPU time over the cores: much of it is single-threaded (TensorFlow's per-op
 dispatch, XLA compiles, subprocesses starting TensorFlow), which one process
-leaves the second core idle for.
+leaves the other cores idle for. Each worker, and every process its tests
+start, gets its share of the cores as TensorFlow's intra-op threads, so that
+the workers do not fight over the cores.
 
 Prints one line per class as it finishes (with the failures' tracebacks), then
 unittest's summary, and exits 1 when a test failed or a worker died.
