@@ -19,16 +19,13 @@ FLAGS = flags.FLAGS
 flags.DEFINE_string("out_dir", "dynamics", "Folder to write the figures to; created if missing.")
 flags.DEFINE_enum("format", "png", ["png", "pdf", "svg"], "File format of the figures.")
 flags.DEFINE_boolean("gif", False, "Also write each system's animation as <system>.gif.")
-flags.DEFINE_list("systems", [system.name for system in dynamics.SYSTEMS],
+flags.DEFINE_list("systems", list(dynamics.SYSTEMS.names()),
                   "The systems to draw.")
 
 
 def main(argv):
     del argv
-    try:
-        systems = [dynamics.get(name) for name in FLAGS.systems]
-    except KeyError as error:
-        raise wgan_gp_tf.ConfigError(f"--systems: {error.args[0]}") from None
+    systems = [dynamics.get(name) for name in FLAGS.systems]
     if os.path.exists(FLAGS.out_dir) and not os.path.isdir(FLAGS.out_dir):
         raise wgan_gp_tf.ConfigError(f"--out_dir={FLAGS.out_dir} is a file; pass a folder")
     os.makedirs(FLAGS.out_dir, exist_ok=True)

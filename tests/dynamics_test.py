@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
+from wgan_gp_tf.errors import ConfigError
 from wgan_gp_tf.evaluation import dynamics
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -68,10 +69,15 @@ class FiguresTest(tf.test.TestCase):
         subprocess.run([sys.executable, os.path.join(REPO, "scripts", "dynamics.py"),
                         f"--out_dir={out_dir}"], check=True, capture_output=True, timeout=300)
         names = sorted(os.listdir(out_dir))
-        self.assertEqual(names, sorted([f"{system.name}.png" for system in dynamics.SYSTEMS]
+        self.assertEqual(names, sorted([f"{name}.png" for name in dynamics.SYSTEMS.names()]
                                        + ["overview.png"]))
         with Image.open(os.path.join(out_dir, "overview.png")) as image:
             self.assertGreater(image.width, 4 * image.height)
+
+    def test_an_unknown_system_is_named_with_the_known_ones(self):
+        with self.assertRaisesRegex(ConfigError, "unknown system 'gan'; choose one of: "
+                                                 "standard_gan, wgan, wgan_gp_c0,"):
+            dynamics.get("gan")
 
     def test_animation_is_a_gif_of_the_frames_asked_for(self):
         system = dynamics.get("wgan_gp_c0")

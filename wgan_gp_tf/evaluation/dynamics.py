@@ -25,6 +25,8 @@ from matplotlib import animation
 from matplotlib.figure import Figure
 from scipy.integrate import solve_ivp
 
+from wgan_gp_tf.registry import Registry
+
 # gan_numeric.py's starting point (phi1, phi2, theta1, theta2).
 INITIAL_STATE = (0.1, 0.2, 0.2, 0.1)
 
@@ -92,7 +94,7 @@ class System:
     limit: float
 
 
-SYSTEMS = (
+SYSTEMS = Registry("system", (
     System("standard_gan", "standard GAN", standard_gan_field, 100.0, 0.1, 0.3),
     System("wgan", "WGAN (normalised critic)", wgan_field, 10.0, 0.01, 0.4),
     System("wgan_gp_c0", "WGAN-GP, c = 0, λ = 0.1",
@@ -100,20 +102,9 @@ SYSTEMS = (
     System("wgan_gp_c1", "WGAN-GP, c = 1, λ = 0.1",
            lambda state: wgan_gp_field(state, target=1.0), 40.0, 0.1, 1.1),
     System("gan_qp", "GAN-QP, λ = 1", gan_qp_field, 40.0, 0.1, 0.3),
-)
-
-
-def get(name):
-    """The `System` called `name`.
-
-    Raises:
-        KeyError: unknown name; the message lists the valid ones.
-    """
-    for system in SYSTEMS:
-        if system.name == name:
-            return system
-    raise KeyError(f"unknown system {name!r}; choose one of: "
-                   f"{', '.join(system.name for system in SYSTEMS)}")
+))
+# The `System` called a name; an unknown one is a ConfigError that lists the others.
+get = SYSTEMS.get
 
 
 def solve(system, initial_state=INITIAL_STATE):
