@@ -22,6 +22,7 @@ no reference classifier.
 import json
 
 import _cli
+import numpy as np
 from absl import flags
 
 import wgan_gp_tf
@@ -40,7 +41,8 @@ flags.DEFINE_string("out", None, "JSON file to write the results to; default: no
                                   "table is printed).")
 flags.mark_flag_as_required("path")
 
-_ROWS = ("fid", "kid", "inception_score", "classes_covered", "coverage_kl")
+_ROWS = ("fid", "kid", "inception_score", "classes_covered", "coverage_kl",
+         "conditional_accuracy", "mean_class_fid")
 
 
 def main(argv):
@@ -53,14 +55,16 @@ def main(argv):
         dataset = dataset.sized(images.shape[1], images.shape[3])
     evaluator = dataset.evaluator(data_dir, classifier_path=FLAGS.classifier,
                                   inception_weights=FLAGS.inception_weights)
+    # A conditional generator's image i is of class i % num_classes.
+    labels = (np.arange(FLAGS.num) % source["num_classes"]) if source["num_classes"] else None
     results = {**source, "data_dir": data_dir, "seed": FLAGS.seed,
                "classifier": evaluator.classifier.path,
                "classifier_info": evaluator.classifier.info,
-               "generated": evaluator(images)}
+               "generated": evaluator(images, labels)}
     if source.get("generator_average"):
         trained, _ = wgan_gp_tf.training.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed,
                                                       trained_generator=True)
-        results["trained_generator"] = evaluator(trained)
+        results["trained_generator"] = evaluator(trained, labels)
     if FLAGS.reference:
         real = dataset.load("train", data_dir)[0][:FLAGS.num]
         results["real_training_images"] = evaluator(real)
@@ -72,9 +76,15 @@ def main(argv):
                if name in results]
     print(f"{source['source']} ({source['iterations']} iterations), {FLAGS.num} images "
           f"against {source['dataset']} in the features of {evaluator.classifier.path}")
-    print(f"{'':18s}" + "".join(f"{name:>22s}" for name in columns))
+    print(f"{'':22s}" + "".join(f"{name:>22s}" for name in columns))
     for row in (row for row in _ROWS if row in results["generated"]):
-        print(f"{row:18s}" + "".join(f"{results[name][row]:22.4f}" for name in columns))
+        print(f"{row:22s}" + "".join(f"{results[name][row]:22.4f}" for name in columns))
+    if labels is not None and "class_accuracy" in results["generated"]:
+        generated = results["generated"]
+        print("per class (generated): accuracy, FID")
+        for label, (accuracy, fid) in enumerate(zip(generated["class_accuracy"],
+                                                    generated["class_fid"], strict=True)):
+            print(f"  {label:2d}  {accuracy:6.3f}  {fid:8.2f}")
     if FLAGS.out:
         print(f"wrote {FLAGS.out}")
 

@@ -3,13 +3,16 @@
 `python scripts/sample.py --export_dir=saved_models/mnist --num=64 --out=grid.png`
 loads the newest version under `--export_dir` (or the version folder given),
 runs its `sample` signature on the seeds `--seed, --seed + 1, ...` and writes
-the images as one PNG grid. The same seeds always give the same grid.
+the images as one PNG grid. The same seeds always give the same grid. A
+class-conditional generator draws `--label`'s class, or without it one row
+per class.
 """
 
 import math
 import os
 
 import _cli
+import numpy as np
 from absl import flags
 
 import wgan_gp_tf
@@ -21,6 +24,8 @@ flags.DEFINE_integer("num", 64, "Images to draw.", lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Seed of the first image; the others follow.")
 flags.DEFINE_integer("columns", None, "Images per row; default: a square.", lower_bound=1)
 flags.DEFINE_string("out", "grid.png", "PNG file to write.")
+flags.DEFINE_integer("label", None, "Class-conditional generators: the class of every image; "
+                     "default: one row per class.", lower_bound=0)
 
 
 # A grid larger than this many pixels is refused rather than drawn.
@@ -30,17 +35,30 @@ MAX_GRID_PIXELS = 100_000_000
 def main(argv):
     del argv
     _check_out(FLAGS.out)
-    seeds = range(FLAGS.seed, FLAGS.seed + FLAGS.num)
+    seeds = np.arange(FLAGS.seed, FLAGS.seed + FLAGS.num)
     version_path = wgan_gp_tf.serving.resolve_version(FLAGS.export_dir)
-    height, width, _ = wgan_gp_tf.serving.read_metadata(version_path)["image_shape"]
-    columns = FLAGS.columns or math.ceil(math.sqrt(FLAGS.num))
+    metadata = wgan_gp_tf.serving.read_metadata(version_path)
+    height, width, _ = metadata["image_shape"]
+    num_classes = metadata.get("num_classes", 0)
+    labels, columns = FLAGS.label, FLAGS.columns
+    if FLAGS.label is not None and FLAGS.label >= num_classes:
+        raise wgan_gp_tf.ConfigError(
+            f"--label={FLAGS.label}, but {version_path} "
+            + (f"has classes 0 to {num_classes - 1}" if num_classes
+               else "is an unconditional generator; leave --label out"))
+    if num_classes and labels is None:
+        # One row per class, the same seeds along each.
+        columns = columns or math.ceil(FLAGS.num / num_classes)
+        labels = np.arange(FLAGS.num) // columns % num_classes
+        seeds = FLAGS.seed + np.arange(FLAGS.num) % columns
+    columns = columns or math.ceil(math.sqrt(FLAGS.num))
     pixels = math.ceil(FLAGS.num / columns) * height * columns * width
     if pixels > MAX_GRID_PIXELS:
         raise wgan_gp_tf.ConfigError(
             f"a grid of {FLAGS.num:,} images of {height}x{width} has {pixels:,} pixels, more "
             f"than the {MAX_GRID_PIXELS:,} a PNG viewer takes; draw fewer with --num")
-    version_path, samples = wgan_gp_tf.serving.sample_export(version_path, seeds)
-    wgan_gp_tf.write_png(wgan_gp_tf.image_grid(samples, FLAGS.columns), FLAGS.out)
+    version_path, samples = wgan_gp_tf.serving.sample_export(version_path, seeds, labels)
+    wgan_gp_tf.write_png(wgan_gp_tf.image_grid(samples, columns), FLAGS.out)
     print(f"wrote {FLAGS.num} images from {version_path} to {FLAGS.out}")
 
 

@@ -32,6 +32,8 @@ flags.DEFINE_integer("seed", 0, "First seed (sample) or the noise seed (serving_
 flags.DEFINE_integer("latent_dim", 10, "Noise width for serving_default.", lower_bound=1)
 flags.DEFINE_enum("prior", "uniform", ["uniform", "normal"],
                   "Noise prior for serving_default: U(-1, 1) or N(0, 1).")
+flags.DEFINE_integer("label", None, "Class of every image, for a class-conditional "
+                     "generator (its signatures then take a label).", lower_bound=0)
 flags.DEFINE_float("timeout", 30.0, "Seconds to wait for the server.")
 flags.DEFINE_string("out", "served.png", "PNG file to write.")
 
@@ -51,11 +53,12 @@ def main(argv):
     if FLAGS.protocol == "rest":
         server = FLAGS.server or "http://localhost:8501"
         result = wgan_gp_tf.serving.rest_predict(server, FLAGS.model, FLAGS.signature, _inputs(),
-                                      FLAGS.format, FLAGS.version, FLAGS.timeout)
+                                                 FLAGS.format, FLAGS.version, FLAGS.timeout,
+                                                 FLAGS.label)
     else:
         server = FLAGS.server or "localhost:8500"
         result = wgan_gp_tf.serving.grpc_predict(server, FLAGS.model, FLAGS.signature, _inputs(),
-                                      FLAGS.version, FLAGS.timeout)
+                                                 FLAGS.version, FLAGS.timeout, FLAGS.label)
     wgan_gp_tf.write_png(wgan_gp_tf.image_grid(result), FLAGS.out)
     print(f"wrote {len(result)} images of shape {list(result.shape[1:])} "
           f"from {server} to {FLAGS.out}")

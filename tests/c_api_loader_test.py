@@ -39,16 +39,15 @@ def _compile(output_path):
 
 
 def _signature_tensors(version_path, signature):
-    """(input name, output name) of a one-in one-out SignatureDef."""
+    """`({input key: tensor name}, output tensor name)` of a one-output SignatureDef."""
     saved_model = saved_model_pb2.SavedModel()
     with open(os.path.join(version_path, "saved_model.pb"), "rb") as stream:
         saved_model.ParseFromString(stream.read())
     [meta_graph] = [graph for graph in saved_model.meta_graphs
                     if "serve" in graph.meta_info_def.tags]
     definition = meta_graph.signature_def[signature]
-    [input_info] = definition.inputs.values()
     [output_info] = definition.outputs.values()
-    return input_info.name, output_info.name
+    return {key: info.name for key, info in definition.inputs.items()}, output_info.name
 
 
 class CApiLoaderTest(tf.test.TestCase, parameterized.TestCase):
@@ -62,23 +61,31 @@ class CApiLoaderTest(tf.test.TestCase, parameterized.TestCase):
         cls.version_path = export.export_generator(
             mlp_generator(seed=4, prior="normal"), os.path.join(cls.work_dir, "export"))
         cls.loaded = tf.saved_model.load(cls.version_path)
+        cls.labelled_path = export.export_generator(
+            mlp_generator(seed=5, prior="normal", num_classes=10),
+            os.path.join(cls.work_dir, "labelled"))
+        cls.labelled = tf.saved_model.load(cls.labelled_path)
 
     def setUp(self):
         super().setUp()
         if self.compile_error:
             self.skipTest(self.compile_error)
 
-    def _run_in_c(self, signature, values):
-        input_name, output_name = _signature_tensors(self.version_path, signature)
+    def _run_in_c(self, signature, values, labels=None):
+        version_path = self.version_path if labels is None else self.labelled_path
+        inputs, output_name = _signature_tensors(version_path, signature)
         input_path = os.path.join(self.get_temp_dir(), "input.bin")
         output_path = os.path.join(self.get_temp_dir(), "output.bin")
         values.tofile(input_path)
         width = values.shape[1] if values.ndim == 2 else 0
         dtype = "int64" if values.dtype == np.int64 else "float"
-        result = subprocess.run(
-            [self.binary, self.version_path, input_name, dtype, str(len(values)),
-             str(width), input_path, output_name, output_path],
-            capture_output=True, text=True)
+        command = [self.binary, version_path, inputs[signature_input(signature)], dtype,
+                   str(len(values)), str(width), input_path, output_name, output_path]
+        if labels is not None:
+            labels_path = os.path.join(self.get_temp_dir(), "labels.bin")
+            labels.tofile(labels_path)
+            command += [inputs["label"], str(len(labels)), labels_path]
+        result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode:
             return None, result.stderr
         shape = [int(size) for size in result.stdout.split()[1:]]
@@ -116,6 +123,37 @@ class CApiLoaderTest(tf.test.TestCase, parameterized.TestCase):
             images, stderr = self._run_in_c("serving_default", z)
             self.assertIsNone(images)
             self.assertIn(f"and finite values (no NaN or infinity); got shape] {shape}", stderr)
+
+
+    @parameterized.parameters("serving_default", "sample")
+    def test_labelled_signatures_match_python(self, signature):
+        labels = np.array([7, 0, 3, 9], np.int64)
+        values = (np.random.default_rng(3).normal(size=(4, 10)).astype(np.float32)
+                  if signature == "serving_default" else np.arange(4, dtype=np.int64))
+        images, stderr = self._run_in_c(signature, values, labels)
+        self.assertIsNotNone(images, stderr)
+        name = signature_input(signature)
+        expected = self.labelled.signatures[signature](
+            **{name: tf.constant(values), "label": tf.constant(labels)})["images"]
+        self.assertEqual(images.shape, (4, 28, 28, 1))
+        self.assertAllClose(images, expected, atol=1e-6)
+        other = self.labelled.signatures[signature](
+            **{name: tf.constant(values), "label": tf.constant(labels[::-1].copy())})["images"]
+        # Another label, another image (an untrained generator differs little).
+        self.assertGreater(np.abs(images - other.numpy()).max(), 1e-5)
+
+    def test_a_bad_label_fails_with_the_signature_check(self):
+        seeds = np.arange(3, dtype=np.int64)
+        for labels in (np.array([0, 10, 2], np.int64), np.array([0, -1, 2], np.int64),
+                       np.array([0, 1], np.int64)):
+            images, stderr = self._run_in_c("sample", seeds, labels)
+            self.assertIsNone(images)
+            self.assertIn("label must hold one class in [0, 10) per image", stderr)
+
+
+def signature_input(signature):
+    """The key of a signature's first input: `z` or `seed`."""
+    return {"serving_default": "z", "sample": "seed"}[signature]
 
 
 if __name__ == "__main__":

@@ -57,11 +57,11 @@ def write_mnist_folder(directory, count=300, seed=0):
     return directory
 
 
-def mlp_generator(seed=0, prior="uniform", latent_dim=10):
-    """A freshly initialised, built `mnist_mlp` generator."""
+def mlp_generator(seed=0, prior="uniform", latent_dim=10, num_classes=0):
+    """A freshly initialised, built `mnist_mlp` generator (conditional with `num_classes`)."""
     keras.utils.set_random_seed(seed)
     _, generator = models.build(models.get("mlp"), latent_dim, prior,
-                                (28, 28, 1))
+                                (28, 28, 1), num_classes=num_classes)
     return generator
 
 

@@ -10,10 +10,12 @@ from wgan_gp_tf import data, models, training
 from wgan_gp_tf.core import penalties
 from wgan_gp_tf.errors import ConfigError
 
-# The presets of the original repo's other scripts train in original_presets_test.
+# The presets of the original repo's other scripts train in original_presets_test,
+# the paper's unconditional ResNets in paper_resnet_test.
 _IMAGE_PRESETS = [preset.name for preset in training.PRESETS.values()
                   if data.get(preset.values.get("dataset", "mnist")).makes == "images"
-                  and preset.name not in original_presets_test.SETTINGS]
+                  and preset.name not in original_presets_test.SETTINGS
+                  and preset.name not in ("cifar10_resnet", "imagenet64_resnet")]
 
 
 def _config(preset, **overrides):
@@ -24,9 +26,10 @@ def _config(preset, **overrides):
 
 def _fit(model, config, shape, iterations):
     images = np.random.default_rng(0).integers(0, 256, (16, *shape), dtype=np.uint8)
+    labels = np.arange(16) % config.num_classes if config.conditional else None
     batches = data.training_batches(images, batch_size=config.batch_size,
                                     n_critic=config.n_critic, seed=0,
-                                    value_range=model.output_range)
+                                    value_range=model.output_range, labels=labels)
     return model.fit(batches, steps_per_epoch=iterations, epochs=1, verbose=0).history
 
 
@@ -41,13 +44,17 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
         shape = config.data_source().shape
         model = training.build_trainer(config)
         noise = model.generator.sample_latent(3, seed=1)
-        images = model.generator(noise)
+        images = model.generate(noise, training=False, generator=model.generator)
         self.assertEqual(images.shape, (3, *shape))
         self.assertEqual(images.dtype, tf.float32)
         low, high = model.generator.output_range
         self.assertBetween(float(tf.reduce_min(images)), low, high)
         self.assertBetween(float(tf.reduce_max(images)), low, high)
-        self.assertEqual(model.critic(images).shape, (3, 1))
+        scores = model.critic(images)
+        if config.conditional:
+            scores, logits = scores
+            self.assertEqual(logits.shape, (3, config.num_classes))
+        self.assertEqual(scores.shape, (3, 1))
         before = [variable.numpy() for variable in model.generator.trainable_variables]
         history = _fit(model, config, shape, 2)
         self.assertEqual(int(model.iteration), 2)

@@ -34,6 +34,8 @@ SLOW_FIRST = (
     "tests.trainer_test.EveryPenaltyTest",
     "tests.models_test.PresetNetworksTest",
     "tests.original_presets_test.OriginalPresetsTest",
+    "tests.paper_resnet_test.PaperResNetTest",
+    "tests.conditional_test.RealMnistTest",
     "tests.scripts_test.RealMnistRunTest",
     "tests.divergence_test.DivergenceTest",
     "tests.inception_test.InceptionFeaturesTest",

@@ -5,8 +5,10 @@
  * signature's SignatureDef gives. No Python is involved.
  *
  * usage: run_signature EXPORT_DIR INPUT_TENSOR float|int64 ROWS WIDTH IN.bin
- *                      OUTPUT_TENSOR OUT.bin
+ *                      OUTPUT_TENSOR OUT.bin [LABEL_TENSOR LABEL_ROWS LABELS.bin]
  *   INPUT_TENSOR, OUTPUT_TENSOR: "operation:index" names from the SignatureDef.
+ *   LABEL_TENSOR: a second input, int64 [LABEL_ROWS], for the labelled
+ *   signatures of a class-conditional generator.
  *   WIDTH: 0 for a rank-1 input [ROWS], else the input is [ROWS, WIDTH].
  *   IN.bin: the input values, raw little-endian; OUT.bin receives the float32
  *   output, raw. Prints the output shape, e.g. "shape 2 28 28 1".
@@ -56,9 +58,10 @@ static void *read_file(const char *path, size_t size) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 9) {
+  if (argc != 9 && argc != 12) {
     fprintf(stderr, "usage: %s EXPORT_DIR INPUT_TENSOR float|int64 ROWS WIDTH "
-                    "IN.bin OUTPUT_TENSOR OUT.bin\n", argv[0]);
+                    "IN.bin OUTPUT_TENSOR OUT.bin [LABEL_TENSOR LABEL_ROWS "
+                    "LABELS.bin]\n", argv[0]);
     return 2;
   }
   const char *export_dir = argv[1];
@@ -76,16 +79,27 @@ int main(int argc, char **argv) {
       options, NULL, export_dir, tags, 1, graph, NULL, status);
   check(status, "loading the SavedModel");
 
-  TF_Output input = find_output(graph, argv[2]);
+  TF_Output inputs[2] = {find_output(graph, argv[2])};
   TF_Output output = find_output(graph, argv[7]);
-  TF_Tensor *input_tensor = TF_AllocateTensor(dtype, dims, rank, bytes);
+  TF_Tensor *input_tensors[2] = {TF_AllocateTensor(dtype, dims, rank, bytes)};
   void *values = read_file(argv[6], bytes);
-  memcpy(TF_TensorData(input_tensor), values, bytes);
+  memcpy(TF_TensorData(input_tensors[0]), values, bytes);
   free(values);
+  int input_count = 1;
+  if (argc == 12) {
+    int64_t label_rows = atoll(argv[10]);
+    size_t label_bytes = (size_t)label_rows * sizeof(int64_t);
+    inputs[1] = find_output(graph, argv[9]);
+    input_tensors[1] = TF_AllocateTensor(TF_INT64, &label_rows, 1, label_bytes);
+    void *labels = read_file(argv[11], label_bytes);
+    memcpy(TF_TensorData(input_tensors[1]), labels, label_bytes);
+    free(labels);
+    input_count = 2;
+  }
 
   TF_Tensor *output_tensor = NULL;
-  TF_SessionRun(session, NULL, &input, &input_tensor, 1, &output, &output_tensor,
-                1, NULL, 0, NULL, status);
+  TF_SessionRun(session, NULL, inputs, input_tensors, input_count, &output,
+                &output_tensor, 1, NULL, 0, NULL, status);
   check(status, "running the signature");
 
   printf("shape");
@@ -102,7 +116,9 @@ int main(int argc, char **argv) {
   }
   fclose(file);
 
-  TF_DeleteTensor(input_tensor);
+  for (int index = 0; index < input_count; ++index) {
+    TF_DeleteTensor(input_tensors[index]);
+  }
   TF_DeleteTensor(output_tensor);
   TF_CloseSession(session, status);
   TF_DeleteSession(session, status);

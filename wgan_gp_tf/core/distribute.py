@@ -111,7 +111,8 @@ def distribute_batches(strategy, dataset):
 
     Args:
         strategy: the run's strategy.
-        dataset: the global stream, elements `[n_critic, batch, ...]`.
+        dataset: the global stream, elements `[n_critic, batch, ...]` (or
+            pairs of them and their labels `[n_critic, batch]`).
 
     Returns:
         `dataset` itself with one replica or when it is distributed already;
@@ -130,10 +131,14 @@ def distribute_batches(strategy, dataset):
         local = replicas // context.num_input_pipelines
         first = context.input_pipeline_id * local
 
-        def rows_of_local_replicas(batches):
-            # [n_critic, batch, ...] -> [local, n_critic, batch / replicas, ...]
-            parts = tf.stack(tf.split(batches, replicas, axis=1))
-            return parts[first:first + local]
+        def rows_of_local_replicas(*element):
+            # [n_critic, batch, ...] -> [local, n_critic, batch / replicas, ...],
+            # the images and (if conditional) their labels alike.
+            def rows(batches):
+                parts = tf.stack(tf.split(batches, replicas, axis=1))
+                return parts[first:first + local]
+
+            return tf.nest.map_structure(rows, element if len(element) > 1 else element[0])
 
         # Consecutive elements of a worker's dataset go to its replicas in turn.
         return (dataset.map(rows_of_local_replicas).unbatch()

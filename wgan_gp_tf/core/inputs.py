@@ -4,6 +4,8 @@ An iteration needs n_critic fresh real batches, one per critic update, so
 every input becomes a stream of float32 `[n_critic, batch, ...]` elements:
 arrays are shuffled and cut into batches, datasets of batches are grouped
 n_critic at a time, and datasets that already yield iterations pass through.
+For a conditional trainer each element is a pair, `(images, labels)` with
+int32 labels `[n_critic, batch]`.
 """
 
 import numpy as np
@@ -20,9 +22,9 @@ _WITHOUT_AUTOTUNE = tf.data.Options()
 _WITHOUT_AUTOTUNE.autotune.enabled = False
 
 
-def iteration_stream(x, *, batch_size, n_critic, shuffle, seed, sample_shape, epochs=1,
-                     initial_epoch=0):
-    """One element per iteration: float32 `[n_critic, batch, *sample_shape]`.
+def iteration_stream(x, y=None, *, batch_size, n_critic, shuffle, seed, sample_shape,
+                     epochs=1, initial_epoch=0, num_classes=0):
+    """One element per iteration: float32 `[n_critic, batch, *sample_shape]` (and labels).
 
     Args:
         x: real samples `[N, *sample_shape]` (a NumPy array or tensor); or a
@@ -30,6 +32,7 @@ def iteration_stream(x, *, batch_size, n_critic, shuffle, seed, sample_shape, ep
             whose first item is such a batch; or a dataset of iterations
             `[n_critic, B, *sample_shape]`, whose elements pass unchanged;
             or a distributed dataset, returned as it is.
+        y: with `num_classes`, the int labels `[N]` of an array `x`.
         batch_size: samples per batch, for arrays (default 32); datasets
             are batched already.
         n_critic: batches per iteration.
@@ -41,6 +44,9 @@ def iteration_stream(x, *, batch_size, n_critic, shuffle, seed, sample_shape, ep
             must have.
         epochs: for arrays, the epoch to end before.
         initial_epoch: for arrays, the epoch to start at.
+        num_classes: 0, or the classes of a conditional trainer: elements
+            are then `(images, labels)`, from `(x, y)` or from a dataset of
+            `(batch, labels)` pairs.
 
     Returns:
         `(stream, iterations per epoch)`: for arrays, one stream over the
@@ -50,8 +56,9 @@ def iteration_stream(x, *, batch_size, n_critic, shuffle, seed, sample_shape, ep
 
     Raises:
         ValueError: samples of another shape, integer samples (not yet
-            scaled), fewer samples than one iteration, or `batch_size` with
-            a dataset.
+            scaled), fewer samples than one iteration, `batch_size` with
+            a dataset, or for a conditional trainer missing labels or labels
+            outside `[0, num_classes)`.
     """
     if isinstance(x, tf.distribute.DistributedDataset):
         return x, None
@@ -59,15 +66,30 @@ def iteration_stream(x, *, batch_size, n_critic, shuffle, seed, sample_shape, ep
         if batch_size is not None:
             raise ValueError("batch_size does not apply to a tf.data.Dataset, whose elements "
                              "are batches already; batch the dataset instead")
-        stream, iterations = _dataset_stream(x, n_critic, sample_shape), None
+        stream, iterations = _dataset_stream(x, n_critic, sample_shape, num_classes), None
     else:
-        stream, iterations = _array_stream(x, batch_size or DEFAULT_BATCH_SIZE, n_critic,
-                                           shuffle, seed, sample_shape,
+        labels = _checked_labels(y, x, num_classes) if num_classes else None
+        stream, iterations = _array_stream(x, labels, batch_size or DEFAULT_BATCH_SIZE,
+                                           n_critic, shuffle, seed, sample_shape,
                                            range(initial_epoch, epochs))
     return stream.with_options(_WITHOUT_AUTOTUNE), iterations
 
 
-def _array_stream(x, batch_size, n_critic, shuffle, seed, sample_shape, epochs):
+def _checked_labels(y, x, num_classes):
+    if y is None:
+        raise ValueError(f"a conditional WGANGP (num_classes={num_classes}) needs the labels "
+                         f"of its samples: fit(x, y)")
+    labels = np.asarray(y.numpy() if isinstance(y, tf.Tensor) else y)
+    if labels.ndim != 1 or len(labels) != len(x) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"y must hold one int label per sample, shape [{len(x)}]; got "
+                         f"{labels.dtype} {labels.shape}")
+    if len(labels) and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(f"labels must lie in [0, {num_classes}); y holds "
+                         f"{labels.min()} to {labels.max()}")
+    return tf.constant(labels, tf.int32)
+
+
+def _array_stream(x, labels, batch_size, n_critic, shuffle, seed, sample_shape, epochs):
     if x is None:
         raise ValueError("WGANGP.fit needs real samples: an array, a tensor or a "
                          "tf.data.Dataset")
@@ -90,14 +112,21 @@ def _array_stream(x, batch_size, n_critic, shuffle, seed, sample_shape, epochs):
         return tf.data.Dataset.from_tensor_slices(
             tf.reshape(order[:used], [iterations, n_critic, batch_size]))
 
+    def gather(batches):
+        if labels is None:
+            return tf.gather(samples, batches)
+        return tf.gather(samples, batches), tf.gather(labels, batches)
+
     stream = (tf.data.Dataset.range(epochs.start, epochs.stop)
               .flat_map(epoch_iterations)
-              .map(lambda batches: tf.gather(samples, batches), num_parallel_calls=tf.data.AUTOTUNE)
+              .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
               .prefetch(tf.data.AUTOTUNE))
     return stream, iterations
 
 
-def _dataset_stream(dataset, n_critic, sample_shape):
+def _dataset_stream(dataset, n_critic, sample_shape, num_classes):
+    if num_classes:
+        return _labelled_dataset_stream(dataset, n_critic, sample_shape)
     if isinstance(dataset.element_spec, tuple | list):
         dataset = dataset.map(lambda *items: items[0])
     spec = dataset.element_spec
@@ -114,6 +143,27 @@ def _dataset_stream(dataset, n_critic, sample_shape):
     # Batches of one size go together; a smaller last batch finds no partners.
     return dataset.group_by_window(
         key_func=lambda batch: tf.shape(batch, out_type=tf.int64)[0],
+        reduce_func=lambda size, batches: batches.batch(n_critic, drop_remainder=True),
+        window_size=n_critic)
+
+
+def _labelled_dataset_stream(dataset, n_critic, sample_shape):
+    spec = dataset.element_spec
+    if not (isinstance(spec, tuple | list) and len(spec) == 2
+            and all(isinstance(item, tf.TensorSpec) for item in spec)):
+        raise ValueError(f"a conditional WGANGP trains on a dataset of (batch, labels) pairs; "
+                         f"got elements {spec}")
+    images, labels = spec
+    if not labels.dtype.is_integer:
+        raise ValueError(f"the dataset's labels must be integers, not {labels.dtype.name}")
+    rank = len(sample_shape)
+    to_pairs = lambda batch, label: (tf.cast(batch, tf.float32), tf.cast(label, tf.int32))  # noqa: E731
+    if images.shape.rank == rank + 2:
+        _check_samples(images.dtype, images.shape[2:], sample_shape, "the dataset's iterations")
+        return dataset.map(to_pairs)
+    _check_samples(images.dtype, images.shape[1:], sample_shape, "the dataset's batches")
+    return dataset.map(to_pairs).group_by_window(
+        key_func=lambda batch, label: tf.shape(batch, out_type=tf.int64)[0],
         reduce_func=lambda size, batches: batches.batch(n_critic, drop_remainder=True),
         window_size=n_critic)
 

@@ -42,6 +42,21 @@ def noise_and_range(generator, latent_dim=None, prior=None, output_range=None):
                                        DEFAULT_OUTPUT_RANGE)
 
 
+def num_classes(generator, given=None):
+    """The classes of a conditional generator (0 for an unconditional one).
+
+    From the argument, or the generator's own `num_classes`.
+
+    Raises:
+        ConfigError: the argument contradicts what the generator carries.
+    """
+    carried = getattr(generator, "num_classes", None)
+    if given is not None and carried is not None and given != carried:
+        raise ConfigError(f"the generator has num_classes={carried} but WGANGP was given "
+                          f"num_classes={given}; leave the argument out or make them agree")
+    return int(given if given is not None else carried or 0)
+
+
 def has_convolutions(layer):
     """Whether a layer or model has a convolution among its layers, at any depth."""
     if isinstance(layer, _CONVOLUTIONS):

@@ -59,9 +59,10 @@ def fused(model):
     def run_steps(execution_batches):
         def body(index, logs):
             del logs
-            return index + 1, model.train_step(execution_batches[index])
+            return index + 1, model.train_step(
+                tf.nest.map_structure(lambda batches: batches[index], execution_batches))
 
-        count = tf.shape(execution_batches)[0]
+        count = tf.shape(tf.nest.flatten(execution_batches)[0])[0]
         return tf.while_loop(lambda index, logs: index < count, body,
                              (tf.constant(0), model.metric_results()))[1]
 
@@ -74,11 +75,12 @@ def fused(model):
 
         def train():
             first = optionals[0].get_value()
-            batches = tf.stack([first] + [
+            elements = [first] + [
                 tf.cond(optional.has_value(), optional.get_value, lambda: first)
-                for optional in optionals[1:]])
+                for optional in optionals[1:]]
+            batches = tf.nest.map_structure(lambda *items: tf.stack(items), *elements)
             # A slice of the whole tensor forwards it, without a copy.
-            return run_steps(batches[:count])
+            return run_steps(tf.nest.map_structure(lambda stacked: stacked[:count], batches))
 
         return count, tf.cond(count > 0, train, model.metric_results)
 

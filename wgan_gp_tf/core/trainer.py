@@ -18,14 +18,15 @@ import keras
 import tensorflow as tf
 
 from wgan_gp_tf.core import (
+    classes,
     distribute,
     inputs,
     losses,
     networks,
     penalties,
-    sampling,
     train_functions,
 )
+from wgan_gp_tf.core.generation import Generation
 from wgan_gp_tf.core.updates import Updates
 from wgan_gp_tf.errors import ConfigError
 
@@ -37,8 +38,12 @@ METRIC_NAMES = (
     "gradient_norm",
 )
 
+# Metrics of a conditional trainer besides: the critic's classifier loss on
+# real batches, and its accuracy on real and on generated ones.
+CLASS_METRIC_NAMES = ("classifier_loss", "real_accuracy", "fake_accuracy")
 
-class WGANGP(Updates, keras.Model):
+
+class WGANGP(Updates, Generation, keras.Model):
     """A critic and a generator, trained n_critic : 1 by `fit`.
 
     One iteration is n_critic critic updates, each on a fresh real batch and
@@ -76,15 +81,21 @@ class WGANGP(Updates, keras.Model):
     `keras.optimizers.LossScaleOptimizer` trains in float16 (it skips the
     updates whose gradients overflow; the iteration still counts).
 
+    Class-conditional training (`num_classes`, the WGAN-GP paper's AC-GAN
+    model): the generator takes `[noise, labels]`, the critic returns
+    `(scores, class_logits)`, and `fit` takes `(x, y)` arrays or datasets of
+    `(batch, labels)` pairs (`wgan_gp_tf.core.classes` has the losses).
+
     Metrics (epoch means): `critic_loss`, `generator_loss`, `penalty` (the
     unweighted penalty), `wasserstein_estimate` (`mean D(fake) - mean
     D(real)`, whatever the loss) and `gradient_norm` (the mean gradient norm
     at the interpolates, or the mean Lipschitz quotient for the
-    finite-difference penalties).
+    finite-difference penalties); conditional training adds
+    `classifier_loss`, `real_accuracy` and `fake_accuracy`.
     """
 
     def __init__(self, critic, generator, latent_dim=None, prior=None, output_range=None,
-                 seed=0, average_generator=None, **kwargs):
+                 seed=0, average_generator=None, num_classes=None, **kwargs):
         """Creates the trainer.
 
         Args:
@@ -104,6 +115,9 @@ class WGANGP(Updates, keras.Model):
             average_generator: `None`, or a built generator of the same
                 architecture to hold the moving average of `generator`'s
                 weights; it starts as a copy of them.
+            num_classes: train class-conditionally with this many classes;
+                by default the generator's own `num_classes`, else
+                unconditionally.
             **kwargs: passed to `keras.Model`.
 
         Raises:
@@ -115,6 +129,7 @@ class WGANGP(Updates, keras.Model):
         self.generator = generator
         self.latent_dim, self.prior, self.output_range = networks.noise_and_range(
             generator, latent_dim, prior, output_range)
+        self.num_classes = networks.num_classes(generator, num_classes)
         self.seed = seed
         self._image_shape = None
         self.average_generator = average_generator
@@ -123,13 +138,15 @@ class WGANGP(Updates, keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.iteration = self.add_weight(shape=(), dtype="int64", initializer="zeros",
                                          trainable=False, name="iteration")
-        self.trackers = {name: keras.metrics.Mean(name=name)
-                         for name in METRIC_NAMES}
+        names = METRIC_NAMES + (CLASS_METRIC_NAMES if self.num_classes else ())
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
 
     def compile(self, critic_optimizer=None, generator_optimizer=None, penalty="hinge",
                 penalty_weight=10.0, n_critic=5, clip_value=0.01, generator_ema=0.999,
                 loss="wasserstein", n_generator=1, one_step=False, jit_compile="auto",
-                **kwargs):
+                classifier_weight=classes.CLASSIFIER_WEIGHT,
+                generator_classifier_weight=classes.GENERATOR_CLASSIFIER_WEIGHT,
+                generator_batch_size=None, **kwargs):
         """Configures training.
 
         Args:
@@ -159,12 +176,20 @@ class WGANGP(Updates, keras.Model):
                 a CPU unless a network has convolutions (XLA's CPU
                 convolutions run 6-30x slower than oneDNN's); never with
                 several replicas, whose step XLA cannot compile.
+            classifier_weight: of the critic's classifier loss, if
+                conditional (gan_cifar_resnet.py's ACGAN_SCALE, 1).
+            generator_classifier_weight: of the generator's (ACGAN_SCALE_G,
+                0.1).
+            generator_batch_size: samples per generator update (global);
+                by default the critic's batch size (gan_cifar_resnet.py:
+                twice it).
             **kwargs: passed to `keras.Model.compile`, e.g.
                 `steps_per_execution`.
 
         Raises:
-            ConfigError: an unknown penalty or loss, or `one_step` with more
-                than one update of either network.
+            ConfigError: an unknown penalty or loss, `one_step` with more
+                than one update of either network, or a generator batch size
+                with a loss that pairs real and generated scores.
         """
         if jit_compile == "auto":
             jit_compile = self._xla_helps()
@@ -177,6 +202,14 @@ class WGANGP(Updates, keras.Model):
         if one_step and (n_critic, n_generator) != (1, 1):
             raise ConfigError(f"one_step updates both networks once per iteration; it needs "
                              f"n_critic=1 and n_generator=1, not {n_critic} and {n_generator}")
+        if generator_batch_size and self.adversarial_loss.generator_needs_real:
+            raise ConfigError(f"the {self.adversarial_loss.name} loss pairs each generated "
+                              f"sample with a real one; it needs the critic's batch size "
+                              f"for the generator too, not generator_batch_size="
+                              f"{generator_batch_size}")
+        self.classifier_weight = classifier_weight
+        self.generator_classifier_weight = generator_classifier_weight
+        self.generator_batch_size = generator_batch_size
         self.n_critic = n_critic
         self.n_generator = n_generator
         self.one_step = one_step
@@ -204,33 +237,9 @@ class WGANGP(Updates, keras.Model):
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     @property
-    def sampling_generator(self):
-        """The generator to sample, evaluate and export: the average if kept."""
-        if self.average_generator is not None:
-            return self.average_generator
-        return self.generator
-
-    @property
     def iterations_done(self):
         """`iteration` as a Python int, also under a distribution strategy."""
         return int(self.iteration.numpy())
-
-    @property
-    def image_shape(self):
-        """The shape of one generated sample, e.g. `(28, 28, 1)`, or `(D,)` for points."""
-        shape = getattr(self.generator, "image_shape", None) or self._image_shape
-        if shape is None:
-            shape = tuple(self.generator(tf.zeros([1, self.latent_dim])).shape[1:])
-            self._image_shape = shape
-        return tuple(shape)
-
-    def sample_latent(self, batch_size, seed):
-        """Noise `[batch_size, latent_dim]` from the prior."""
-        return sampling.sample_latent(self.prior, [batch_size, self.latent_dim], seed)
-
-    def to_unit_range(self, images):
-        """Maps generated images from `output_range` to [0, 1]."""
-        return sampling.to_unit_range(images, self.output_range)
 
     def reseed(self, seed):
         """Restarts the noise and interpolation draws from `seed`."""
@@ -244,14 +253,14 @@ class WGANGP(Updates, keras.Model):
 
         `x` is an array of real samples, a dataset of batches or of
         `(batch, labels)` tuples, or a dataset of iterations (see the class
-        docstring); `y` is ignored. `steps_per_epoch` counts iterations.
+        docstring); `y` holds the labels of an array `x` for a conditional
+        trainer, and is ignored otherwise. `steps_per_epoch` counts iterations.
         Validation and sample weights have no meaning for a GAN and are
         refused.
 
         Returns:
             The Keras `History`.
         """
-        del y
         for name, value in (("validation_split", validation_split or None),
                             ("validation_data", validation_data),
                             ("class_weight", class_weight), ("sample_weight", sample_weight)):
@@ -259,7 +268,8 @@ class WGANGP(Updates, keras.Model):
                 raise ValueError(f"WGANGP.fit does not take {name}: a GAN has no targets "
                                  f"to validate or weight")
         stream, iterations_per_epoch = inputs.iteration_stream(
-            x, batch_size=batch_size, n_critic=self.n_critic, shuffle=shuffle, seed=self.seed,
+            x, y if self.num_classes else None, num_classes=self.num_classes,
+            batch_size=batch_size, n_critic=self.n_critic, shuffle=shuffle, seed=self.seed,
             sample_shape=self.image_shape, epochs=epochs, initial_epoch=initial_epoch)
         stream = distribute.distribute_batches(self.distribute_strategy, stream)
         steps_per_epoch = steps_per_epoch or iterations_per_epoch
@@ -279,8 +289,6 @@ class WGANGP(Updates, keras.Model):
         self.train_function = train_functions.make(self, self.train_function)
         return self.train_function
 
-    def call(self, noise, training=False):
-        return self.sampling_generator(noise, training=training)
 
 
 def _optimizer(identifier):

@@ -12,31 +12,37 @@ Two schedules:
   descent). The original writes this as one loss for one optimiser,
   `L_D(real, stop_gradient(fake)) + D(fake) - D(stop_gradient(fake))`, whose
   gradients are these; here each network keeps its own optimiser.
+
+A class-conditional trainer (`num_classes`) takes `(images, labels)`
+iterations and adds the AC-GAN terms of `wgan_gp_tf.core.classes`.
 """
 
 import tensorflow as tf
 
-from wgan_gp_tf.core import averaging, distribute, losses, penalties
+from wgan_gp_tf.core import averaging, classes, distribute, losses, penalties
 
 
 class Updates:
     """The update steps of `WGANGP`; it provides the networks, optimisers and settings."""
 
     def train_step(self, data):
-        real_batches = data
+        real_batches, real_labels = self._split_labels(data)
         # A multi-worker input pipeline leaves the leading dimension unknown.
         if real_batches.shape[0] not in (None, self.n_critic):
             raise ValueError(
                 f"each training element must hold n_critic={self.n_critic} "
                 f"real batches [n_critic, batch, ...]; got shape "
                 f"{real_batches.shape}")
+        labels = ([None] * self.n_critic if real_labels is None
+                  else tf.unstack(real_labels, num=self.n_critic))
         if self.one_step:
-            self.joint_step(real_batches[0])
+            self.joint_step(real_batches[0], labels[0])
         else:
             # Unrolled: XLA fuses across the updates, 15% faster on mnist_mlp than
             # a tf.while_loop for all its longer compile (docs/benchmarks.md).
-            for real in tf.unstack(real_batches, num=self.n_critic):
-                self.critic_step(real)
+            for real, real_label in zip(tf.unstack(real_batches, num=self.n_critic), labels,
+                                        strict=True):
+                self.critic_step(real, real_label)
             for _ in range(self.n_generator):
                 self.generator_step(real)
         if self.average_generator is not None:
@@ -45,44 +51,53 @@ class Updates:
         self.iteration.assign_add(1)
         return self.metric_results()
 
-    def critic_step(self, real):
+    def critic_step(self, real, labels=None):
         """One critic update on a real batch and a fresh generated one.
 
         Args:
             real: a real batch `[B, ...]`.
+            labels: its labels `[B]` if the trainer is conditional; the
+                generated batch is made for the same labels.
         """
-        fake = self.generator(self._noise(tf.shape(real)[0]), training=True)
+        fake = self._generate(self._noise(tf.shape(real)[0]), labels)
         variables = self.critic.trainable_variables
         with tf.GradientTape() as tape:
-            loss = self._critic_loss(real, fake)
+            loss = self._critic_loss(real, fake, labels)
             scaled_loss = self.critic_optimizer.scale_loss(distribute.replica_share(loss))
         self._apply_critic(tape.gradient(scaled_loss, variables))
 
     def generator_step(self, real):
-        """One generator update on fresh noise, as many samples as `real` has.
+        """One generator update on fresh noise (and uniform labels if conditional).
 
         Args:
             real: a real batch `[B, ...]`, scored only if the loss's
-                generator term needs real scores (`relativistic`).
+                generator term needs real scores (`relativistic`). The
+                generator's batch is as large, or `generator_batch_size`.
         """
-        noise = self._noise(tf.shape(real)[0])
+        batch_size = self._generator_batch_size(tf.shape(real)[0])
+        labels = None
+        if self.num_classes:
+            labels = classes.uniform_labels(batch_size, self.num_classes, self.seed_generator)
+        noise = self._noise(batch_size)
         variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:
-            loss = self._generator_loss(real, self.generator(noise, training=True))
+            loss = self._generator_loss(real, self._generate(noise, labels), labels)
             scaled_loss = self.generator_optimizer.scale_loss(distribute.replica_share(loss))
         self._apply_generator(tape.gradient(scaled_loss, variables))
 
-    def joint_step(self, real):
+    def joint_step(self, real, labels=None):
         """Both networks updated at once from one real and one generated batch.
 
         Args:
             real: a real batch `[B, ...]`.
+            labels: its labels `[B]` if conditional, which the generated
+                batch is made for.
         """
         noise = self._noise(tf.shape(real)[0])
         with tf.GradientTape(persistent=True) as tape:
-            fake = self.generator(noise, training=True)
-            critic_loss = self._critic_loss(real, tf.stop_gradient(fake))
-            generator_loss = self._generator_loss(real, fake)
+            fake = self._generate(noise, labels)
+            critic_loss = self._critic_loss(real, tf.stop_gradient(fake), labels)
+            generator_loss = self._generator_loss(real, fake, labels)
             scaled_critic_loss = self.critic_optimizer.scale_loss(
                 distribute.replica_share(critic_loss))
             scaled_generator_loss = self.generator_optimizer.scale_loss(
@@ -94,16 +109,22 @@ class Updates:
         self._apply_critic(critic_gradients)
         self._apply_generator(generator_gradients)
 
-    def _critic_loss(self, real, fake):
+    def _critic_loss(self, real, fake, labels=None):
         """The critic's loss and penalty, recorded in the metrics."""
-        real_scores = self.critic(real, training=True)
-        fake_scores = self.critic(fake, training=True)
-        penalty = self.penalty.fn(self.critic, real, fake, self.seed_generator)
+        real_scores, real_logits = self._critique(real)
+        fake_scores, fake_logits = self._critique(fake)
+        penalty = self.penalty.fn(self._scores, real, fake, self.seed_generator)
         if not isinstance(penalty, penalties.PenaltyOutput):
             raise TypeError(f"penalty {self.penalty.name!r} returned {type(penalty)}; a "
                             f"penalty function returns PenaltyOutput(value, norm)")
         loss = (self._adversarial_losses(real_scores, fake_scores).critic
                 + self.penalty_weight * penalty.value)
+        if labels is not None:
+            classifier_loss = classes.cross_entropy(real_logits, labels)
+            loss += self.classifier_weight * classifier_loss
+            self.trackers["classifier_loss"].update_state(classifier_loss)
+            self.trackers["real_accuracy"].update_state(classes.accuracy(real_logits, labels))
+            self.trackers["fake_accuracy"].update_state(classes.accuracy(fake_logits, labels))
         self.trackers["critic_loss"].update_state(loss)
         self.trackers["penalty"].update_state(penalty.value)
         self.trackers["wasserstein_estimate"].update_state(
@@ -111,15 +132,46 @@ class Updates:
         self.trackers["gradient_norm"].update_state(penalty.norm)
         return loss
 
-    def _generator_loss(self, real, fake):
-        fake_scores = self.critic(fake, training=True)
+    def _generator_loss(self, real, fake, labels=None):
+        fake_scores, fake_logits = self._critique(fake)
         if self.adversarial_loss.generator_needs_real:
-            real_scores = self.critic(real, training=True)
+            real_scores = self._scores(real)
         else:
             real_scores = tf.zeros_like(fake_scores)
         loss = self._adversarial_losses(real_scores, fake_scores).generator
+        if labels is not None:
+            loss += self.generator_classifier_weight * classes.cross_entropy(fake_logits, labels)
         self.trackers["generator_loss"].update_state(loss)
         return loss
+
+    def _critique(self, samples):
+        """`(scores, class_logits)` of the critic; the logits are `None` if unconditional."""
+        output = self.critic(samples, training=True)
+        if self.num_classes:
+            return output[0], output[1]
+        return output, None
+
+    def _scores(self, samples, training=True):
+        """The critic's scores alone: what the penalties differentiate."""
+        return self._critique(samples)[0]
+
+    def _generate(self, noise, labels=None):
+        if labels is None:
+            return self.generator(noise, training=True)
+        return self.generator([noise, labels], training=True)
+
+    def _split_labels(self, data):
+        if not self.num_classes:
+            return data, None
+        if not isinstance(data, tuple | list) or len(data) != 2:
+            raise ValueError("a conditional WGANGP (num_classes set) trains on (images, labels) "
+                             "iterations: pass fit(x, y) or a dataset of (batch, labels) pairs")
+        return data[0], data[1]
+
+    def _generator_batch_size(self, critic_batch_size):
+        if not self.generator_batch_size:
+            return critic_batch_size
+        return self.generator_batch_size // self.distribute_strategy.num_replicas_in_sync
 
     def _apply_critic(self, gradients):
         variables = self.critic.trainable_variables

@@ -105,6 +105,24 @@ class ImageFolder:
     def __len__(self):
         return len(self.files)
 
+    def labels(self, data_dir):
+        """Each file's class: the index of its top-level sub-folder in `class_names`.
+
+        Raises:
+            DataError: a file lies directly in `data_dir`, outside any class folder.
+        """
+        names = class_names(data_dir)
+        index = {name: position for position, name in enumerate(names)}
+        labels = []
+        for path in self.files:
+            top = os.path.relpath(path, data_dir).split(os.sep)[0]
+            if top not in index:
+                raise DataError(f"{path} lies outside the class folders of {data_dir}; a "
+                                f"labelled image folder holds one sub-folder per class, "
+                                f"with every image inside one")
+            labels.append(index[top])
+        return np.array(labels, np.int32)
+
     def decoded(self, indices):
         """The dataset of the images at `indices` (a dataset of int64), in order."""
         paths = tf.constant(self.files)
@@ -138,6 +156,22 @@ class ImageFolder:
             raise DataError(
                 f"{len(bad)} of {len(self.files)} image files cannot be decoded: "
                 f"{_name_some(bad)}; remove them, or pass --skip_bad_images to skip them")
+
+
+def class_names(data_dir):
+    """The classes of a labelled image folder: its sub-folders' names, sorted.
+
+    Raises:
+        DataError: the folder does not exist or has fewer than two sub-folders.
+    """
+    if not os.path.isdir(data_dir):
+        raise DataError(f"image folder {data_dir} does not exist")
+    names = sorted(name for name in os.listdir(data_dir)
+                   if os.path.isdir(os.path.join(data_dir, name)) and not name.startswith("."))
+    if len(names) < 2:
+        raise DataError(f"{data_dir} has {len(names)} sub-folder(s); a labelled image folder "
+                        f"holds one sub-folder of images per class, two or more")
+    return names
 
 
 def _image_files(data_dir):

@@ -14,7 +14,7 @@ import numpy as np
 
 from wgan_gp_tf import evaluation
 from wgan_gp_tf.data import idx, stream, tfds
-from wgan_gp_tf.data.image_folder import IMAGE_EXTENSIONS, ImageFolder
+from wgan_gp_tf.data.image_folder import IMAGE_EXTENSIONS, ImageFolder, class_names
 from wgan_gp_tf.errors import ConfigError, DataError, ExportNotFoundError
 
 
@@ -33,14 +33,31 @@ class DataSource(abc.ABC):
     makes: str
     exportable: bool
 
-    @abc.abstractmethod
-    def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
-                      cache_images=False):
-        """The training data, ready to stream (`TrainingData`).
+    def class_names(self, data_dir=None):
+        """The names of the labels' classes, in label order; empty if unlabelled.
 
         Raises:
-            DataError: the data cannot be found or read, or holds fewer
-                samples than one batch.
+            DataError: a folder asked for its classes has fewer than two
+                sub-folders.
+        """
+        del data_dir
+        return ()
+
+    @abc.abstractmethod
+    def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
+                      cache_images=False, labelled=False):
+        """The training data, ready to stream (`TrainingData`).
+
+        Args:
+            data_dir: where the data lies.
+            batch_size: samples per batch, which the data must fill.
+            skip_bad_images, cache_images: for image folders.
+            labelled: stream each batch with its labels, for conditional
+                training.
+
+        Raises:
+            DataError: the data cannot be found or read, holds fewer samples
+                than one batch, or has no labels that were asked for.
         """
 
     @abc.abstractmethod
@@ -89,14 +106,19 @@ class TrainingData(abc.ABC):
 
 @dataclasses.dataclass(frozen=True)
 class ImageTrainingData(TrainingData):
-    """Images in memory (uint8 `[N, H, W, C]`) or an `ImageFolder` decoded as read."""
+    """Images in memory (uint8 `[N, H, W, C]`) or an `ImageFolder` decoded as read.
+
+    With `labels` (int `[N]`, in memory only) the stream yields
+    `(images, labels)` pairs, for conditional training.
+    """
 
     images: object
+    labels: object = None
 
     def batches(self, *, batch_size, n_critic, seed, value_range, start_iteration=0):
         return stream.training_batches(self.images, batch_size=batch_size, n_critic=n_critic,
                                        seed=seed, value_range=value_range,
-                                       start_iteration=start_iteration)
+                                       start_iteration=start_iteration, labels=self.labels)
 
     def description(self):
         if isinstance(self.images, ImageFolder):
@@ -123,6 +145,9 @@ class ImageSource(DataSource):
         in_tfds: whether tensorflow-datasets has it, so that `data_dir` may
             be left out.
         any_size: whether `sized` may give it another shape.
+        classes: the names of its labels' classes, in label order (none:
+            unlabelled). A folder of images read from `--data_dir` is
+            labelled by its sub-folders instead.
 
     Samples are judged by the reference classifier shipped for `name`
     (`wgan_gp_tf.evaluation.shipped_classifier`), if there is one.
@@ -133,6 +158,7 @@ class ImageSource(DataSource):
     data_dir_holds: str
     in_tfds: bool = True
     any_size: bool = False
+    classes: tuple[str, ...] = ()
     makes = "images"
     exportable = True
 
@@ -164,15 +190,23 @@ class ImageSource(DataSource):
                             f"--data_dir=<folder of {'/'.join(IMAGE_EXTENSIONS)} files>")
 
     def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
-                      cache_images=False):
+                      cache_images=False, labelled=False):
+        labels = None
         if self.reads_folder(data_dir):
             images = ImageFolder.scan(data_dir, self.shape, skip_bad_images)
+            if labelled:
+                labels = images.labels(data_dir)
             if cache_images:
                 images = images.load()
         else:
-            images, _ = self.load("train", data_dir)
+            images, labels = self.load("train", data_dir)
         stream.require_a_batch(len(images), batch_size)
-        return ImageTrainingData(images)
+        return ImageTrainingData(images, labels if labelled else None)
+
+    def class_names(self, data_dir=None):
+        if self.reads_folder(data_dir):
+            return tuple(class_names(data_dir))
+        return self.classes
 
     def load(self, split="train", data_dir=None):
         """A split in memory: `(images uint8 [N, H, W, C], labels int [N])`.
@@ -237,14 +271,18 @@ class ImageSource(DataSource):
                 "file)")
         path = classifier_path or evaluation.shipped_classifier(self.name)
         reference = evaluation.ReferenceClassifier(path)
-        return evaluation.Evaluator(reference, self.load("test", data_dir)[0])
+        return evaluation.Evaluator(reference, *self.load("test", data_dir))
 
 
 IMAGE_SOURCES = (
-    ImageSource("mnist", (28, 28, 1), "idx"),
-    ImageSource("fashion_mnist", (28, 28, 1), "idx"),
+    ImageSource("mnist", (28, 28, 1), "idx", classes=tuple("0123456789")),
+    ImageSource("fashion_mnist", (28, 28, 1), "idx",
+                classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+                         "Shirt", "Sneaker", "Bag", "Ankle boot")),
     ImageSource("celeb_a", (64, 64, 3), "images"),
-    ImageSource("cifar10", (32, 32, 3), "images"),
+    ImageSource("cifar10", (32, 32, 3), "images",
+                classes=("airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
+                         "horse", "ship", "truck")),
     # Any folder of images, at --image_size and --channels.
     ImageSource("folder", (64, 64, 3), "images", in_tfds=False, any_size=True),
 )

@@ -19,7 +19,7 @@ def require_a_batch(count, batch_size):
 
 
 def training_batches(images, *, batch_size, n_critic, seed,
-                     value_range=(0.0, 1.0), start_iteration=0):
+                     value_range=(0.0, 1.0), start_iteration=0, labels=None):
     """The training stream: one element of n_critic real batches per iteration.
 
     Batches are drawn like the original's `mnist.train.next_batch`: each data
@@ -34,9 +34,11 @@ def training_batches(images, *, batch_size, n_critic, seed,
         value_range: `(low, high)` that pixel values 0 and 255 map to.
         start_iteration: skip the elements of the iterations before this one,
             so that a resumed run continues the same stream.
+        labels: the images' int labels `[N]`, for a conditional trainer.
 
     Returns:
-        An infinite `tf.data.Dataset` of float32 `[n_critic, batch_size, H, W, C]`.
+        An infinite `tf.data.Dataset` of float32 `[n_critic, batch_size, H, W, C]`,
+        or with `labels` of pairs of them and int32 `[n_critic, batch_size]`.
 
     Raises:
         DataError: fewer images than one batch.
@@ -55,20 +57,31 @@ def training_batches(images, *, batch_size, n_critic, seed,
                            [batches_per_epoch, batch_size])
         return tf.data.Dataset.from_tensor_slices(order)
 
-    def scale(batch):
-        return tf.cast(batch, tf.float32) * ((high - low) / 255.0) + low
+    def scale(batch, batch_labels=None):
+        pixels = tf.cast(batch, tf.float32) * ((high - low) / 255.0) + low
+        return pixels if batch_labels is None else (pixels, batch_labels)
+
+    classes = None if labels is None else tf.constant(labels, tf.int32)
 
     index_batches = (tf.data.Dataset.counter(first_epoch)
                      .flat_map(epoch_batches)
                      .skip(first_batch))
     if isinstance(images, ImageFolder):
-        batches = (images.decoded(index_batches.unbatch())
-                   .batch(batch_size).batch(n_critic, drop_remainder=True)
+        indices = index_batches.unbatch()
+        decoded = images.decoded(indices)
+        if classes is not None:
+            decoded = tf.data.Dataset.zip(decoded, indices.map(lambda i: tf.gather(classes, i)))
+        batches = (decoded.batch(batch_size).batch(n_critic, drop_remainder=True)
                    .map(scale, num_parallel_calls=tf.data.AUTOTUNE))
     else:
         # In memory, one map gathers and scales: this stream feeds every step.
         pixels = tf.constant(images)
+
+        def gather(indices):
+            if classes is None:
+                return scale(tf.gather(pixels, indices))
+            return scale(tf.gather(pixels, indices), tf.gather(classes, indices))
+
         batches = index_batches.batch(n_critic, drop_remainder=True).map(
-            lambda indices: scale(tf.gather(pixels, indices)),
-            num_parallel_calls=tf.data.AUTOTUNE)
+            gather, num_parallel_calls=tf.data.AUTOTUNE)
     return batches.prefetch(tf.data.AUTOTUNE)

@@ -22,6 +22,7 @@ import tensorflow as tf
 
 from wgan_gp_tf import evaluation
 from wgan_gp_tf.data.sources import DataSource, TrainingData
+from wgan_gp_tf.errors import DataError
 
 DIMENSIONS = {"toy_1d": 1, "8gaussians": 2, "25gaussians": 2, "swissroll": 2}
 
@@ -123,9 +124,11 @@ class ToySource(DataSource):
         return (DIMENSIONS[self.name],)
 
     def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
-                      cache_images=False):
+                      cache_images=False, labelled=False):
         """The toy's endless stream; it reads no files, so `data_dir` is ignored."""
         del data_dir, batch_size, skip_bad_images, cache_images
+        if labelled:
+            raise DataError(f"{self.name} points have no labels to condition on")
         return ToyTrainingData(self.name)
 
     def evaluator(self, data_dir=None, *, classifier_path=None, inception_weights=None):

@@ -21,15 +21,26 @@ class Evaluator:
             `inception.InceptionFeatures`; class coverage is left out for the
             latter, whose 1000 ImageNet classes say nothing about a data set's.
         real_images: the reference images in [0, 1] (the test split), or uint8.
+        real_labels: their int labels, which let a class-conditional
+            generator be judged class by class.
     """
 
-    def __init__(self, reference_classifier, real_images):
+    def __init__(self, reference_classifier, real_images, real_labels=None):
         self.classifier = reference_classifier
         self.real_features, _ = reference_classifier(_unit_range(real_images))
         self.real_statistics = metrics.gaussian_statistics(self.real_features)
+        self.real_labels = None if real_labels is None else np.asarray(real_labels)
 
-    def __call__(self, generated_images):
-        """Metrics of generated images in [0, 1] `[N, H, W, C]`, as a dict of floats."""
+    def __call__(self, generated_images, labels=None):
+        """Metrics of generated images in [0, 1] `[N, H, W, C]`, as a dict of floats.
+
+        With `labels`, the classes the images were generated for, and a
+        reference classifier of the data set's own classes, the dict also
+        holds `conditional_accuracy` (the share the classifier assigns to
+        their class), and per class (lists in class order) `class_accuracy`
+        and `class_fid` (FID against the real images of that class), with
+        `mean_class_fid` their mean.
+        """
         features, probabilities = self.classifier(_unit_range(generated_images))
         kid_mean, kid_std = metrics.kid(features, self.real_features)
         score, score_std = metrics.inception_score(probabilities)
@@ -44,7 +55,21 @@ class Evaluator:
         }
         if self.classifier.measures_coverage:
             results.update(metrics.class_coverage(probabilities))
+            if labels is not None and self.real_labels is not None:
+                results.update(self._per_class(features, probabilities, np.asarray(labels)))
         return results
+
+    def _per_class(self, features, probabilities, labels):
+        predicted = probabilities.argmax(axis=1)
+        classes = np.unique(labels)
+        accuracy = [float(np.mean(predicted[labels == label] == label)) for label in classes]
+        fid = [metrics.frechet_distance(
+            *metrics.gaussian_statistics(features[labels == label]),
+            *metrics.gaussian_statistics(self.real_features[self.real_labels == label]))
+            for label in classes]
+        return {"conditional_accuracy": float(np.mean(predicted == labels)),
+                "class_accuracy": accuracy, "class_fid": fid,
+                "mean_class_fid": float(np.mean(fid))}
 
 
 def _unit_range(images):
@@ -54,7 +79,8 @@ def _unit_range(images):
     return images
 
 
-def sample_generator(model, count, seed=0, batch_size=1000, trained_generator=False):
+def sample_generator(model, count, seed=0, batch_size=1000, trained_generator=False,
+                     labels=None):
     """`count` samples of a `WGANGP`, images in [0, 1] or points; the same for a seed.
 
     Args:
@@ -64,10 +90,17 @@ def sample_generator(model, count, seed=0, batch_size=1000, trained_generator=Fa
         batch_size: samples per generator call.
         trained_generator: draw from the trained generator instead of the
             average the model may keep.
+        labels: for a conditional model, the class of each sample (int
+            `[count]`); by default each class in turn, so that the classes
+            are as balanced as the test split they are compared with.
     """
     generator = model.generator if trained_generator else model.sampling_generator
     noise = model.sample_latent(count, seed)
-    batches = [generator(noise[start:start + batch_size])
+    if model.num_classes and labels is None:
+        labels = np.arange(count) % model.num_classes
+    batches = [model.generate(noise[start:start + batch_size],
+                              None if labels is None else labels[start:start + batch_size],
+                              generator=generator)
                for start in range(0, count, batch_size)]
     if model.output_range is not None:
         batches = [model.to_unit_range(batch) for batch in batches]
@@ -75,7 +108,13 @@ def sample_generator(model, count, seed=0, batch_size=1000, trained_generator=Fa
 
 
 def evaluate_generator(evaluator, model, count, seed=0):
-    """The evaluator's verdict on `count` samples of `model`, or `None` without one."""
+    """The evaluator's verdict on `count` samples of `model`, or `None` without one.
+
+    A conditional model draws each class in turn, and is judged per class too.
+    """
     if evaluator is None:
         return None
-    return evaluator(sample_generator(model, count, seed))
+    if not getattr(model, "num_classes", 0):
+        return evaluator(sample_generator(model, count, seed))
+    labels = np.arange(count) % model.num_classes
+    return evaluator(sample_generator(model, count, seed, labels=labels), labels)

@@ -15,10 +15,17 @@ _DPI = 80
 
 
 def sample_grid(model, rows, seed):
-    """`rows x rows` samples of a `WGANGP`'s sampling generator, from noise fixed by `seed`."""
-    noise = model.sample_latent(rows * rows, seed)
-    images = model.sampling_generator(noise, training=False)
-    return image_grid(model.to_unit_range(images), rows)
+    """`rows x rows` samples of a `WGANGP`'s sampling generator, from noise fixed by `seed`.
+
+    A conditional generator draws one row per class instead, `rows` samples
+    each, the same noise down each column.
+    """
+    if not model.num_classes:
+        images = model.generate(model.sample_latent(rows * rows, seed))
+        return image_grid(model.to_unit_range(images), rows)
+    noise = np.tile(np.asarray(model.sample_latent(rows, seed)), (model.num_classes, 1))
+    labels = np.repeat(np.arange(model.num_classes, dtype=np.int32), rows)
+    return image_grid(model.to_unit_range(model.generate(noise, labels)), rows)
 
 
 def map_picture(model, exact_map, iteration, samples=10_000, seed=0):

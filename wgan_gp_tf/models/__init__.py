@@ -17,6 +17,7 @@ import keras
 import tensorflow as tf
 
 from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.models.conditional import ConditionalBatchNormalization
 from wgan_gp_tf.models.dcgan import (
     CRITIC_NORMS,
     DCGAN_INIT,
@@ -30,10 +31,12 @@ from wgan_gp_tf.models.dcgan import (
 )
 from wgan_gp_tf.models.generator import Generator
 from wgan_gp_tf.models.mlp import MLP_CRITIC_NORMS, MLPCritic, MLPGenerator
+from wgan_gp_tf.models.resnet import ResNetCritic, ResNetGenerator
 from wgan_gp_tf.registry import Registry
 
-__all__ = ["CRITIC_NORMS", "PRECISIONS", "Architecture", "DCGANCritic", "DCGANGenerator",
-           "Generator", "MLPCritic", "MLPGenerator", "build", "build_generator", "get", "names",
+__all__ = ["CRITIC_NORMS", "PRECISIONS", "Architecture", "ConditionalBatchNormalization",
+           "DCGANCritic", "DCGANGenerator", "Generator", "MLPCritic", "MLPGenerator",
+           "ResNetCritic", "ResNetGenerator", "build", "build_generator", "get", "names",
            "sized_filters"]
 
 # Keras dtype policies of `TrainConfig.mixed_precision`.
@@ -76,8 +79,9 @@ class Architecture:
 
     Attributes:
         name: the name `--architecture` takes.
-        make_critic: `(norm=...) -> keras.Model`.
-        make_generator: `(latent_dim, prior, image_shape) -> Generator`.
+        make_critic: `(norm=..., num_classes=...) -> keras.Model`.
+        make_generator: `(latent_dim, prior, image_shape, num_classes=...)
+            -> Generator`.
         critic_norms: the `critic_norm` values the critic supports.
         makes: `"images"` `(H, W, C)` or `"points"` `(D,)`.
         image_sizes: the square sizes it is built for, if it is built from
@@ -152,6 +156,13 @@ REGISTRY = Registry("architecture", (
         functools.partial(sized_generator, dense_initializer=DCGAN_INIT,
                           kernel_initializer=DCGAN_INIT, map_norm_per_channel=True),
         critic_norms=CRITIC_NORMS, image_sizes=SIZED_IMAGE_SIZES),
+    # gan_cifar_resnet.py of the WGAN-GP paper: 32x32, 128 channels.
+    Architecture("resnet_cifar10", ResNetCritic, ResNetGenerator, critic_norms=("none", "layer"),
+                 image_sizes=(32,)),
+    # gan_64x64.py's ResNet ("GoodGenerator", "GoodDiscriminator"): 64x64,
+    # layer norm in the critic.
+    Architecture("resnet_64", functools.partial(ResNetCritic, imagenet64=True),
+                 ResNetGenerator, critic_norms=("layer", "none"), image_sizes=(64,)),
 ))
 
 
@@ -171,7 +182,7 @@ def _dtype_policy(precision):
 
 
 def build(architecture, latent_dim, prior, image_shape, critic_norm="none",
-          mixed_precision="none"):
+          mixed_precision="none", num_classes=0):
     """Creates and builds a critic and a generator.
 
     Args:
@@ -182,6 +193,9 @@ def build(architecture, latent_dim, prior, image_shape, critic_norm="none",
         critic_norm: the critic's normalisation, one of `critic_norms`.
         mixed_precision: `"none"`, `"float16"` or `"bfloat16"`: the compute
             dtype of the hidden layers.
+        num_classes: 0, or the classes of a conditional pair: an AC-GAN
+            critic, returning `(scores, class_logits)`, and a generator of
+            `[noise, labels]`.
 
     Returns:
         `(critic, generator)`, both with their variables created.
@@ -191,24 +205,27 @@ def build(architecture, latent_dim, prior, image_shape, critic_norm="none",
             generator cannot make images of `image_shape`.
     """
     architecture.check_critic_norm(critic_norm)
+    critic_options = {"norm": critic_norm} if critic_norm != "none" else {}
+    if num_classes:
+        critic_options["num_classes"] = num_classes
     with _dtype_policy(mixed_precision):
-        if critic_norm == "none":
-            critic = architecture.make_critic()
-        else:
-            critic = architecture.make_critic(norm=critic_norm)
+        critic = architecture.make_critic(**critic_options)
         generator = build_generator(architecture, latent_dim, prior, image_shape,
-                                    mixed_precision)
+                                    mixed_precision, num_classes)
         critic(tf.zeros([1, *image_shape]))
     return critic, generator
 
 
-def build_generator(architecture, latent_dim, prior, image_shape, mixed_precision="none"):
+def build_generator(architecture, latent_dim, prior, image_shape, mixed_precision="none",
+                    num_classes=0):
     """Creates and builds a generator alone; the arguments are `build`'s.
 
     Returns:
         A `Generator` with its variables created.
     """
+    options = {"num_classes": num_classes} if num_classes else {}
     with _dtype_policy(mixed_precision):
-        generator = architecture.make_generator(latent_dim, prior, image_shape)
-        generator(tf.zeros([1, latent_dim]))
+        generator = architecture.make_generator(latent_dim, prior, image_shape, **options)
+        noise = tf.zeros([1, latent_dim])
+        generator([noise, tf.zeros([1], tf.int32)] if num_classes else noise)
     return generator

@@ -7,6 +7,7 @@ paper's gan_mnist.py and gan_cifar.py.
 import keras
 
 from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.models.conditional import class_heads
 from wgan_gp_tf.models.generator import Generator
 from wgan_gp_tf.models.spectral import SpectralBatchNormalization, SpectralConv2D, SpectralDense
 
@@ -104,11 +105,13 @@ class DCGANCritic(keras.Model):
         score_bias: whether the score layer has a bias.
         kernel_initializer: of the convolutions.
         score_initializer: of the score layer; default `kernel_initializer`.
+        num_classes: if positive, an AC-GAN classifier head (with a bias)
+            beside the score; the critic then returns `(scores, class_logits)`.
     """
 
     def __init__(self, filters, norm="none", negative_slope=0.2, convolution_bias=True,
                  pooling="flatten", score_bias=True, kernel_initializer="glorot_uniform",
-                 score_initializer=None, **kwargs):
+                 score_initializer=None, num_classes=0, **kwargs):
         super().__init__(**kwargs)
         self.norm = norm
         spectral = norm in ("spectral", "batch_spectral")
@@ -120,9 +123,9 @@ class DCGANCritic(keras.Model):
         self.activation = keras.layers.LeakyReLU(negative_slope)
         self.pool = {"flatten": keras.layers.Flatten,
                      "average": keras.layers.GlobalAveragePooling2D}[pooling]()
-        self.score = (SpectralDense if spectral else keras.layers.Dense)(
-            1, use_bias=score_bias, dtype="float32",
-            kernel_initializer=score_initializer or kernel_initializer)
+        self.score, self.classes = class_heads(
+            SpectralDense if spectral else keras.layers.Dense, num_classes,
+            use_bias=score_bias, kernel_initializer=score_initializer or kernel_initializer)
 
     def _make_convolutions(self, filters):
         self.convolutions = [
@@ -144,7 +147,10 @@ class DCGANCritic(keras.Model):
             if norm is not None:
                 x = norm(x, training=training)
             x = self.activation(x)
-        return self.score(self.pool(x))
+        features = self.pool(x)
+        if self.classes is None:
+            return self.score(features)
+        return self.score(features), self.classes(features)
 
 
 def sized_generator(latent_dim, prior, image_shape, **kwargs):
@@ -206,7 +212,8 @@ class DCGANGenerator(Generator):
         self.map_sizes = [-(-height // 2**(doublings - index)) for index in range(doublings)]
         self.map_norm_per_channel = map_norm_per_channel
 
-    def call(self, noise, training=False):
+    def call(self, inputs, training=False):
+        noise = self.conditioned_noise(inputs)
         if self.map_norm_per_channel:
             x = self._normalized(0, self.to_map(self.dense(noise)), training)
         else:

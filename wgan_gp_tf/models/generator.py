@@ -3,6 +3,7 @@
 import keras
 
 from wgan_gp_tf.core import sampling
+from wgan_gp_tf.models import conditional
 
 
 class Generator(keras.Model):
@@ -19,15 +20,32 @@ class Generator(keras.Model):
         image_shape: the shape of one output, `(H, W, C)`, or `(D,)` for points.
         output_range: `(low, high)` of the output images, or `None` for
             points (unbounded).
+        num_classes: 0, or the number of classes of a conditional generator,
+            which takes `[noise, labels]` (int labels `[B]`).
     """
 
-    def __init__(self, latent_dim, prior, image_shape, output_range, **kwargs):
+    def __init__(self, latent_dim, prior, image_shape, output_range, num_classes=0, **kwargs):
         super().__init__(**kwargs)
         sampling.check_prior(prior)
         self.latent_dim = latent_dim
         self.prior = prior
         self.image_shape = tuple(image_shape)
         self.output_range = tuple(output_range) if output_range else None
+        self.num_classes = num_classes
+
+    def split_inputs(self, inputs):
+        """`(noise, labels)` of a call; `labels` is `None` for an unconditional generator."""
+        if not self.num_classes:
+            return inputs, None
+        noise, labels = inputs
+        return noise, labels
+
+    def conditioned_noise(self, inputs):
+        """The noise, with the one-hot label appended if the generator is conditional."""
+        noise, labels = self.split_inputs(inputs)
+        if labels is None:
+            return noise
+        return conditional.append_one_hot(noise, labels, self.num_classes)
 
     def sample_latent(self, batch_size, seed):
         """Noise `[batch_size, latent_dim]` from this generator's prior."""

@@ -4,6 +4,7 @@ import math
 
 import keras
 
+from wgan_gp_tf.models.conditional import class_heads
 from wgan_gp_tf.models.generator import Generator
 from wgan_gp_tf.models.spectral import SpectralDense
 
@@ -30,9 +31,12 @@ class MLPCritic(keras.Model):
             Glorot default (the WGAN-GP paper's toy networks).
         norm: `"none"`, or `"spectral"`: every kernel spectrally normalised
             (`wgan_gp_tf.models.spectral`).
+        num_classes: if positive, an AC-GAN classifier head beside the
+            score; the critic then returns `(scores, class_logits)`.
     """
 
-    def __init__(self, hidden_units=(128, 32), original_init=True, norm="none", **kwargs):
+    def __init__(self, hidden_units=(128, 32), original_init=True, norm="none", num_classes=0,
+                 **kwargs):
         super().__init__(**kwargs)
         init = _kernel_initializer(original_init)
         dense = {"none": keras.layers.Dense, "spectral": SpectralDense}[norm]
@@ -41,13 +45,15 @@ class MLPCritic(keras.Model):
             dense(units, activation="relu", kernel_initializer=init)
             for units in hidden_units
         ]
-        self.score = dense(1, kernel_initializer=init, dtype="float32")
+        self.score, self.classes = class_heads(dense, num_classes, kernel_initializer=init)
 
     def call(self, images, training=False):
         x = self.flatten(images)
         for layer in self.hidden:
             x = layer(x)
-        return self.score(x)
+        if self.classes is None:
+            return self.score(x)
+        return self.score(x), self.classes(x)
 
 
 class MLPGenerator(Generator):
@@ -75,8 +81,8 @@ class MLPGenerator(Generator):
             dtype="float32")
         self.to_image = keras.layers.Reshape(image_shape, dtype="float32")
 
-    def call(self, noise, training=False):
-        x = noise
+    def call(self, inputs, training=False):
+        x = self.conditioned_noise(inputs)
         for layer in self.hidden:
             x = layer(x)
         return self.to_image(self.pixels(x))

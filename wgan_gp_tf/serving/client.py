@@ -13,7 +13,7 @@ import urllib.request
 
 import numpy as np
 
-from wgan_gp_tf.errors import ExportNotFoundError, ServingError
+from wgan_gp_tf.errors import ConfigError, ExportNotFoundError, ServingError
 
 # TF Serving's folder for files that travel with a SavedModel but are not
 # part of its graph.
@@ -77,15 +77,21 @@ def read_metadata(version_path):
         return json.load(file)
 
 
-def sample_export(path, seeds):
+def sample_export(path, seeds, labels=None):
     """Images from an export's `sample` signature, loaded in this process.
 
     Args:
         path: a version folder or a base folder of versions (newest is used).
         seeds: int64 seeds, one image each.
+        labels: for a class-conditional generator, the class of each image
+            (one int, or one per seed); by default each class in turn.
 
     Returns:
         `(version_path, images)`, images float32 `[len(seeds), H, W, C]` in [0, 1].
+
+    Raises:
+        ExportNotFoundError: the folder holds no generator of this project.
+        ConfigError: labels for an unconditional generator.
     """
     import tensorflow as tf  # Only here: the REST client needs no TensorFlow.
 
@@ -97,14 +103,23 @@ def sample_export(path, seeds):
             f"{', '.join(signatures) or 'none'}), not a generator exported by this project; "
             f"point at the export folder of a run (scripts/train.py or scripts/export.py)")
     seeds = np.asarray(seeds, np.int64)
+    num_classes = read_metadata(version_path).get("num_classes", 0)
+    inputs = {"seed": seeds}
+    if num_classes:
+        if labels is None:
+            labels = np.arange(len(seeds)) % num_classes
+        inputs["label"] = np.broadcast_to(np.asarray(labels, np.int64), seeds.shape)
+    elif labels is not None:
+        raise ConfigError(f"{version_path} is an unconditional generator: it takes no label")
     # In chunks, so that a large draw holds its images once, not its
     # intermediate activations too.
-    chunks = [signatures["sample"](seed=tf.constant(seeds[start:start + _SAMPLE_CHUNK]))
-              ["images"].numpy() for start in range(0, max(len(seeds), 1), _SAMPLE_CHUNK)]
+    chunks = [signatures["sample"](**{name: tf.constant(values[start:start + _SAMPLE_CHUNK])
+                                      for name, values in inputs.items()})["images"].numpy()
+              for start in range(0, max(len(seeds), 1), _SAMPLE_CHUNK)]
     return version_path, np.concatenate(chunks)
 
 
-def rest_request(signature, values, request_format="row"):
+def rest_request(signature, values, request_format="row", labels=None):
     """The JSON body of a TF Serving REST `:predict` request.
 
     Args:
@@ -112,15 +127,21 @@ def rest_request(signature, values, request_format="row"):
             (values are integer seeds).
         values: array-like input.
         request_format: `row` ("instances") or `columnar` ("inputs").
+        labels: for a class-conditional generator, one class per row.
 
     Returns:
         A dict ready for `json.dumps`.
     """
+    name = SIGNATURE_INPUTS[signature]
     values = np.asarray(values).tolist()
+    if labels is not None:
+        labels = np.broadcast_to(np.asarray(labels, np.int64), (len(values),)).tolist()
     if request_format == "row":
-        body = {"instances": values}
+        body = {"instances": values if labels is None else
+                [{name: value, "label": label} for value, label in zip(values, labels,
+                                                                       strict=True)]}
     elif request_format == "columnar":
-        body = {"inputs": {SIGNATURE_INPUTS[signature]: values}}
+        body = {"inputs": {name: values, **({} if labels is None else {"label": labels})}}
     else:
         raise ValueError(f"unknown REST format {request_format!r}; use row or columnar")
     return {"signature_name": signature, **body}
@@ -159,7 +180,7 @@ def parse_rest_response(body, output="images"):
 
 
 def rest_predict(server, model, signature, values, request_format="row",
-                 version=None, timeout=30.0):
+                 version=None, timeout=30.0, labels=None):
     """Asks a TF Serving REST endpoint for images.
 
     Args:
@@ -170,6 +191,8 @@ def rest_predict(server, model, signature, values, request_format="row",
         request_format: `row` or `columnar`.
         version: a model version, or `None` for the newest.
         timeout: seconds.
+        labels: for a class-conditional generator, one class (or one per
+            row).
 
     Returns:
         float32 images `[N, H, W, C]`.
@@ -180,7 +203,7 @@ def rest_predict(server, model, signature, values, request_format="row",
     path = f"/v1/models/{model}" + (f"/versions/{version}" if version else "")
     url = server.rstrip("/") + path + ":predict"
     request = urllib.request.Request(
-        url, data=json.dumps(rest_request(signature, values, request_format)).encode(),
+        url, data=json.dumps(rest_request(signature, values, request_format, labels)).encode(),
         headers={"Content-Type": "application/json"}, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -197,12 +220,13 @@ def rest_predict(server, model, signature, values, request_format="row",
     return parse_rest_response(body)
 
 
-def grpc_predict(target, model, signature, values, version=None, timeout=30.0):
+def grpc_predict(target, model, signature, values, version=None, timeout=30.0, labels=None):
     """Asks a TF Serving gRPC endpoint for images (`PredictionService.Predict`).
 
     Args:
         target: `host:port`, e.g. `localhost:8500`.
-        model, signature, values, version, timeout: as for `rest_predict`.
+        model, signature, values, version, timeout, labels: as for
+            `rest_predict`.
 
     Returns:
         float32 images `[N, H, W, C]`.
@@ -223,8 +247,11 @@ def grpc_predict(target, model, signature, values, version=None, timeout=30.0):
     if version:
         request.model_spec.version.value = int(version)
     dtype = np.float32 if signature == "serving_default" else np.int64
-    request.inputs[SIGNATURE_INPUTS[signature]].CopyFrom(
-        tf.make_tensor_proto(np.asarray(values, dtype)))
+    values = np.asarray(values, dtype)
+    request.inputs[SIGNATURE_INPUTS[signature]].CopyFrom(tf.make_tensor_proto(values))
+    if labels is not None:
+        request.inputs["label"].CopyFrom(tf.make_tensor_proto(
+            np.broadcast_to(np.asarray(labels, np.int64), (len(values),)).copy()))
     with grpc.insecure_channel(target) as channel:
         stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
         try:

@@ -11,8 +11,11 @@ Signatures (tag `serve`):
     sample: `seed` int64 `[batch]` -> `images`, noise drawn from the
         generator's own prior by a stateless RNG, so a seed always gives the
         same image (negative seeds included).
-Both check their input in the graph: an empty batch, another rank, a `z` of
-the wrong width or with NaN or infinite values fails with an
+A class-conditional generator's signatures take a second input, `label`
+int64 `[batch]`, the class of each image.
+All check their inputs in the graph: an empty batch, another rank, a `z` of
+the wrong width or with NaN or infinite values, a label outside
+`[0, num_classes)` or a label batch of another size fails with an
 `InvalidArgumentError` that says what was expected, in TF Serving as in
 Python. TF Serving rejects a wrong dtype itself.
 
@@ -46,18 +49,25 @@ _PARTIAL = ".partial-"
 def generator_metadata(model):
     """What an export records about the generator of `model`, JSON-ready."""
     image_shape = list(model.image_shape)
+    num_classes = _num_classes(model)
+    label = {"label": ["int64", [None]]} if num_classes else {}
+    images = {"images": ["float32", [None, *image_shape]]}
     return {
         "latent_dim": model.latent_dim,
         "prior": model.prior,
         "image_shape": image_shape,
         "value_range": [0.0, 1.0],
+        "num_classes": num_classes,
         "signatures": {
-            "serving_default": {"inputs": {"z": ["float32", [None, model.latent_dim]]},
-                                "outputs": {"images": ["float32", [None, *image_shape]]}},
-            "sample": {"inputs": {"seed": ["int64", [None]]},
-                       "outputs": {"images": ["float32", [None, *image_shape]]}},
+            "serving_default": {"inputs": {"z": ["float32", [None, model.latent_dim]], **label},
+                                "outputs": images},
+            "sample": {"inputs": {"seed": ["int64", [None]], **label}, "outputs": images},
         },
     }
+
+
+def _num_classes(model):
+    return int(getattr(model, "num_classes", 0) or 0)
 
 
 def _checked(batch, name, row_shape):
@@ -87,6 +97,19 @@ def _checked(batch, name, row_shape):
         return tf.reshape(flat, [-1, *row_shape])
 
 
+def _checked_labels(labels, num_classes, batch):
+    """`labels` once the graph has checked them: `[batch]`, each in `[0, num_classes)`."""
+    labels = _checked(labels, "label", [])
+    valid = tf.logical_and(
+        tf.equal(tf.size(labels, out_type=tf.int64), tf.cast(batch, tf.int64)),
+        tf.logical_and(tf.reduce_all(labels >= 0), tf.reduce_all(labels < num_classes)))
+    check = tf.debugging.Assert(valid, [
+        f"label must hold one class in [0, {num_classes}) per image; got", labels,
+        "for a batch of", batch])
+    with tf.control_dependencies([check]):
+        return tf.identity(labels)
+
+
 def build_archive(model):
     """A `keras.export.ExportArchive` with the two serving signatures.
 
@@ -99,29 +122,36 @@ def build_archive(model):
     generator = getattr(model, "sampling_generator", model)
     latent_dim = model.latent_dim
     output_range = model.output_range
+    num_classes = _num_classes(model)
 
-    def generate(z):
-        images = generator(_checked(z, "z", [latent_dim]), training=False)
+    def generate(z, label=None):
+        z = _checked(z, "z", [latent_dim])
+        if num_classes:
+            inputs = [z, tf.cast(_checked_labels(label, num_classes, tf.shape(z)[0]), tf.int32)]
+        else:
+            inputs = z
+        images = generator(inputs, training=False)
         return {"images": sampling.to_unit_range(images, output_range)}
 
-    def sample(seed):
+    def sample(seed, label=None):
         seed = _checked(seed, "seed", [])
         noise = tf.map_fn(
             lambda one: sampling.stateless_latent(
                 model.prior, latent_dim,
                 tf.stack([one, tf.constant(_SEED_STREAM, tf.int64)])),
             seed, fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
-        return generate(noise)
+        return generate(noise, label)
 
     # Inputs of any rank: with the shapes declared, the graph optimiser would
     # fold the rank checks away on the strength of the declaration, and a
     # request of another rank would meet an obscure error further on.
+    labels = [tf.TensorSpec(None, tf.int64, name="label")] if num_classes else []
     archive = keras.export.ExportArchive()
     archive.track(generator)
     archive.add_endpoint("serving_default", generate,
-                         input_signature=[tf.TensorSpec(None, tf.float32, name="z")])
+                         input_signature=[tf.TensorSpec(None, tf.float32, name="z"), *labels])
     archive.add_endpoint("sample", sample,
-                         input_signature=[tf.TensorSpec(None, tf.int64, name="seed")])
+                         input_signature=[tf.TensorSpec(None, tf.int64, name="seed"), *labels])
     return archive
 
 

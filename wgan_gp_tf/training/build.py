@@ -29,12 +29,13 @@ def _build_trainer(config):
     architecture = models.get(config.architecture)
     sample_shape = config.data_source().shape
     critic, generator = models.build(architecture, config.latent_dim, config.prior,
-                                     sample_shape, config.critic_norm, config.mixed_precision)
+                                     sample_shape, config.critic_norm, config.mixed_precision,
+                                     config.num_classes)
     average_generator = None
     if config.generator_ema:
         average_generator = models.build_generator(architecture, config.latent_dim,
                                                    config.prior, sample_shape,
-                                                   config.mixed_precision)
+                                                   config.mixed_precision, config.num_classes)
     model = WGANGP(critic, generator, seed=config.seed, average_generator=average_generator)
     model.compile(
         _optimizer(config, config.critic_learning_rate, config.n_critic),
@@ -43,6 +44,9 @@ def _build_trainer(config):
         n_critic=config.n_critic, n_generator=config.n_generator, one_step=config.one_step,
         clip_value=config.clip_value,
         generator_ema=config.generator_ema,
+        classifier_weight=config.classifier_weight,
+        generator_classifier_weight=config.generator_classifier_weight,
+        generator_batch_size=config.generator_batch_size or None,
         jit_compile="auto" if config.jit_compile else False,
         steps_per_execution=config.execution_steps)
     return model

@@ -14,7 +14,7 @@ import os
 
 from wgan_gp_tf import data, models
 from wgan_gp_tf.core import distribute, losses, penalties, sampling
-from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.errors import ConfigError, DataError
 
 # The file in each run folder that holds the run's config.
 RUN_CONFIG_FILE = "config.json"
@@ -108,8 +108,22 @@ class TrainConfig:
                               check=_positive)
     one_step: bool = _field(False, "Update critic and generator at once from the same batches "
                                    "(gan_one_step_with_hinge_loss.py); needs n_critic 1.")
-    batch_size: int = _field(100, "Samples per batch, the same for critic and generator; "
-                                  "the global batch under a strategy.", check=_positive)
+    batch_size: int = _field(100, "Samples per batch, the critic's, and the generator's "
+                                  "unless --generator_batch_size; the global batch under "
+                                  "a strategy.", check=_positive)
+    generator_batch_size: int = _field(
+        0, "Samples per generator update (0: --batch_size; gan_cifar_resnet.py: twice it).",
+        check=_non_negative)
+    conditional: bool = _field(
+        False, "Class-conditional training as the WGAN-GP paper's supervised CIFAR-10 model "
+               "(AC-GAN): the generator takes a label, the critic gains a classifier head; "
+               "needs a labelled data set (mnist, fashion_mnist, cifar10).")
+    classifier_weight: float = _field(
+        1.0, "--conditional: weight of the critic's classification loss on real images "
+             "(gan_cifar_resnet.py's ACGAN_SCALE).", check=_non_negative)
+    generator_classifier_weight: float = _field(
+        0.1, "--conditional: weight of the generator's classification loss on its images "
+             "(ACGAN_SCALE_G).", check=_non_negative)
     iterations: int = _field(1_000_000, "Generator updates to train for, each after "
                                         "n_critic critic updates.", check=_positive,
                              resumable=True)
@@ -198,6 +212,8 @@ class TrainConfig:
         architecture = models.get(self.architecture)
         architecture.check_critic_norm(self.critic_norm)
         architecture.check_data(self.dataset, self.data_source().shape)
+        if self.conditional:
+            self._check_labelled()
         if self.one_step and (self.n_critic, self.n_generator) != (1, 1):
             raise ConfigError(f"one_step updates both networks once per iteration; pass "
                               f"--n_critic=1 --n_generator=1 (got {self.n_critic} and "
@@ -206,6 +222,19 @@ class TrainConfig:
             if getattr(self, name) % self.execution_steps:
                 raise ConfigError(f"{name} must be a multiple of steps_per_execution "
                                   f"({self.execution_steps})")
+
+    def _check_labelled(self):
+        source = self.data_source()
+        if source.makes == "images" and source.reads_folder(self.data_dir):
+            try:
+                source.class_names(self.data_dir)
+            except DataError as error:
+                raise ConfigError(f"--conditional: {error}") from None
+        elif not source.class_names():
+            labelled = ", ".join(name for name in data.names() if data.get(name).class_names())
+            raise ConfigError(f"--conditional needs a labelled data set ({labelled}, or a "
+                              f"--data_dir folder of one sub-folder per class); "
+                              f"{self.dataset} has no labels")
 
     def _check_field(self, field):
         value = getattr(self, field.name)
@@ -227,6 +256,16 @@ class TrainConfig:
     def data_source(self):
         """The `DataSource` trained on, at `image_size` and `channels`."""
         return data.get(self.dataset).sized(self.image_size, self.channels)
+
+    @property
+    def num_classes(self):
+        """The classes the networks are conditioned on; 0 unless `conditional`."""
+        return len(self.class_names) if self.conditional else 0
+
+    @property
+    def class_names(self):
+        """The names of the data's classes (from the folder, for a labelled folder)."""
+        return self.data_source().class_names(self.data_dir)
 
     @property
     def execution_steps(self):

@@ -56,6 +56,7 @@ def export_run(model, config, training_metrics=None, metrics_span=None, metrics=
         "seed": config.seed,
         "iterations": model.iterations_done,
         "config": json.loads(config.to_json()),
+        "class_names": list(config.class_names) if config.conditional else [],
         "tensorflow_version": tf.__version__,
         "keras_version": keras.__version__,
     }

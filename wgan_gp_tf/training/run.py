@@ -92,7 +92,7 @@ def run(config, verbose="auto", strategy=None):
     source = config.data_source()
     training_data = source.training_data(
         config.data_dir, batch_size=config.batch_size, skip_bad_images=config.skip_bad_images,
-        cache_images=config.cache_images)
+        cache_images=config.cache_images, labelled=config.conditional)
     with run_folder.lock(config.output_dir) if chief else contextlib.nullcontext():
         run_folder.prepare(config, write=chief)
         return _train(config, strategy, source, training_data, chief, verbose)
@@ -182,7 +182,9 @@ def describe(config, source, training_data, model, strategy):
         f"  data      {config.dataset}, {training_data.description()}"
         f"{f' from {config.data_dir}' if config.data_dir else ''}",
         f"  networks  {config.architecture}: critic {critic_size:,} and generator "
-        f"{generator_size:,} parameters",
+        f"{generator_size:,} parameters"
+        + (f"; conditional on {config.num_classes} classes (AC-GAN)" if config.conditional
+           else ""),
         f"  training  {config.penalty} penalty (weight {config.penalty_weight:g}), "
         f"n_critic {config.n_critic}, batch {config.batch_size}, seed {config.seed}",
         f"  devices   {strategy.num_replicas_in_sync} replica(s) of {devices}; "

@@ -155,8 +155,10 @@ def samples_from(path, count, seed=0, trained_generator=False):
 
     Returns:
         `(images in [0, 1], description)`; the description holds `source`,
-        `dataset`, `data_dir`, `iterations` and, for a run folder,
-        `generator_average` (whether the run keeps one).
+        `dataset`, `data_dir`, `iterations`, `num_classes` (0, or the classes
+        of a conditional generator, whose image i is of class
+        `i % num_classes`) and, for a run folder, `generator_average`
+        (whether the run keeps one).
     """
     if os.path.isfile(os.path.join(path, RUN_CONFIG_FILE)):
         model, config = restore_run(path)
@@ -164,10 +166,11 @@ def samples_from(path, count, seed=0, trained_generator=False):
                                              trained_generator=trained_generator)
         return images, {
             "source": path, "dataset": config.dataset, "data_dir": config.data_dir,
-            "iterations": model.iterations_done,
+            "iterations": model.iterations_done, "num_classes": model.num_classes,
             "generator_average": model.average_generator is not None}
     version_path, images = serving.sample_export(path, range(seed, seed + count))
     metadata = serving.read_metadata(version_path)
     return images, {"source": version_path, "dataset": metadata["dataset"],
                     "data_dir": metadata.get("config", {}).get("data_dir"),
-                    "iterations": metadata.get("iterations")}
+                    "iterations": metadata.get("iterations"),
+                    "num_classes": metadata.get("num_classes", 0)}
