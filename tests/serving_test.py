@@ -53,19 +53,60 @@ def _rest_handler(model_name, loaded):
             request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             name = request.get("signature_name", "serving_default")
             signature = loaded.signatures[name]
-            [(input_name, spec)] = signature.structured_input_signature[1].items()
+            specs = signature.structured_input_signature[1]
             row = "instances" in request
             values = request["instances"] if row else request["inputs"]
-            if isinstance(values, dict):
-                values = values[input_name]
+            # Named inputs: objects per instance (row) or one list per name (columnar).
+            if row and isinstance(values[0], dict):
+                columns = {key: [instance[key] for instance in values] for key in specs}
+            elif isinstance(values, dict):
+                columns = values
+            else:
+                [key] = specs
+                columns = {key: values}
             try:
-                images = signature(**{input_name: tf.constant(values, spec.dtype)})["images"]
+                images = signature(**{key: tf.constant(columns[key], spec.dtype)
+                                      for key, spec in specs.items()})["images"]
             except tf.errors.InvalidArgumentError as error:
                 return self._reply(400, {"error": error.message})
             key = "predictions" if row else "outputs"
             return self._reply(200, {key: images.numpy().tolist()})
 
     return Handler
+
+
+class LabelledServingTest(tf.test.TestCase, parameterized.TestCase):
+    """A class-conditional export: its label travels in both REST formats."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.version_path = export.export_generator(
+            mlp_generator(seed=3, num_classes=10), os.path.join(tempfile.mkdtemp(), "digits"))
+        cls.loaded = tf.saved_model.load(cls.version_path)
+        cls.rest = http_server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), _rest_handler("digits", cls.loaded))
+        threading.Thread(target=cls.rest.serve_forever, daemon=True).start()
+        cls.rest_url = f"http://127.0.0.1:{cls.rest.server_port}"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.rest.shutdown()
+        cls.rest.server_close()
+        super().tearDownClass()
+
+    @parameterized.parameters("row", "columnar")
+    def test_labels_reach_the_signature(self, request_format):
+        seeds = np.arange(4, dtype=np.int64)
+        result = serving.rest_predict(self.rest_url, "digits", "sample", seeds,
+                                      request_format, labels=7)
+        expected = self.loaded.signatures["sample"](
+            seed=tf.constant(seeds), label=tf.constant([7] * 4, tf.int64))["images"]
+        self.assertAllClose(result, expected, atol=1e-6)
+
+    def test_a_bad_label_is_reported(self):
+        with self.assertRaisesRegex(ServingError, r"label must hold one class in \[0, 10\)"):
+            serving.rest_predict(self.rest_url, "digits", "sample", [1, 2], labels=12)
 
 
 class ServingClientTest(tf.test.TestCase, parameterized.TestCase):
