@@ -469,9 +469,9 @@ class BadInputTest(tf.test.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         # Joined as one line; absl's wrapping may break a line after a hyphen.
         help_text = " ".join(result.stdout.split()).replace("- ", "-")
-        self.assertIn("--batch_size: Samples per batch, the same for critic and generator; the "
-                      "global batch under a strategy. (Default: the preset's; mnist_mlp's is "
-                      "100.)", help_text)
+        self.assertIn("--batch_size: Samples per batch, the critic's, and the generator's unless "
+                      "--generator_batch_size; the global batch under a strategy. (Default: the "
+                      "preset's; mnist_mlp's is 100.)", help_text)
         for field in dataclasses.fields(training.TrainConfig):
             if field.name != "preset":
                 flag = f"--[no]{field.name}:" if field.type is bool else f"--{field.name}:"

@@ -117,7 +117,8 @@ class TrainConfig:
     conditional: bool = _field(
         False, "Class-conditional training as the WGAN-GP paper's supervised CIFAR-10 model "
                "(AC-GAN): the generator takes a label, the critic gains a classifier head; "
-               "needs a labelled data set (mnist, fashion_mnist, cifar10).")
+               "needs a labelled data set (mnist, fashion_mnist, cifar10, or a --data_dir "
+               "folder of one sub-folder per class).")
     classifier_weight: float = _field(
         1.0, "--conditional: weight of the critic's classification loss on real images "
              "(gan_cifar_resnet.py's ACGAN_SCALE).", check=_non_negative)
