@@ -108,7 +108,7 @@ class TrainingData(abc.ABC):
 class ImageTrainingData(TrainingData):
     """Images in memory (uint8 `[N, H, W, C]`) or an `ImageFolder` decoded as read.
 
-    With `labels` (int `[N]`, in memory only) the stream yields
+    With `labels` (int `[N]`, one per image) the stream yields
     `(images, labels)` pairs, for conditional training.
     """
 
