@@ -75,17 +75,20 @@ def _rest_handler(model_name, loaded):
     return Handler
 
 
-class LabelledServingTest(tf.test.TestCase, parameterized.TestCase):
-    """A class-conditional export: its label travels in both REST formats."""
+class _LoopbackRestTest(tf.test.TestCase, parameterized.TestCase):
+    """An export of `_GENERATOR` served under `_MODEL` by a loopback REST server."""
+
+    _MODEL = "mnist"
+    _GENERATOR = {"seed": 2}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.version_path = export.export_generator(
-            mlp_generator(seed=3, num_classes=10), os.path.join(tempfile.mkdtemp(), "digits"))
+            mlp_generator(**cls._GENERATOR), os.path.join(tempfile.mkdtemp(), cls._MODEL))
         cls.loaded = tf.saved_model.load(cls.version_path)
         cls.rest = http_server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), _rest_handler("digits", cls.loaded))
+            ("127.0.0.1", 0), _rest_handler(cls._MODEL, cls.loaded))
         threading.Thread(target=cls.rest.serve_forever, daemon=True).start()
         cls.rest_url = f"http://127.0.0.1:{cls.rest.server_port}"
 
@@ -94,6 +97,13 @@ class LabelledServingTest(tf.test.TestCase, parameterized.TestCase):
         cls.rest.shutdown()
         cls.rest.server_close()
         super().tearDownClass()
+
+
+class LabelledServingTest(_LoopbackRestTest):
+    """A class-conditional export: its label travels in both REST formats."""
+
+    _MODEL = "digits"
+    _GENERATOR = {"seed": 3, "num_classes": 10}
 
     @parameterized.parameters("row", "columnar")
     def test_labels_reach_the_signature(self, request_format):
@@ -109,24 +119,8 @@ class LabelledServingTest(tf.test.TestCase, parameterized.TestCase):
             serving.rest_predict(self.rest_url, "digits", "sample", [1, 2], labels=12)
 
 
-class ServingClientTest(tf.test.TestCase, parameterized.TestCase):
+class ServingClientTest(_LoopbackRestTest):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.version_path = export.export_generator(
-            mlp_generator(seed=2), os.path.join(tempfile.mkdtemp(), "mnist"))
-        cls.loaded = tf.saved_model.load(cls.version_path)
-        cls.rest = http_server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), _rest_handler("mnist", cls.loaded))
-        threading.Thread(target=cls.rest.serve_forever, daemon=True).start()
-        cls.rest_url = f"http://127.0.0.1:{cls.rest.server_port}"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.rest.shutdown()
-        cls.rest.server_close()
-        super().tearDownClass()
 
     def _expected(self, signature, values):
         name = serving.SIGNATURE_INPUTS[signature]
