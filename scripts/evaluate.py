@@ -50,6 +50,11 @@ def main(argv):
     images, source = wgan_gp_tf.training.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed)
     data_dir = FLAGS.data_dir or source["data_dir"]
     dataset = wgan_gp_tf.data.get(source["dataset"])
+    if dataset.makes == "text":
+        raise wgan_gp_tf.ConfigError(
+            f"{FLAGS.path} generates text; its n-gram JS divergences and real-word share are "
+            f"measured during training (--eval_every, in the run's metrics.jsonl) and at "
+            f"export (model.json's metrics)")
     if images.ndim == 4:
         # An image folder trains at any size: the generator's.
         dataset = dataset.sized(images.shape[1], images.shape[3])

@@ -5,7 +5,8 @@ loads the newest version under `--export_dir` (or the version folder given),
 runs its `sample` signature on the seeds `--seed, --seed + 1, ...` and writes
 the images as one PNG grid. The same seeds always give the same grid. A
 class-conditional generator draws `--label`'s class, or without it one row
-per class.
+per class. A text generator's lines are printed, and written to `--out` if
+it is given.
 """
 
 import math
@@ -23,7 +24,8 @@ flags.DEFINE_string("export_dir", "saved_models/mnist",
 flags.DEFINE_integer("num", 64, "Images to draw.", lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Seed of the first image; the others follow.")
 flags.DEFINE_integer("columns", None, "Images per row; default: a square.", lower_bound=1)
-flags.DEFINE_string("out", "grid.png", "PNG file to write.")
+flags.DEFINE_string("out", "grid.png", "PNG file to write (text: a file for the lines, "
+                    "which are printed either way).")
 flags.DEFINE_integer("label", None, "Class-conditional generators: the class of every image; "
                      "default: one row per class.", lower_bound=0)
 
@@ -38,6 +40,9 @@ def main(argv):
     seeds = np.arange(FLAGS.seed, FLAGS.seed + FLAGS.num)
     version_path = wgan_gp_tf.serving.resolve_version(FLAGS.export_dir)
     metadata = wgan_gp_tf.serving.read_metadata(version_path)
+    if "symbols" in metadata:
+        _write_text(version_path, seeds)
+        return
     height, width, _ = metadata["image_shape"]
     num_classes = metadata.get("num_classes", 0)
     labels, columns = FLAGS.label, FLAGS.columns
@@ -60,6 +65,18 @@ def main(argv):
     version_path, samples = wgan_gp_tf.serving.sample_export(version_path, seeds, labels)
     wgan_gp_tf.write_png(wgan_gp_tf.image_grid(samples, columns), FLAGS.out)
     print(f"wrote {FLAGS.num} images from {version_path} to {FLAGS.out}")
+
+
+def _write_text(version_path, seeds):
+    if FLAGS.label is not None:
+        raise wgan_gp_tf.ConfigError(f"--label={FLAGS.label}, but {version_path} is an "
+                                     f"unconditional text generator; leave --label out")
+    version_path, lines = wgan_gp_tf.serving.sample_export(version_path, seeds)
+    print("\n".join(lines))
+    if FLAGS["out"].present:
+        with open(FLAGS.out, "w", encoding="utf-8") as file:
+            file.writelines(line + "\n" for line in lines)
+        print(f"wrote {len(lines)} lines from {version_path} to {FLAGS.out}")
 
 
 def _check_out(path):

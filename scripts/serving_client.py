@@ -35,7 +35,8 @@ flags.DEFINE_enum("prior", "uniform", ["uniform", "normal"],
 flags.DEFINE_integer("label", None, "Class of every image, for a class-conditional "
                      "generator (its signatures then take a label).", lower_bound=0)
 flags.DEFINE_float("timeout", 30.0, "Seconds to wait for the server.")
-flags.DEFINE_string("out", "served.png", "PNG file to write.")
+flags.DEFINE_string("out", "served.png", "PNG file to write (a text generator's lines are "
+                    "printed, and written here if given).")
 
 
 def _inputs():
@@ -59,6 +60,12 @@ def main(argv):
         server = FLAGS.server or "localhost:8500"
         result = wgan_gp_tf.serving.grpc_predict(server, FLAGS.model, FLAGS.signature, _inputs(),
                                                  FLAGS.version, FLAGS.timeout, FLAGS.label)
+    if isinstance(result, list):
+        print("\n".join(result))
+        if FLAGS["out"].present:
+            with open(FLAGS.out, "w", encoding="utf-8") as file:
+                file.writelines(line + "\n" for line in result)
+        return
     wgan_gp_tf.write_png(wgan_gp_tf.image_grid(result), FLAGS.out)
     print(f"wrote {len(result)} images of shape {list(result.shape[1:])} "
           f"from {server} to {FLAGS.out}")

@@ -16,7 +16,7 @@ import tensorflow as tf
 from absl.testing import parameterized
 from tensorflow.core.protobuf import saved_model_pb2
 
-from tests.helpers import mlp_generator
+from tests.helpers import TEXT_SYMBOLS, mlp_generator, text_generator
 from wgan_gp_tf.serving import export
 
 _SOURCE = os.path.join(os.path.dirname(__file__), "c", "run_signature.c")
@@ -65,14 +65,19 @@ class CApiLoaderTest(tf.test.TestCase, parameterized.TestCase):
             mlp_generator(seed=5, prior="normal", num_classes=10),
             os.path.join(cls.work_dir, "labelled"))
         cls.labelled = tf.saved_model.load(cls.labelled_path)
+        cls.text_path = export.export_generator(
+            text_generator(seed=6), os.path.join(cls.work_dir, "text"), symbols=TEXT_SYMBOLS)
+        cls.text = tf.saved_model.load(cls.text_path)
 
     def setUp(self):
         super().setUp()
         if self.compile_error:
             self.skipTest(self.compile_error)
 
-    def _run_in_c(self, signature, values, labels=None):
-        version_path = self.version_path if labels is None else self.labelled_path
+    def _run_in_c(self, signature, values, labels=None, version_path=None):
+        """`(output, stderr)`: float32 values, or a text export's raw bytes; `None` on failure."""
+        version_path = version_path or (self.version_path if labels is None
+                                        else self.labelled_path)
         inputs, output_name = _signature_tensors(version_path, signature)
         input_path = os.path.join(self.get_temp_dir(), "input.bin")
         output_path = os.path.join(self.get_temp_dir(), "output.bin")
@@ -88,6 +93,9 @@ class CApiLoaderTest(tf.test.TestCase, parameterized.TestCase):
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode:
             return None, result.stderr
+        if version_path == self.text_path:
+            with open(output_path, "rb") as file:
+                return file.read(), result.stderr
         shape = [int(size) for size in result.stdout.split()[1:]]
         return np.fromfile(output_path, np.float32).reshape(shape), result.stderr
 
@@ -149,6 +157,27 @@ class CApiLoaderTest(tf.test.TestCase, parameterized.TestCase):
             images, stderr = self._run_in_c("sample", seeds, labels)
             self.assertIsNone(images)
             self.assertIn("label must hold one class in [0, 10) per image", stderr)
+
+    @parameterized.parameters("serving_default", "sample")
+    def test_text_signatures_return_the_strings_python_gets(self, signature):
+        values = (np.random.default_rng(4).normal(size=(3, 10)).astype(np.float32)
+                  if signature == "serving_default" else np.arange(3, dtype=np.int64))
+        output, stderr = self._run_in_c(signature, values, version_path=self.text_path)
+        self.assertIsNotNone(output, stderr)
+        expected = self.text.signatures[signature](
+            **{signature_input(signature): tf.constant(values)})["text"].numpy()
+        self.assertEqual(output, b"".join(line + b"\n" for line in expected))
+        lines = output.decode("utf-8").splitlines()
+        self.assertLen(lines, 3)
+        for line in lines:
+            self.assertLessEqual(len(line), 6)
+            self.assertTrue(set(line) <= set("".join(TEXT_SYMBOLS)), line)
+
+    def test_a_text_export_checks_its_noise(self):
+        output, stderr = self._run_in_c("serving_default", np.zeros((2, 3), np.float32),
+                                        version_path=self.text_path)
+        self.assertIsNone(output)
+        self.assertIn("z must have shape [batch >= 1, 10]", stderr)
 
 
 def signature_input(signature):

@@ -97,11 +97,18 @@ class IdxTest(tf.test.TestCase):
                     "celeb_a": (64, 64, 3), "cifar10": (32, 32, 3), "folder": (64, 64, 3),
                     "toy_1d": (1,),
                     "8gaussians": (2,), "25gaussians": (2,), "swissroll": (2,)}
-        self.assertEqual({name: data.get(name).shape for name in data.names()}, expected)
+        corpus = os.path.join(self.get_temp_dir(), "lines.txt")
+        with open(corpus, "w", encoding="utf-8") as file:
+            file.write("abc\nab\n")
+        # Text's vocabulary, and so its shape, comes from its corpus: PAD, UNKNOWN, a, b, c.
+        expected["text"] = (32, 5)
+        self.assertEqual({name: data.get(name).reading(corpus).shape for name in data.names()},
+                         expected)
         for name, shape in expected.items():
             source = data.get(name)
-            self.assertEqual(source.makes, "images" if len(shape) == 3 else "points", name)
-            self.assertEqual(source.exportable, len(shape) == 3, name)
+            kind = {3: "images", 2: "text", 1: "points"}[len(shape)]
+            self.assertEqual(source.makes, kind, name)
+            self.assertEqual(source.exportable, kind != "points", name)
 
     def test_training_data_refuses_fewer_samples_than_a_batch(self):
         folder = helpers.write_mnist_folder(self.get_temp_dir(), count=7)

@@ -65,6 +65,34 @@ def mlp_generator(seed=0, prior="uniform", latent_dim=10, num_classes=0):
     return generator
 
 
+# A tiny vocabulary: padding, unknown, then characters, one of them not ASCII.
+TEXT_SYMBOLS = ("", "\ufffd", "a", "b", " ", "é")
+
+
+def text_generator(seed=0, seq_len=6, dim=8):
+    """A freshly initialised, built `language_resnet` generator over `TEXT_SYMBOLS`."""
+    keras.utils.set_random_seed(seed)
+    return models.build_generator(models.get("language_resnet"), 10, "normal",
+                                  (seq_len, len(TEXT_SYMBOLS)), dim=dim)
+
+
+def write_text_corpus(path, lines=200, seed=0):
+    """A small corpus of English-like lines, with a fortune-style `%` separator and a tab.
+
+    Returns:
+        The lines written, as a sample reads them.
+    """
+    rng = np.random.default_rng(seed)
+    words = ("the", "cat", "sat", "on", "a", "mat", "and", "dog", "ran", "to", "it")
+    written = [" ".join(rng.choice(words, size=rng.integers(2, 9))) for _ in range(lines)]
+    with open(path, "w", encoding="utf-8") as file:
+        for index, line in enumerate(written):
+            file.write(line.replace(" ", "\t", 1) + "\n")
+            if index % 50 == 49:
+                file.write("%\n")
+    return written
+
+
 def write_image_folder(directory, corrupt=True):
     """A nested folder of PNG/JPEG/BMP/GIF files of mixed sizes and modes.
 

@@ -221,7 +221,7 @@ class CallbacksInPlainFitTest(tf.test.TestCase):
         # between grids draws its last iteration.
         resumed.fit(_numbered(100), batch_size=10, epochs=1, verbose=0, callbacks=[
             wgan_gp_tf.SampleGrid(samples, every=4, rows=3),
-            wgan_gp_tf.training.callbacks.StopAtIteration(13)])
+            wgan_gp_tf.training.StopAtIteration(13)])
         self.assertEqual(sorted(os.listdir(samples)),
                          ["00000001.png", "00000005.png", "00000010.png", "00000012.png",
                           "00000013.png"])

@@ -44,6 +44,7 @@ SLOW_FIRST = (
     "tests.readme_example_test.ReadmeExampleTest",
     "tests.library_test.PlainNetworksOnMnistTest",
     "tests.scripts_test.FolderRunTest",
+    "tests.text_test.LanguageRunTest",
     "tests.scripts_test.ResumeIsExactTest",
     "tests.quality_test.EvaluateScriptTest",
     "tests.scripts_test.ScriptErrorsTest",

@@ -16,7 +16,7 @@ from tests import helpers
 from wgan_gp_tf import WGANGP, training
 from wgan_gp_tf.errors import CheckpointError, RunInUseError
 from wgan_gp_tf.serving import export
-from wgan_gp_tf.training import callbacks, checkpoints, run_folder
+from wgan_gp_tf.training import callbacks, checkpoints, run_folder, stopping
 from wgan_gp_tf.training.run import _warn_if_run_away
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -195,7 +195,7 @@ class StopOnSignalTest(tf.test.TestCase):
         model = WGANGP(critic, generator)
         model.compile(n_critic=1)
         folder = os.path.join(self.get_temp_dir(), "checkpoints")
-        stop = callbacks.StopOnSignal()
+        stop = stopping.StopOnSignal()
         before = signal.getsignal(signal.SIGINT)
         model.fit(np.zeros((400, 4), np.float32), batch_size=2, epochs=1, verbose=0,
                   callbacks=[_SignalAt(signal.SIGINT, 7), stop,

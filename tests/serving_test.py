@@ -22,7 +22,7 @@ import tensorflow as tf
 from absl.testing import parameterized
 from PIL import Image
 
-from tests.helpers import mlp_generator
+from tests.helpers import TEXT_SYMBOLS, mlp_generator, text_generator
 from wgan_gp_tf import serving
 from wgan_gp_tf.errors import ExportNotFoundError, ServingError
 from wgan_gp_tf.serving import export
@@ -65,12 +65,15 @@ def _rest_handler(model_name, loaded):
                 [key] = specs
                 columns = {key: values}
             try:
-                images = signature(**{key: tf.constant(columns[key], spec.dtype)
-                                      for key, spec in specs.items()})["images"]
+                [output] = signature(**{key: tf.constant(columns[key], spec.dtype)
+                                        for key, spec in specs.items()}).values()
             except tf.errors.InvalidArgumentError as error:
                 return self._reply(400, {"error": error.message})
             key = "predictions" if row else "outputs"
-            return self._reply(200, {key: images.numpy().tolist()})
+            if output.dtype == tf.string:
+                # TF Serving writes a string tensor as JSON strings (UTF-8).
+                return self._reply(200, {key: [line.decode() for line in output.numpy()]})
+            return self._reply(200, {key: output.numpy().tolist()})
 
     return Handler
 
@@ -82,10 +85,13 @@ class _LoopbackRestTest(tf.test.TestCase, parameterized.TestCase):
     _GENERATOR = {"seed": 2}
 
     @classmethod
+    def _export(cls, export_dir):
+        return export.export_generator(mlp_generator(**cls._GENERATOR), export_dir)
+
+    @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.version_path = export.export_generator(
-            mlp_generator(**cls._GENERATOR), os.path.join(tempfile.mkdtemp(), cls._MODEL))
+        cls.version_path = cls._export(os.path.join(tempfile.mkdtemp(), cls._MODEL))
         cls.loaded = tf.saved_model.load(cls.version_path)
         cls.rest = http_server.ThreadingHTTPServer(
             ("127.0.0.1", 0), _rest_handler(cls._MODEL, cls.loaded))
@@ -117,6 +123,24 @@ class LabelledServingTest(_LoopbackRestTest):
     def test_a_bad_label_is_reported(self):
         with self.assertRaisesRegex(ServingError, r"label must hold one class in \[0, 10\)"):
             serving.rest_predict(self.rest_url, "digits", "sample", [1, 2], labels=12)
+
+
+class TextServingTest(_LoopbackRestTest):
+    """A text export: its lines come back as strings, in both REST formats."""
+
+    _MODEL = "lines"
+
+    @classmethod
+    def _export(cls, export_dir):
+        return export.export_generator(text_generator(seed=1), export_dir,
+                                       symbols=TEXT_SYMBOLS)
+
+    @parameterized.parameters("row", "columnar")
+    def test_lines_come_back_as_strings(self, request_format):
+        seeds = np.arange(3, dtype=np.int64)
+        lines = serving.rest_predict(self.rest_url, "lines", "sample", seeds, request_format)
+        expected = self.loaded.signatures["sample"](seed=tf.constant(seeds))["text"].numpy()
+        self.assertEqual(lines, [line.decode("utf-8") for line in expected])
 
 
 class ServingClientTest(_LoopbackRestTest):

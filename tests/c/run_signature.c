@@ -11,7 +11,8 @@
  *   signatures of a class-conditional generator.
  *   WIDTH: 0 for a rank-1 input [ROWS], else the input is [ROWS, WIDTH].
  *   IN.bin: the input values, raw little-endian; OUT.bin receives the float32
- *   output, raw. Prints the output shape, e.g. "shape 2 28 28 1".
+ *   output, raw, or a string output's elements as UTF-8, each followed by a
+ *   newline. Prints the output shape, e.g. "shape 2 28 28 1".
  * Exits 1 with TensorFlow's message on stderr when TensorFlow reports an error.
  */
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "tensorflow/c/c_api.h"
+#include "tensorflow/c/tf_tstring.h"
 
 static void check(TF_Status *status, const char *what) {
   if (TF_GetCode(status) != TF_OK) {
@@ -55,6 +57,24 @@ static void *read_file(const char *path, size_t size) {
   }
   fclose(file);
   return data;
+}
+
+/* Writes a tensor's values: raw bytes, or each string and a newline. */
+static int write_output(TF_Tensor *tensor, FILE *file) {
+  if (TF_TensorType(tensor) != TF_STRING) {
+    size_t bytes = TF_TensorByteSize(tensor);
+    return fwrite(TF_TensorData(tensor), 1, bytes, file) == bytes;
+  }
+  const TF_TString *strings = TF_TensorData(tensor);
+  int64_t count = TF_TensorElementCount(tensor);
+  for (int64_t index = 0; index < count; ++index) {
+    size_t size = TF_StringGetSize(&strings[index]);
+    if (fwrite(TF_StringGetDataPointer(&strings[index]), 1, size, file) != size ||
+        fputc('\n', file) == EOF) {
+      return 0;
+    }
+  }
+  return 1;
 }
 
 int main(int argc, char **argv) {
@@ -108,9 +128,7 @@ int main(int argc, char **argv) {
   }
   printf("\n");
   FILE *file = fopen(argv[8], "wb");
-  if (file == NULL ||
-      fwrite(TF_TensorData(output_tensor), 1, TF_TensorByteSize(output_tensor),
-             file) != TF_TensorByteSize(output_tensor)) {
+  if (file == NULL || !write_output(output_tensor, file)) {
     fprintf(stderr, "cannot write %s\n", argv[8]);
     return 2;
   }

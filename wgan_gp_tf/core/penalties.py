@@ -205,7 +205,7 @@ def div_penalty(critic, real, fake, seed, power=DIV_POWER):
 
 def div(power=DIV_POWER):
     """The `div` penalty with exponent `power`, for `WGANGP.compile(penalty=...)`."""
-    return Penalty("div", functools.partial(div_penalty, power=power))
+    return Penalty("div", functools.partial(div_penalty, power=power), second_order=True)
 
 
 def no_penalty(critic, real, fake, seed):
@@ -236,16 +236,36 @@ class Penalty:
         clips_weights: whether the trainer clips the critic's weights to
             `[-clip_value, clip_value]` after each critic update (the original
             WGAN's constraint).
+        second_order: whether training through it differentiates the
+            critic's gradient (the gradient penalties), so that the critic
+            needs a second derivative.
     """
 
     name: str
     fn: Callable[..., PenaltyOutput]
     clips_weights: bool = False
+    second_order: bool = False
+
+
+def check_critic(penalty, critic):
+    """Raises `ConfigError` if `penalty` needs a second derivative that `critic` lacks.
+
+    A critic says it lacks one with `second_derivative_available = False`
+    (`wgan_gp_tf.models.RecurrentCritic` on cuDNN's kernels); any other
+    critic is taken to have one.
+    """
+    if penalty.second_order and not getattr(critic, "second_derivative_available", True):
+        raise ConfigError(
+            f"the {penalty.name} penalty differentiates the critic's gradient, but this "
+            f"critic has no second derivative here (cuDNN's recurrent kernels have none); "
+            f"use --penalty=diff_squared or --penalty=diff_hinge, the post's finite-difference "
+            f"forms, which need no gradient of the critic, or build its recurrent layers "
+            f"with use_cudnn=False")
 
 
 REGISTRY = Registry("penalty", (
-    Penalty("hinge", hinge_penalty),
-    Penalty("squared", squared_penalty),
+    Penalty("hinge", hinge_penalty, second_order=True),
+    Penalty("squared", squared_penalty, second_order=True),
     Penalty("diff_hinge", diff_hinge_penalty),
     Penalty("diff_squared", diff_squared_penalty),
     div(),

@@ -187,7 +187,8 @@ class WGANGP(Updates, Generation, keras.Model):
                 `steps_per_execution`.
 
         Raises:
-            ConfigError: an unknown penalty or loss, `one_step` with more
+            ConfigError: an unknown penalty or loss, a gradient penalty
+                for a critic without a second derivative, `one_step` with more
                 than one update of either network, or a generator batch size
                 with a loss that pairs real and generated scores.
         """
@@ -197,6 +198,7 @@ class WGANGP(Updates, Generation, keras.Model):
         self.critic_optimizer = _optimizer(critic_optimizer)
         self.generator_optimizer = _optimizer(generator_optimizer)
         self.penalty = penalties.get(penalty)
+        penalties.check_critic(self.penalty, self.critic)
         self.adversarial_loss = losses.get(loss)
         self.penalty_weight = penalty_weight
         if one_step and (n_critic, n_generator) != (1, 1):

@@ -6,20 +6,22 @@
 
 Image sets come from tensorflow-datasets, from a folder of IDX files (MNIST,
 Fashion-MNIST) or from any folder of images (CelebA, CIFAR-10); the toy
-problems are drawn in the graph. Builds on `wgan_gp_tf.evaluation` for the
+problems are drawn in the graph; text is read from any UTF-8 file or
+folder (`wgan_gp_tf.data.text`). Builds on `wgan_gp_tf.evaluation` for the
 yardstick of each set, and knows no model.
 """
 
 from wgan_gp_tf.data.image_folder import IMAGE_EXTENSIONS, ImageFolder
 from wgan_gp_tf.data.sources import IMAGE_SOURCES, DataSource, ImageSource, TrainingData
 from wgan_gp_tf.data.stream import training_batches
+from wgan_gp_tf.data.text import TextSource
 from wgan_gp_tf.data.toys import TOY_SOURCES, ToySource
 from wgan_gp_tf.registry import Registry
 
-__all__ = ["IMAGE_EXTENSIONS", "DataSource", "ImageFolder", "ImageSource", "ToySource",
-           "TrainingData", "get", "names", "training_batches"]
+__all__ = ["IMAGE_EXTENSIONS", "DataSource", "ImageFolder", "ImageSource", "TextSource",
+           "ToySource", "TrainingData", "get", "names", "training_batches"]
 
-# Images first, then the toys.
-REGISTRY = Registry("dataset", (*IMAGE_SOURCES, *TOY_SOURCES))
+# Images first, then the toys, then text.
+REGISTRY = Registry("dataset", (*IMAGE_SOURCES, *TOY_SOURCES, TextSource()))
 names = REGISTRY.names
 get = REGISTRY.get

@@ -23,8 +23,9 @@ class DataSource(abc.ABC):
 
     Attributes:
         name: the name `--dataset` takes.
-        shape: one sample's shape, `(H, W, C)` or `(D,)` for points.
-        makes: `"images"` or `"points"`.
+        shape: one sample's shape, `(H, W, C)`, `(D,)` for points, or
+            `(seq_len, vocabulary)` for text.
+        makes: `"images"`, `"points"` or `"text"`.
         exportable: whether a generator trained on it is exported for serving.
     """
 
@@ -69,22 +70,33 @@ class DataSource(abc.ABC):
             DataError: the reference data cannot be loaded.
         """
 
-    def sized(self, image_size=0, channels=0):
-        """This data set with images of `image_size` and `channels` (0: its own).
+    def sized(self, image_size=0, channels=0, seq_len=0):
+        """This data set with images of `image_size` and `channels`, or lines of `seq_len`.
 
-        Only an image folder resizes; any other data set is itself at 0.
+        Only an image folder resizes, and only text takes a `seq_len`; any
+        other data set is itself at 0.
 
         Raises:
-            ConfigError: a size or channel count for a data set of fixed shape.
+            ConfigError: a size for a data set of fixed shape.
         """
+        if seq_len:
+            raise ConfigError(f"--seq_len sets the length of text samples; {self.name} holds "
+                              f"{self.makes}")
         if image_size or channels:
             raise ConfigError(
                 f"{self.name} {self.makes} have shape {'x'.join(map(str, self.shape))}; "
                 f"--image_size and --channels resize an image folder: pass --dataset=folder")
         return self
 
+    def reading(self, data_dir):
+        """This data set with whatever its shape needs from `data_dir` read (text: the
+        corpus, whose characters make the vocabulary); most need nothing."""
+        del data_dir
+        return self
+
     def picture(self, model, iteration, rows, seed):
-        """What a sample looks like: a grid of `rows x rows` images, uint8 `[H, W, C]`."""
+        """What a sample looks like: a grid of `rows x rows` images, uint8 `[H, W, C]`
+        (text: a string of generated lines)."""
         del iteration
         return evaluation.plots.sample_grid(model, rows, seed)
 
@@ -162,13 +174,16 @@ class ImageSource(DataSource):
     makes = "images"
     exportable = True
 
-    def sized(self, image_size=0, channels=0):
+    def sized(self, image_size=0, channels=0, seq_len=0):
         """This data set at `image_size` x `image_size` x `channels` (0: its own).
 
         Raises:
             ConfigError: a size or channel count for a data set of fixed shape,
-                or an image size under 8 or channels other than 1 or 3.
+                an image size under 8 or channels other than 1 or 3, or a
+                `seq_len`.
         """
+        if seq_len:
+            return super().sized(seq_len=seq_len)
         height, _, own_channels = self.shape
         shape = (image_size or height, image_size or height, channels or own_channels)
         if shape == self.shape:

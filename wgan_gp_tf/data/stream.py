@@ -19,7 +19,7 @@ def require_a_batch(count, batch_size):
 
 
 def training_batches(images, *, batch_size, n_critic, seed,
-                     value_range=(0.0, 1.0), start_iteration=0, labels=None):
+                     value_range=(0.0, 1.0), start_iteration=0, labels=None, to_samples=None):
     """The training stream: one element of n_critic real batches per iteration.
 
     Batches are drawn like the original's `mnist.train.next_batch`: each data
@@ -35,6 +35,8 @@ def training_batches(images, *, batch_size, n_critic, seed,
         start_iteration: skip the elements of the iterations before this one,
             so that a resumed run continues the same stream.
         labels: the images' int labels `[N]`, for a conditional trainer.
+        to_samples: maps a gathered batch to float32 samples instead of
+            scaling pixels to `value_range` (text: one-hot rows of indices).
 
     Returns:
         An infinite `tf.data.Dataset` of float32 `[n_critic, batch_size, H, W, C]`,
@@ -58,8 +60,11 @@ def training_batches(images, *, batch_size, n_critic, seed,
         return tf.data.Dataset.from_tensor_slices(order)
 
     def scale(batch, batch_labels=None):
-        pixels = tf.cast(batch, tf.float32) * ((high - low) / 255.0) + low
-        return pixels if batch_labels is None else (pixels, batch_labels)
+        if to_samples is None:
+            samples = tf.cast(batch, tf.float32) * ((high - low) / 255.0) + low
+        else:
+            samples = to_samples(batch)
+        return samples if batch_labels is None else (samples, batch_labels)
 
     classes = None if labels is None else tf.constant(labels, tf.int32)
 

@@ -6,11 +6,12 @@ They know no data set: `wgan_gp_tf.data` builds each set's evaluator from them.
     evaluator(sample_generator(model, 10_000))   # {"fid": ..., "kid": ..., ...}
 """
 
-from wgan_gp_tf.evaluation import classifier, metrics, plots
+from wgan_gp_tf.evaluation import classifier, metrics, plots, text
 from wgan_gp_tf.evaluation.classifier import ReferenceClassifier, ReferenceCNN, shipped_classifier
 from wgan_gp_tf.evaluation.evaluator import Evaluator, evaluate_generator, sample_generator
 from wgan_gp_tf.evaluation.inception import InceptionFeatures
+from wgan_gp_tf.evaluation.text import TextEvaluator
 
 __all__ = ["Evaluator", "InceptionFeatures", "ReferenceCNN", "ReferenceClassifier",
            "classifier", "evaluate_generator", "metrics", "plots", "sample_generator",
-           "shipped_classifier"]
+           "shipped_classifier", "text", "TextEvaluator"]

@@ -5,7 +5,9 @@ activation. A generator maps noise `[B, latent_dim]` to float32 images
 `[B, H, W, C]` in its `output_range`, and carries its own noise prior, so that
 sampling and the exported SavedModel need nothing but the generator. Under
 mixed precision the layers compute in float16 or bfloat16, but the scores and
-images (and so every penalty and norm) stay float32.
+images (and so every penalty and norm) stay float32. Text networks
+(`wgan_gp_tf.models.text`) take and make rows `[B, seq_len, vocabulary]`:
+one-hot lines, or a softmax over the characters at each position.
 """
 
 import contextlib
@@ -32,11 +34,18 @@ from wgan_gp_tf.models.dcgan import (
 from wgan_gp_tf.models.generator import Generator
 from wgan_gp_tf.models.mlp import MLP_CRITIC_NORMS, MLPCritic, MLPGenerator
 from wgan_gp_tf.models.resnet import ResNetCritic, ResNetGenerator
+from wgan_gp_tf.models.text import (
+    TEXT_DIM,
+    RecurrentCritic,
+    TextResNetCritic,
+    TextResNetGenerator,
+)
 from wgan_gp_tf.registry import Registry
 
 __all__ = ["CRITIC_NORMS", "PRECISIONS", "Architecture", "ConditionalBatchNormalization",
            "DCGANCritic", "DCGANGenerator", "Generator", "MLPCritic", "MLPGenerator",
-           "ResNetCritic", "ResNetGenerator", "build", "build_generator", "get", "names",
+           "RecurrentCritic", "ResNetCritic", "ResNetGenerator", "TextResNetCritic",
+           "TextResNetGenerator", "build", "build_generator", "get", "names",
            "sized_filters"]
 
 # Keras dtype policies of `TrainConfig.mixed_precision`.
@@ -83,9 +92,12 @@ class Architecture:
         make_generator: `(latent_dim, prior, image_shape, num_classes=...)
             -> Generator`.
         critic_norms: the `critic_norm` values the critic supports.
-        makes: `"images"` `(H, W, C)` or `"points"` `(D,)`.
+        makes: `"images"` `(H, W, C)`, `"points"` `(D,)` or `"text"`
+            `(seq_len, vocabulary)`.
         image_sizes: the square sizes it is built for, if it is built from
             the data's size; `None` if its sizes are fixed.
+        dim: the width both networks take as `dim=` (another may be asked
+            for), or 0 if they have no single width.
     """
 
     name: str
@@ -94,6 +106,7 @@ class Architecture:
     critic_norms: tuple[str, ...] = ("none",)
     makes: str = "images"
     image_sizes: tuple[int, ...] | None = None
+    dim: int = 0
 
     def check_critic_norm(self, norm):
         """Raises `ConfigError` unless this critic supports `norm`."""
@@ -102,14 +115,12 @@ class Architecture:
                 f"critic_norm={norm!r} does not apply to the {self.name} critic; it "
                 f"takes: {', '.join(self.critic_norms)}")
 
-    def check_data(self, dataset, sample_shape):
-        """Raises `ConfigError` unless this pair makes samples like `sample_shape`."""
-        makes_images = len(sample_shape) == 3
-        if makes_images != (self.makes == "images"):
+    def check_data(self, dataset, holds, sample_shape):
+        """Raises `ConfigError` unless this pair makes what `dataset` `holds`, of `sample_shape`."""
+        if holds != self.makes:
             raise ConfigError(
                 f"the {self.name} architecture makes {self.makes}, but dataset {dataset!r} "
-                f"holds {'images' if makes_images else 'points'}; choose an architecture "
-                f"for it (or the preset made for it)")
+                f"holds {holds}; choose an architecture for it (or the preset made for it)")
         if self.image_sizes and (sample_shape[0] != sample_shape[1]
                                  or sample_shape[0] not in self.image_sizes):
             raise ConfigError(
@@ -117,6 +128,12 @@ class Architecture:
                 f"{', '.join(map(str, self.image_sizes))} pixels, but dataset {dataset!r} "
                 f"holds {'x'.join(map(str, sample_shape))} images; pass one of those sizes "
                 f"as --image_size")
+
+    def check_dim(self, dim):
+        """Raises `ConfigError` if a width `dim` (0: the default) is asked of fixed networks."""
+        if dim and not self.dim:
+            raise ConfigError(f"the {self.name} networks have no single width to set; leave "
+                              f"--model_dim at 0 (it sizes the text networks)")
 
 
 REGISTRY = Registry("architecture", (
@@ -163,6 +180,12 @@ REGISTRY = Registry("architecture", (
     # layer norm in the critic.
     Architecture("resnet_64", functools.partial(ResNetCritic, imagenet64=True),
                  ResNetGenerator, critic_norms=("layer", "none"), image_sizes=(64,)),
+    # gan_language.py of the WGAN-GP paper: Conv1D ResNets on both sides.
+    Architecture("language_resnet", TextResNetCritic, TextResNetGenerator, makes="text",
+                 dim=TEXT_DIM),
+    # Its generator against a GRU critic, for the post's finite-difference penalties.
+    Architecture("language_rnn", RecurrentCritic, TextResNetGenerator, makes="text",
+                 dim=TEXT_DIM),
 ))
 
 
@@ -182,7 +205,7 @@ def _dtype_policy(precision):
 
 
 def build(architecture, latent_dim, prior, image_shape, critic_norm="none",
-          mixed_precision="none", num_classes=0):
+          mixed_precision="none", num_classes=0, dim=0):
     """Creates and builds a critic and a generator.
 
     Args:
@@ -196,34 +219,41 @@ def build(architecture, latent_dim, prior, image_shape, critic_norm="none",
         num_classes: 0, or the classes of a conditional pair: an AC-GAN
             critic, returning `(scores, class_logits)`, and a generator of
             `[noise, labels]`.
+        dim: the networks' width, for an architecture with one (0: its own).
 
     Returns:
         `(critic, generator)`, both with their variables created.
 
     Raises:
-        ConfigError: the critic does not support `critic_norm`, or the
-            generator cannot make images of `image_shape`.
+        ConfigError: the critic does not support `critic_norm`, the
+            generator cannot make images of `image_shape`, or `dim` is given
+            to networks of fixed width.
     """
     architecture.check_critic_norm(critic_norm)
+    architecture.check_dim(dim)
     critic_options = {"norm": critic_norm} if critic_norm != "none" else {}
     if num_classes:
         critic_options["num_classes"] = num_classes
+    if dim:
+        critic_options["dim"] = dim
     with _dtype_policy(mixed_precision):
         critic = architecture.make_critic(**critic_options)
         generator = build_generator(architecture, latent_dim, prior, image_shape,
-                                    mixed_precision, num_classes)
+                                    mixed_precision, num_classes, dim)
         critic(tf.zeros([1, *image_shape]))
     return critic, generator
 
 
 def build_generator(architecture, latent_dim, prior, image_shape, mixed_precision="none",
-                    num_classes=0):
+                    num_classes=0, dim=0):
     """Creates and builds a generator alone; the arguments are `build`'s.
 
     Returns:
         A `Generator` with its variables created.
     """
     options = {"num_classes": num_classes} if num_classes else {}
+    if dim:
+        options["dim"] = dim
     with _dtype_policy(mixed_precision):
         generator = architecture.make_generator(latent_dim, prior, image_shape, **options)
         noise = tf.zeros([1, latent_dim])

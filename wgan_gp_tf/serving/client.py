@@ -87,7 +87,8 @@ def sample_export(path, seeds, labels=None):
             (one int, or one per seed); by default each class in turn.
 
     Returns:
-        `(version_path, images)`, images float32 `[len(seeds), H, W, C]` in [0, 1].
+        `(version_path, images)`, images float32 `[len(seeds), H, W, C]` in [0, 1],
+        or for a text generator `(version_path, lines)`, a list of strings.
 
     Raises:
         ExportNotFoundError: the folder holds no generator of this project.
@@ -103,7 +104,9 @@ def sample_export(path, seeds, labels=None):
             f"{', '.join(signatures) or 'none'}), not a generator exported by this project; "
             f"point at the export folder of a run (scripts/train.py or scripts/export.py)")
     seeds = np.asarray(seeds, np.int64)
-    num_classes = read_metadata(version_path).get("num_classes", 0)
+    metadata = read_metadata(version_path)
+    num_classes = metadata.get("num_classes", 0)
+    output = "text" if "symbols" in metadata else "images"
     inputs = {"seed": seeds}
     if num_classes:
         if labels is None:
@@ -114,9 +117,12 @@ def sample_export(path, seeds, labels=None):
     # In chunks, so that a large draw holds its images once, not its
     # intermediate activations too.
     chunks = [signatures["sample"](**{name: tf.constant(values[start:start + _SAMPLE_CHUNK])
-                                      for name, values in inputs.items()})["images"].numpy()
+                                      for name, values in inputs.items()})[output].numpy()
               for start in range(0, max(len(seeds), 1), _SAMPLE_CHUNK)]
-    return version_path, np.concatenate(chunks)
+    samples = np.concatenate(chunks)
+    if output == "text":
+        return version_path, [line.decode("utf-8") for line in samples]
+    return version_path, samples
 
 
 def rest_request(signature, values, request_format="row", labels=None):
@@ -159,7 +165,7 @@ def parse_rest_response(body, output="images"):
         output: the output name to take when several are returned.
 
     Returns:
-        float32 array.
+        float32 array, or a list of strings from a text generator.
 
     Raises:
         ServingError: the response is an error or holds no such output.
@@ -176,12 +182,14 @@ def parse_rest_response(body, output="images"):
         result = [row.get(output) for row in result]
     if result is None or (isinstance(result, list) and None in result):
         raise ServingError(f"the response has no output {output!r}")
+    if result and isinstance(result[0], str):
+        return list(result)
     return np.asarray(result, np.float32)
 
 
 def rest_predict(server, model, signature, values, request_format="row",
                  version=None, timeout=30.0, labels=None):
-    """Asks a TF Serving REST endpoint for images.
+    """Asks a TF Serving REST endpoint for images (or a text generator's lines).
 
     Args:
         server: base URL, e.g. `http://localhost:8501`.
@@ -195,7 +203,8 @@ def rest_predict(server, model, signature, values, request_format="row",
             row).
 
     Returns:
-        float32 images `[N, H, W, C]`.
+        float32 images `[N, H, W, C]`, or a list of strings from a text
+        generator.
 
     Raises:
         ServingError: the server refused the request or could not be reached.
@@ -221,7 +230,7 @@ def rest_predict(server, model, signature, values, request_format="row",
 
 
 def grpc_predict(target, model, signature, values, version=None, timeout=30.0, labels=None):
-    """Asks a TF Serving gRPC endpoint for images (`PredictionService.Predict`).
+    """Asks a TF Serving gRPC endpoint for images or text (`PredictionService.Predict`).
 
     Args:
         target: `host:port`, e.g. `localhost:8500`.
@@ -229,7 +238,8 @@ def grpc_predict(target, model, signature, values, version=None, timeout=30.0, l
             `rest_predict`.
 
     Returns:
-        float32 images `[N, H, W, C]`.
+        float32 images `[N, H, W, C]`, or a list of strings from a text
+        generator.
 
     Raises:
         ServingError: `tensorflow-serving-api` is missing, or the call failed.
@@ -259,4 +269,6 @@ def grpc_predict(target, model, signature, values, version=None, timeout=30.0, l
         except grpc.RpcError as error:
             raise ServingError(f"gRPC Predict to {target} failed: {error.code().name}: "
                                f"{error.details()}") from None
+    if "text" in response.outputs:
+        return [line.decode("utf-8") for line in tf.make_ndarray(response.outputs["text"])]
     return tf.make_ndarray(response.outputs["images"]).astype(np.float32)

@@ -12,7 +12,9 @@ Signatures (tag `serve`):
         generator's own prior by a stateless RNG, so a seed always gives the
         same image (negative seeds included).
 A class-conditional generator's signatures take a second input, `label`
-int64 `[batch]`, the class of each image.
+int64 `[batch]`, the class of each image. A text generator's (exported with
+its `symbols`) return `text`, string `[batch]`: the most likely symbol at
+each position, joined, padding dropped.
 All check their inputs in the graph: an empty batch, another rank, a `z` of
 the wrong width or with NaN or infinite values, a label outside
 `[0, num_classes)` or a label batch of another size fails with an
@@ -46,22 +48,30 @@ _SEED_STREAM = 0x5EED
 _PARTIAL = ".partial-"
 
 
-def generator_metadata(model):
-    """What an export records about the generator of `model`, JSON-ready."""
+def generator_metadata(model, symbols=None):
+    """What an export records about the generator of `model`, JSON-ready.
+
+    With `symbols` (a text generator's vocabulary) it records them, the
+    sequence length, and string outputs.
+    """
     image_shape = list(model.image_shape)
     num_classes = _num_classes(model)
     label = {"label": ["int64", [None]]} if num_classes else {}
-    images = {"images": ["float32", [None, *image_shape]]}
+    if symbols is None:
+        outputs = {"images": ["float32", [None, *image_shape]]}
+        shape = {"image_shape": image_shape, "value_range": [0.0, 1.0]}
+    else:
+        outputs = {"text": ["string", [None]]}
+        shape = {"seq_len": image_shape[0], "symbols": list(symbols)}
     return {
         "latent_dim": model.latent_dim,
         "prior": model.prior,
-        "image_shape": image_shape,
-        "value_range": [0.0, 1.0],
+        **shape,
         "num_classes": num_classes,
         "signatures": {
             "serving_default": {"inputs": {"z": ["float32", [None, model.latent_dim]], **label},
-                                "outputs": images},
-            "sample": {"inputs": {"seed": ["int64", [None]], **label}, "outputs": images},
+                                "outputs": outputs},
+            "sample": {"inputs": {"seed": ["int64", [None]], **label}, "outputs": outputs},
         },
     }
 
@@ -110,11 +120,13 @@ def _checked_labels(labels, num_classes, batch):
         return tf.identity(labels)
 
 
-def build_archive(model):
+def build_archive(model, symbols=None):
     """A `keras.export.ExportArchive` with the two serving signatures.
 
     Args:
         model: a `WGANGP`, or a built `wgan_gp_tf.models.Generator`.
+        symbols: for a text generator, the string each index of its
+            output's last axis stands for; the signatures then return text.
 
     Returns:
         The archive, ready for `write_out`.
@@ -130,8 +142,10 @@ def build_archive(model):
             inputs = [z, tf.cast(_checked_labels(label, num_classes, tf.shape(z)[0]), tf.int32)]
         else:
             inputs = z
-        images = generator(inputs, training=False)
-        return {"images": sampling.to_unit_range(images, output_range)}
+        samples = generator(inputs, training=False)
+        if symbols is not None:
+            return {"text": _decoded(samples, symbols)}
+        return {"images": sampling.to_unit_range(samples, output_range)}
 
     def sample(seed, label=None):
         seed = _checked(seed, "seed", [])
@@ -155,7 +169,13 @@ def build_archive(model):
     return archive
 
 
-def export_generator(model, export_dir, metadata=None):
+def _decoded(rows, symbols):
+    """Rows `[B, seq_len, vocabulary]` as strings `[B]`: each position's likeliest symbol."""
+    indices = tf.argmax(rows, axis=-1)
+    return tf.strings.reduce_join(tf.gather(tf.constant(list(symbols)), indices), axis=-1)
+
+
+def export_generator(model, export_dir, metadata=None, symbols=None):
     """Writes the next version of a generator under `export_dir`, atomically.
 
     Args:
@@ -164,18 +184,20 @@ def export_generator(model, export_dir, metadata=None):
         export_dir: base folder; created if missing.
         metadata: a JSON-ready dict added to `generator_metadata(model)` in
             the version's `model.json`.
+        symbols: a text generator's vocabulary, index by index (see
+            `build_archive`).
 
     Returns:
         The path of the new version folder.
     """
     os.makedirs(export_dir, exist_ok=True)
     _remove_abandoned_partials(export_dir)
-    archive = build_archive(model)
+    archive = build_archive(model, symbols)
     temporary = os.path.join(export_dir, f"{_PARTIAL}{os.getpid()}-{uuid.uuid4().hex}")
     try:
         archive.write_out(temporary, verbose=False)
         write_json_asset(temporary, METADATA_FILE,
-                         {**generator_metadata(model), **(metadata or {})})
+                         {**generator_metadata(model, symbols), **(metadata or {})})
         while True:
             versions = existing_versions(export_dir)
             path = os.path.join(export_dir, str(versions[-1] + 1 if versions else 1))

@@ -5,21 +5,14 @@ evaluation and the export together, and nothing below it imports it.
 """
 
 from wgan_gp_tf.training.build import build_trainer
-from wgan_gp_tf.training.callbacks import (
-    Checkpoint,
-    Evaluate,
-    SampleGrid,
-    ScalarLog,
-    StopAtIteration,
-    StopOnNonFinite,
-    StopOnSignal,
-)
+from wgan_gp_tf.training.callbacks import Checkpoint, Evaluate, SampleGrid, ScalarLog
 from wgan_gp_tf.training.checkpoints import checkpoint_manager, restore_latest
 from wgan_gp_tf.training.config import RUN_CONFIG_FILE, TrainConfig, field_choices
 from wgan_gp_tf.training.exports import export_run, find_evaluator
 from wgan_gp_tf.training.presets import PRESETS, Preset, get_preset, make_config, preset_names
 from wgan_gp_tf.training.run import RunResult, run
 from wgan_gp_tf.training.run_folder import check_writable, restore_run, samples_from
+from wgan_gp_tf.training.stopping import StopAtIteration, StopOnNonFinite, StopOnSignal
 
 __all__ = ["PRESETS", "RUN_CONFIG_FILE", "Checkpoint", "Evaluate", "Preset", "RunResult",
            "SampleGrid", "ScalarLog", "StopAtIteration", "StopOnNonFinite", "StopOnSignal",

@@ -30,12 +30,13 @@ def _build_trainer(config):
     sample_shape = config.data_source().shape
     critic, generator = models.build(architecture, config.latent_dim, config.prior,
                                      sample_shape, config.critic_norm, config.mixed_precision,
-                                     config.num_classes)
+                                     config.num_classes, config.model_dim)
     average_generator = None
     if config.generator_ema:
         average_generator = models.build_generator(architecture, config.latent_dim,
                                                    config.prior, sample_shape,
-                                                   config.mixed_precision, config.num_classes)
+                                                   config.mixed_precision, config.num_classes,
+                                                   config.model_dim)
     model = WGANGP(critic, generator, seed=config.seed, average_generator=average_generator)
     model.compile(
         _optimizer(config, config.critic_learning_rate, config.n_critic),

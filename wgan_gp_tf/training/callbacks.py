@@ -1,4 +1,4 @@
-"""Keras callbacks for `WGANGP.fit`: sample grids, checkpoints, evaluations, logs, stopping.
+"""Keras callbacks for `WGANGP.fit` that write: sample grids, checkpoints, evaluations, logs.
 
 They count the trainer's iterations (generator updates, restored with a
 checkpoint), not Keras's per-fit batch index, so file names, checkpoint
@@ -11,8 +11,6 @@ from a diverged model.
 import json
 import math
 import os
-import signal
-import threading
 import time
 
 import keras
@@ -75,6 +73,8 @@ class SampleGrid(_EveryIterations):
         draw: `draw(model, iteration, rows, seed) -> uint8 [H, W, C]`, what to
             picture; by default the sampling generator's images (see
             `wgan_gp_tf.data.DataSource.picture` for the toys' pictures).
+            A `draw` that returns a string (generated text) has it written
+            to `<iteration>.txt`, and to TensorBoard as text.
     """
 
     def __init__(self, directory, every=None, rows=6, seed=0, writer=None, draw=None):
@@ -99,19 +99,33 @@ class SampleGrid(_EveryIterations):
 
     def _run_unless_drawn(self):
         iteration = self.model.iterations_done
-        if self.finite and not os.path.exists(self._path(iteration)):
+        if self.finite and not any(os.path.exists(self._path(iteration, suffix))
+                                   for suffix in (".png", ".txt")):
             self.run(iteration)
 
-    def _path(self, iteration):
-        return os.path.join(self.directory, f"{iteration:08d}.png")
+    def _path(self, iteration, suffix):
+        return os.path.join(self.directory, f"{iteration:08d}{suffix}")
 
     def run(self, iteration):
         picture = self.draw(self.model, iteration, self.rows, self.seed)
         os.makedirs(self.directory, exist_ok=True)
-        write_png(picture, self._path(iteration))
+        if isinstance(picture, str):
+            _write_text(picture, self._path(iteration, ".txt"))
+        else:
+            write_png(picture, self._path(iteration, ".png"))
         if self.writer is not None:
             with self.writer.as_default():
-                tf.summary.image("samples", picture[None], step=iteration)
+                if isinstance(picture, str):
+                    tf.summary.text("samples", picture, step=iteration)
+                else:
+                    tf.summary.image("samples", picture[None], step=iteration)
+
+
+def _write_text(text, path):
+    temporary = f"{path}.partial"
+    with open(temporary, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.replace(temporary, path)
 
 
 class Checkpoint(_EveryIterations):
@@ -235,72 +249,3 @@ class ScalarLog(keras.callbacks.Callback):
             for name, value in (logs or {}).items():
                 tf.summary.scalar(name, float(value), step=iteration)
         self.writer.flush()
-
-
-class StopOnNonFinite(keras.callbacks.Callback):
-    """Ends `fit` after the first compiled call whose losses are NaN or infinite.
-
-    Attributes:
-        iteration: the iteration that call ended on, or `None` while finite.
-    """
-
-    def __init__(self):
-        super().__init__()
-        self.iteration = None
-
-    def on_train_batch_end(self, batch, logs=None):
-        if not all_finite(logs):
-            self.iteration = self.model.iterations_done
-            self.model.stop_training = True
-
-
-class StopAtIteration(keras.callbacks.Callback):
-    """Ends `fit` once the trainer has done `iterations` generator updates."""
-
-    def __init__(self, iterations):
-        super().__init__()
-        self.iterations = iterations
-
-    def on_train_batch_end(self, batch, logs=None):
-        if self.model.iterations_done >= self.iterations:
-            self.model.stop_training = True
-
-
-class StopOnSignal(keras.callbacks.Callback):
-    """Ends `fit` after the current compiled call on SIGINT or SIGTERM.
-
-    Like a preemption notice: the callbacks' `on_train_end` still run, so a
-    `Checkpoint` saves the last iteration done. A second signal acts as it
-    would without this callback (a second Ctrl-C interrupts at once). Signal
-    handlers can only be set from the main thread; elsewhere this does
-    nothing.
-
-    Attributes:
-        received: the name of the signal that stopped training, or `None`.
-    """
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-    def __init__(self):
-        super().__init__()
-        self.received = None
-        self._previous = {}
-
-    def on_train_begin(self, logs=None):
-        if threading.current_thread() is threading.main_thread():
-            self._previous = {number: signal.signal(number, self._stop)
-                              for number in self.SIGNALS}
-
-    def _stop(self, number, frame):
-        del frame
-        self.received = signal.Signals(number).name
-        self.model.stop_training = True
-        self._restore_handlers()
-
-    def on_train_end(self, logs=None):
-        self._restore_handlers()
-
-    def _restore_handlers(self):
-        for number, handler in self._previous.items():
-            signal.signal(number, handler)
-        self._previous = {}

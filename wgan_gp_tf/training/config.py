@@ -82,13 +82,19 @@ class TrainConfig:
     data_dir: str | None = _field(
         None, "mnist, fashion_mnist: folder of the IDX .gz files; celeb_a, cifar10, folder: "
               "any folder of png/jpg/jpeg/bmp/gif images, searched recursively, each cropped "
-              "to its central square and resized. Unset: tensorflow-datasets.",
+              "to its central square and resized; text: a UTF-8 text file or folder of them "
+              "(e.g. /usr/share/games/fortunes). Unset: tensorflow-datasets.",
         resumable=True)
     image_size: int = _field(0, "--dataset=folder: the images' side in pixels (0: 64).",
                              check=_non_negative)
     channels: int = _field(0, "--dataset=folder: 3 (RGB) or 1 (grayscale); 0: 3.",
                            check=_non_negative)
+    seq_len: int = _field(0, "--dataset=text: characters per sample, longer lines cut, shorter "
+                             "ones padded (0: 32, as gan_language.py).", check=_non_negative)
     architecture: str = _field("mlp", "Critic/generator pair.", choices=models.names)
+    model_dim: int = _field(0, "Width of the text networks (gan_language.py's DIM; 0: 512, "
+                               "which its comment calls slow and overfitting on small "
+                               "corpora).", check=_non_negative)
     latent_dim: int = _field(10, "Size of the generator's noise input.", check=_positive)
     prior: str = _field("uniform", "Noise prior: U(-1, 1), U(0, 1) or N(0, 1).",
                         choices=sampling.PRIORS)
@@ -212,7 +218,12 @@ class TrainConfig:
             self._check_field(field)
         architecture = models.get(self.architecture)
         architecture.check_critic_norm(self.critic_norm)
-        architecture.check_data(self.dataset, self.data_source().shape)
+        architecture.check_dim(self.model_dim)
+        try:
+            source = self.data_source()
+            architecture.check_data(self.dataset, source.makes, source.shape)
+        except DataError as error:
+            raise ConfigError(str(error)) from None
         if self.conditional:
             self._check_labelled()
         if self.one_step and (self.n_critic, self.n_generator) != (1, 1):
@@ -255,8 +266,9 @@ class TrainConfig:
             raise ConfigError(f"{field.name} {problem}")
 
     def data_source(self):
-        """The `DataSource` trained on, at `image_size` and `channels`."""
-        return data.get(self.dataset).sized(self.image_size, self.channels)
+        """The `DataSource` trained on, at `image_size` and `channels` or `seq_len`."""
+        source = data.get(self.dataset).sized(self.image_size, self.channels, self.seq_len)
+        return source.reading(self.data_dir)
 
     @property
     def num_classes(self):

@@ -66,7 +66,9 @@ def export_run(model, config, training_metrics=None, metrics_span=None, metrics=
             **{name: float(value) for name, value in training_metrics.items()}}
     if metrics:
         metadata["metrics"] = metrics
-    return serving.export_generator(model, config.export_dir, metadata)
+    source = config.data_source()
+    symbols = source.vocabulary.symbols if source.makes == "text" else None
+    return serving.export_generator(model, config.export_dir, metadata, symbols)
 
 
 def has_export(config, iteration):

@@ -18,7 +18,7 @@ import tensorflow as tf
 from wgan_gp_tf import evaluation
 from wgan_gp_tf.core import WGANGP, distribute
 from wgan_gp_tf.errors import DivergedError
-from wgan_gp_tf.training import callbacks, checkpoints, exports, presets, run_folder
+from wgan_gp_tf.training import callbacks, checkpoints, exports, presets, run_folder, stopping
 from wgan_gp_tf.training.build import build_trainer
 
 logger = logging.getLogger(__name__)
@@ -115,8 +115,8 @@ def _train(config, strategy, source, training_data, chief, verbose):
         return RunResult(start, start, None, model=model)
 
     evaluator = exports.find_evaluator(config) if chief else None
-    divergence, interrupt = callbacks.StopOnNonFinite(), callbacks.StopOnSignal()
-    run_callbacks = [divergence, interrupt, callbacks.StopAtIteration(config.iterations)]
+    divergence, interrupt = stopping.StopOnNonFinite(), stopping.StopOnSignal()
+    run_callbacks = [divergence, interrupt, stopping.StopAtIteration(config.iterations)]
     if chief:
         run_callbacks += _writing_callbacks(config, source, evaluator, checkpoint_dir)
     for restores in range(MAX_NAN_RESTORES + 1):
