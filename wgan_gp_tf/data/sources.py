@@ -89,14 +89,18 @@ class DataSource(abc.ABC):
         return self
 
     def reading(self, data_dir):
-        """This data set with whatever its shape needs from `data_dir` read (text: the
-        corpus, whose characters make the vocabulary); most need nothing."""
+        """This data set with what its shape needs from `data_dir` read; most need nothing.
+
+        Text reads its corpus here, whose characters make the vocabulary.
+        """
         del data_dir
         return self
 
     def picture(self, model, iteration, rows, seed):
-        """What a sample looks like: a grid of `rows x rows` images, uint8 `[H, W, C]`
-        (text: a string of generated lines)."""
+        """What a sample looks like: a grid of `rows x rows` images, uint8 `[H, W, C]`.
+
+        Text answers with a string of generated lines instead.
+        """
         del iteration
         return evaluation.plots.sample_grid(model, rows, seed)
 

@@ -173,7 +173,7 @@ PRESETS = Registry("preset", (
     # Its generator against a GRU critic, held to the post's finite-difference
     # squared penalty (the last section of kexue.fm/archives/4439: a recurrent
     # critic is where the gradient penalties cannot go). The critic learns at
-    # 4e-4: at 1e-4 its generator's JS-4 stayed near 0.97 over 3,000
+    # 4e-4: at 1e-4 its generator's JS-4 stayed at 0.93-1.00 through 3,000
     # iterations (docs/benchmarks.md).
     Preset("language_rnn", f"{_PAPER} gan_language.py with a GRU critic and the "
                            f"diff_squared penalty of {_BOJONE}",
