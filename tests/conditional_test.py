@@ -1,8 +1,6 @@
 """Class-conditional training: the AC-GAN terms, conditional batch norm, data, export, scripts."""
 
 import os
-import subprocess
-import sys
 import tempfile
 
 import keras
@@ -10,12 +8,13 @@ import numpy as np
 import tensorflow as tf
 
 from tests import helpers
+from tests.helpers import run_script
 from wgan_gp_tf import data, evaluation, models, serving, training
 from wgan_gp_tf.core import WGANGP, classes
 from wgan_gp_tf.errors import ConfigError, DataError
 from wgan_gp_tf.models.conditional import ConditionalBatchNormalization
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = helpers.ROOT
 MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
 
 
@@ -270,24 +269,20 @@ class RealMnistTest(tf.test.TestCase):
     def test_trains_exports_and_samples_a_class(self):
         work = self.get_temp_dir()
         export_dir = os.path.join(work, "export")
-        run = subprocess.run(
-            [sys.executable, "scripts/train.py", "--preset=mnist_mlp_acgan",
-             f"--data_dir={MNIST}", "--iterations=20", "--sample_every=20",
-             "--checkpoint_every=20", "--eval_samples=200",
-             f"--output_dir={os.path.join(work, 'run')}", f"--export_dir={export_dir}"],
-            capture_output=True, text=True, cwd=ROOT, timeout=300)
+        run = run_script(
+            "train.py", "--preset=mnist_mlp_acgan", f"--data_dir={MNIST}", "--iterations=20",
+            "--sample_every=20", "--checkpoint_every=20", "--eval_samples=200",
+            f"--output_dir={os.path.join(work, 'run')}", f"--export_dir={export_dir}")
         self.assertEqual(run.returncode, 0, run.stderr)
         metrics = serving.read_metadata(os.path.join(export_dir, "1"))["metrics"]
         self.assertLen(metrics["class_accuracy"], 10)
         grid = os.path.join(work, "sevens.png")
-        sample = subprocess.run(
-            [sys.executable, "scripts/sample.py", f"--export_dir={export_dir}", "--label=7",
-             "--num=4", f"--out={grid}"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+        sample = run_script("sample.py", f"--export_dir={export_dir}", "--label=7", "--num=4",
+                            f"--out={grid}", timeout=120)
         self.assertEqual(sample.returncode, 0, sample.stderr)
         self.assertTrue(os.path.isfile(grid))
-        bad = subprocess.run(
-            [sys.executable, "scripts/sample.py", f"--export_dir={export_dir}", "--label=10",
-             f"--out={grid}"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+        bad = run_script("sample.py", f"--export_dir={export_dir}", "--label=10",
+                         f"--out={grid}", timeout=120)
         self.assertEqual(bad.returncode, 2)
         self.assertIn("--label=10, but", bad.stderr)
         self.assertIn("has classes 0 to 9", bad.stderr)

@@ -2,12 +2,28 @@
 
 import gzip
 import os
+import subprocess
+import sys
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from wgan_gp_tf import models
+
+# The checkout: scripts run from here, as a user runs them.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def script_command(script, *flags):
+    """The command line that runs `scripts/<script>` with `flags` in this interpreter."""
+    return [sys.executable, os.path.join(ROOT, "scripts", script), *flags]
+
+
+def run_script(script, *flags, timeout=300, env=None):
+    """Runs `scripts/<script>` from the checkout; returns the `CompletedProcess` (text)."""
+    return subprocess.run(script_command(script, *flags), capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT, env=env)
 
 
 class LinearCritic(keras.Model):

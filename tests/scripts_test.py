@@ -9,7 +9,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from unittest import mock
 
@@ -17,21 +16,13 @@ import numpy as np
 import tensorflow as tf
 
 from tests import helpers
+from tests.helpers import run_script, script_command
 from wgan_gp_tf import serving, training
 from wgan_gp_tf.core import penalties
 from wgan_gp_tf.errors import ConfigError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = helpers.ROOT
 MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
-
-
-def _command(script, *flags):
-    return [sys.executable, os.path.join(ROOT, "scripts", script), *flags]
-
-
-def _run(script, *flags, timeout=300, env=None):
-    return subprocess.run(_command(script, *flags), capture_output=True,
-                          text=True, timeout=timeout, cwd=ROOT, env=env)
 
 
 class RealMnistRunTest(tf.test.TestCase):
@@ -44,7 +35,7 @@ class RealMnistRunTest(tf.test.TestCase):
                  "--sample_every=100", "--checkpoint_every=100",
                  f"--output_dir={run_dir}",
                  f"--export_dir={os.path.join(run_dir, 'export')}")
-        first = subprocess.Popen(_command("train.py", *flags), cwd=ROOT,
+        first = subprocess.Popen(script_command("train.py", *flags), cwd=ROOT,
                                  stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
         checkpoints = os.path.join(run_dir, "checkpoints")
@@ -60,7 +51,7 @@ class RealMnistRunTest(tf.test.TestCase):
         self.assertFalse(os.path.exists(os.path.join(run_dir, "export")),
                          "the first process should have died before exporting")
 
-        second = _run("train.py", *flags)
+        second = run_script("train.py", *flags)
         self.assertEqual(second.returncode, 0, second.stderr)
         self.assertIn(f"resumed {run_dir} at iteration "
                       f"{killed_at.rsplit('-', 1)[1]}", second.stderr)
@@ -74,11 +65,11 @@ class RealMnistRunTest(tf.test.TestCase):
         exported = os.path.join(run_dir, "export", "1")
         self.assertTrue(tf.saved_model.contains_saved_model(exported))
 
-        again = _run("train.py", *flags)
+        again = run_script("train.py", *flags)
         self.assertIn("nothing new to export", again.stdout)
         self.assertEqual(os.listdir(os.path.join(run_dir, "export")), ["1"])
 
-        exported_again = _run("export.py", f"--run_dir={run_dir}", "--eval_samples=500")
+        exported_again = run_script("export.py", f"--run_dir={run_dir}", "--eval_samples=500")
         self.assertEqual(exported_again.returncode, 0, exported_again.stderr)
         self.assertIn("exported iteration 300", exported_again.stdout)
         self.assertEqual(serving.read_metadata(os.path.join(run_dir, "export", "2"))
@@ -112,13 +103,13 @@ class KilledAtRandomMomentsTest(tf.test.TestCase):
         # The uninterrupted run alongside, on the other core.
         straight_log = open(os.path.join(self.get_temp_dir(), "straight.log"), "w+")
         self.addCleanup(straight_log.close)
-        straight = subprocess.Popen(_command("train.py", *flags("straight")), cwd=ROOT,
+        straight = subprocess.Popen(script_command("train.py", *flags("straight")), cwd=ROOT,
                                     stdout=straight_log, stderr=subprocess.STDOUT, text=True)
         self.addCleanup(straight.kill)
         rng = random.Random(4)
         killed_at, between_checkpoints = [None], None
         for _ in range(3):
-            process = subprocess.Popen(_command("train.py", *flags("killed")), cwd=ROOT,
+            process = subprocess.Popen(script_command("train.py", *flags("killed")), cwd=ROOT,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             # Once the process has saved a new checkpoint, it is training:
             # kill it at a random moment before the next one, timed by this
@@ -134,7 +125,7 @@ class KilledAtRandomMomentsTest(tf.test.TestCase):
             killed_at.append(tf.train.latest_checkpoint(checkpoints))
         iterations = [int(path.rsplit("-", 1)[1]) for path in killed_at[1:]]
         self.assertEqual(iterations, sorted(set(iterations)))
-        resumed = _run("train.py", *flags("killed"))
+        resumed = run_script("train.py", *flags("killed"))
         self.assertEqual(resumed.returncode, 0, resumed.stderr)
         self.assertIn("iteration 1000;", resumed.stdout)
         self.assertEqual(straight.wait(timeout=600), 0)
@@ -270,7 +261,7 @@ class DeterministicTest(tf.test.TestCase):
 
         def train(name):
             run_dir = os.path.join(self.get_temp_dir(), name)
-            result = _run("train.py", "--deterministic", "--nojit_compile",
+            result = run_script("train.py", "--deterministic", "--nojit_compile",
                           f"--data_dir={data_dir}", "--batch_size=20", "--iterations=20",
                           "--sample_every=20", "--checkpoint_every=20", "--seed=7",
                           f"--output_dir={run_dir}", f"--export_dir={run_dir}/export")
@@ -325,7 +316,7 @@ class FolderRunTest(tf.test.TestCase):
         folder = os.path.join(self.get_temp_dir(), "pictures")
         helpers.write_image_folder(folder, corrupt=False)
         run_dir = os.path.join(self.get_temp_dir(), "run")
-        result = _run("train.py", "--dataset=folder", f"--data_dir={folder}",
+        result = run_script("train.py", "--dataset=folder", f"--data_dir={folder}",
                       "--image_size=64", "--iterations=20", "--batch_size=2",
                       "--steps_per_execution=5", f"--output_dir={run_dir}",
                       f"--export_dir={run_dir}/export",
@@ -353,7 +344,7 @@ class FolderRunTest(tf.test.TestCase):
         folder = os.path.join(self.get_temp_dir(), "faces")
         helpers.write_image_folder(folder)
         run_dir = os.path.join(self.get_temp_dir(), "run")
-        result = _run("train.py", "--preset=folder_dcgan", f"--data_dir={folder}",
+        result = run_script("train.py", "--preset=folder_dcgan", f"--data_dir={folder}",
                       "--image_size=32", "--channels=1", "--skip_bad_images",
                       "--batch_size=2", "--iterations=1", f"--output_dir={run_dir}",
                       f"--export_dir={run_dir}/export")
@@ -370,7 +361,7 @@ class ScriptErrorsTest(tf.test.TestCase):
     """The other scripts' bad inputs: one line, nothing left behind."""
 
     def _assert_one_line_error(self, script, pattern, *flags):
-        result = _run(script, *flags)
+        result = run_script(script, *flags)
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertRegex(result.stderr.strip(), "^error: " + pattern)
         self.assertLen(result.stderr.strip().splitlines(), 1, result.stderr)
@@ -409,7 +400,7 @@ class BadInputTest(tf.test.TestCase):
     """One line on stderr, no traceback, exit code 2."""
 
     def _assert_one_line_error(self, pattern, *flags):
-        result = _run("train.py", *flags)
+        result = run_script("train.py", *flags)
         self.assertEqual(result.returncode, 2, result.stderr)
         lines = result.stderr.strip().splitlines()
         self.assertLen(lines, 1, result.stderr)
@@ -446,7 +437,7 @@ class BadInputTest(tf.test.TestCase):
                                     "--preset=folder_dcgan", f"--output_dir={few}/run")
 
     def test_dry_run_prints_the_resolved_config(self):
-        result = _run("train.py", "--dry_run", "--penalty=squared",
+        result = run_script("train.py", "--dry_run", "--penalty=squared",
                       "--batch_size=64")
         self.assertEqual(result.returncode, 0, result.stderr)
         resolved = json.loads(result.stdout)
@@ -465,7 +456,7 @@ class BadInputTest(tf.test.TestCase):
                 self._assert_one_line_error(message, "--dry_run", flag)
 
     def test_every_config_field_has_a_flag_with_its_help(self):
-        result = _run("train.py", "--help")
+        result = run_script("train.py", "--help")
         self.assertEqual(result.returncode, 0, result.stderr)
         # Joined as one line; absl's wrapping may break a line after a hyphen.
         help_text = " ".join(result.stdout.split()).replace("- ", "-")

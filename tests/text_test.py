@@ -3,21 +3,17 @@
 import json
 import math
 import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 import wgan_gp_tf
-from tests.helpers import LinearCritic, write_text_corpus
+from tests.helpers import LinearCritic, run_script, write_text_corpus
 from wgan_gp_tf import models
 from wgan_gp_tf.core import penalties
 from wgan_gp_tf.data import text
 from wgan_gp_tf.evaluation import text as text_metrics
-
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class CorpusTest(tf.test.TestCase):
@@ -266,14 +262,11 @@ class LanguageRunTest(tf.test.TestCase):
         for preset in ("language_rnn", "language_resnet"):
             run_dir = os.path.join(self.get_temp_dir(), preset)
             export_dir = os.path.join(self.get_temp_dir(), f"{preset}_export")
-            result = subprocess.run(
-                [sys.executable, os.path.join(_ROOT, "scripts", "train.py"),
-                 f"--preset={preset}", f"--data_dir={corpus}", "--model_dim=8",
-                 "--seq_len=12", "--n_critic=2", "--batch_size=16", "--iterations=4",
-                 "--sample_every=2", "--checkpoint_every=2", "--eval_every=2",
-                 "--eval_samples=32", f"--output_dir={run_dir}",
-                 f"--export_dir={export_dir}"],
-                capture_output=True, text=True, cwd=_ROOT)
+            result = run_script(
+                "train.py", f"--preset={preset}", f"--data_dir={corpus}", "--model_dim=8",
+                "--seq_len=12", "--n_critic=2", "--batch_size=16", "--iterations=4",
+                "--sample_every=2", "--checkpoint_every=2", "--eval_every=2",
+                "--eval_samples=32", f"--output_dir={run_dir}", f"--export_dir={export_dir}")
             self.assertEqual(result.returncode, 0, result.stderr[-3000:])
             with open(os.path.join(run_dir, "samples", "00000004.txt"), encoding="utf-8") as f:
                 self.assertLen(f.read().splitlines(), 64)
@@ -284,10 +277,7 @@ class LanguageRunTest(tf.test.TestCase):
             metadata = wgan_gp_tf.serving.read_metadata(os.path.join(export_dir, "1"))
             self.assertEqual(metadata["seq_len"], 12)
             self.assertIn("js_4", metadata["metrics"])
-            sampled = subprocess.run(
-                [sys.executable, os.path.join(_ROOT, "scripts", "sample.py"),
-                 f"--export_dir={export_dir}", "--num=3"],
-                capture_output=True, text=True, cwd=_ROOT)
+            sampled = run_script("sample.py", f"--export_dir={export_dir}", "--num=3")
             self.assertEqual(sampled.returncode, 0, sampled.stderr[-3000:])
             lines = sampled.stdout.splitlines()
             self.assertLen(lines, 3)
