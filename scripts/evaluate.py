@@ -22,7 +22,6 @@ no reference classifier.
 import json
 
 import _cli
-import numpy as np
 from absl import flags
 
 import wgan_gp_tf
@@ -60,8 +59,9 @@ def main(argv):
         dataset = dataset.sized(images.shape[1], images.shape[3])
     evaluator = dataset.evaluator(data_dir, classifier_path=FLAGS.classifier,
                                   inception_weights=FLAGS.inception_weights)
-    # A conditional generator's image i is of class i % num_classes.
-    labels = (np.arange(FLAGS.num) % source["num_classes"]) if source["num_classes"] else None
+    # A conditional generator draws each class in turn (`samples_from`).
+    labels = (wgan_gp_tf.core.classes.balanced_labels(FLAGS.num, source["num_classes"]).numpy()
+              if source["num_classes"] else None)
     results = {**source, "data_dir": data_dir, "seed": FLAGS.seed,
                "classifier": evaluator.classifier.path,
                "classifier_info": evaluator.classifier.info,

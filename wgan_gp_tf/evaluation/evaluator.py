@@ -10,6 +10,7 @@ reproducibly.
 
 import numpy as np
 
+from wgan_gp_tf.core import classes
 from wgan_gp_tf.evaluation import metrics
 
 
@@ -97,7 +98,7 @@ def sample_generator(model, count, seed=0, batch_size=1000, trained_generator=Fa
     generator = model.generator if trained_generator else model.sampling_generator
     noise = model.sample_latent(count, seed)
     if model.num_classes and labels is None:
-        labels = np.arange(count) % model.num_classes
+        labels = classes.balanced_labels(count, model.num_classes).numpy()
     batches = [model.generate(noise[start:start + batch_size],
                               None if labels is None else labels[start:start + batch_size],
                               generator=generator)
@@ -116,5 +117,5 @@ def evaluate_generator(evaluator, model, count, seed=0):
         return None
     if not getattr(model, "num_classes", 0):
         return evaluator(sample_generator(model, count, seed))
-    labels = np.arange(count) % model.num_classes
+    labels = classes.balanced_labels(count, model.num_classes).numpy()
     return evaluator(sample_generator(model, count, seed, labels=labels), labels)

@@ -96,6 +96,8 @@ def sample_export(path, seeds, labels=None):
     """
     import tensorflow as tf  # Only here: the REST client needs no TensorFlow.
 
+    from wgan_gp_tf.core import classes
+
     version_path = resolve_version(path)
     signatures = tf.saved_model.load(version_path).signatures
     if "sample" not in signatures:
@@ -110,7 +112,7 @@ def sample_export(path, seeds, labels=None):
     inputs = {"seed": seeds}
     if num_classes:
         if labels is None:
-            labels = np.arange(len(seeds)) % num_classes
+            labels = classes.balanced_labels(len(seeds), num_classes).numpy()
         inputs["label"] = np.broadcast_to(np.asarray(labels, np.int64), seeds.shape)
     elif labels is not None:
         raise ConfigError(f"{version_path} is an unconditional generator: it takes no label")
