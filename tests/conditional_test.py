@@ -217,6 +217,22 @@ class EvaluatorTest(tf.test.TestCase):
         self.assertNotIn("conditional_accuracy", evaluator(generated))
 
 
+    def test_the_real_features_wait_for_the_first_evaluation(self):
+        calls = []
+
+        class CountingClassifier(StubClassifier):
+            def __call__(self, images):
+                calls.append(len(images))
+                return super().__call__(images)
+
+        evaluator = evaluation.Evaluator(CountingClassifier(), np.zeros((30, 2, 2, 1)))
+        self.assertEqual(calls, [])
+        evaluator(np.zeros((20, 2, 2, 1)))
+        evaluator(np.zeros((10, 2, 2, 1)))
+        self.assertEqual(calls, [20, 30, 10])
+        self.assertEqual(evaluator.real_features.shape, (30, 3))
+
+
 class ExportTest(tf.test.TestCase):
 
     @classmethod

@@ -1,5 +1,7 @@
 """WGANGP: which variables each step moves, the sign convention, every loss and penalty."""
 
+import collections
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -155,11 +157,11 @@ class VariableSeparationTest(tf.test.TestCase):
 
 
 def _fit(penalty, jit_compile, seed=0, iterations=4, n_critic=2,
-         steps_per_execution=2, loss="wasserstein", n_generator=1):
+         steps_per_execution=2, loss="wasserstein", n_generator=1, trainer=core.WGANGP):
     keras.utils.set_random_seed(seed)
     critic, generator = models.build(models.get("mlp"), 10,
                                      "uniform", IMAGE_SHAPE)
-    model = core.WGANGP(critic, generator, seed=seed)
+    model = trainer(critic, generator, seed=seed)
     model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
                   penalty=penalty, n_critic=n_critic, jit_compile=jit_compile,
                   steps_per_execution=steps_per_execution, loss=loss,
@@ -212,6 +214,36 @@ class EveryPenaltyTest(tf.test.TestCase, parameterized.TestCase):
         for name in core.METRIC_NAMES:
             self.assertAllClose(fused_history[name], stepwise_history[name],
                                 rtol=1e-5, atol=1e-6)
+
+    @parameterized.parameters(True, False)
+    def test_repeated_updates_are_traced_once_to_the_same_result(self, jit_compile):
+        traced = collections.Counter()
+
+        class CountingTrainer(core.WGANGP):
+            def critic_step(self, real, labels=None):
+                traced["critic"] += 1
+                return super().critic_step(real, labels)
+
+            def generator_step(self, real):
+                traced["generator"] += 1
+                return super().generator_step(real)
+
+        class EveryUpdateTraced(CountingTrainer):
+            def trace_steps_once(self):
+                pass
+
+        settings = {"n_critic": 3, "n_generator": 2, "steps_per_execution": 2}
+        once, history = _fit("hinge", jit_compile, trainer=CountingTrainer, **settings)
+        self.assertEqual(traced, {"critic": 1, "generator": 1})
+        traced.clear()
+        unrolled, unrolled_history = _fit("hinge", jit_compile, trainer=EveryUpdateTraced,
+                                          **settings)
+        self.assertEqual(traced, {"critic": 3, "generator": 2})
+        self.assertEqual(int(once.critic_optimizer.iterations), 3 * 4)
+        for a, b in zip(once.weights, unrolled.weights, strict=True):
+            self.assertAllEqual(a, b)
+        for name in core.METRIC_NAMES:
+            self.assertAllEqual(history[name], unrolled_history[name])
 
     def test_wrong_element_shape_is_explained(self):
         model, _, _ = _linear_model()

@@ -68,19 +68,34 @@ def fused(model):
 
     @tf.function(reduce_retracing=True)
     def next_execution(iterator):
-        # Exactly `steps` draws, so that an infinite stream loses nothing
-        # between executions; a finite one ends with a prefix of them.
-        optionals = [iterator.get_next_as_optional() for _ in range(steps)]
-        count = tf.add_n([tf.cast(optional.has_value(), tf.int32) for optional in optionals])
+        # Up to `steps` draws, stopping at the first empty one, so that an
+        # infinite stream loses nothing between executions and a finite one
+        # ends with a prefix. A loop, so that a draw is traced once, not
+        # `steps` times: tracing is start-up a user waits for.
+        specs = tf.nest.flatten(iterator.element_spec)
+        arrays = [tf.TensorArray(spec.dtype, size=steps, element_shape=spec.shape)
+                  for spec in specs]
+
+        def draw(count, exhausted, arrays):
+            optional = iterator.get_next_as_optional()
+
+            def write():
+                items = tf.nest.flatten(optional.get_value())
+                return count + 1, exhausted, [array.write(count, item)
+                                              for array, item in zip(arrays, items, strict=True)]
+
+            return tf.cond(optional.has_value(), write,
+                           lambda: (count, tf.constant(True), arrays))
+
+        count, _, arrays = tf.while_loop(
+            lambda count, exhausted, arrays: tf.logical_and(count < steps,
+                                                            tf.logical_not(exhausted)),
+            draw, (tf.constant(0), tf.constant(False), arrays))
 
         def train():
-            first = optionals[0].get_value()
-            elements = [first] + [
-                tf.cond(optional.has_value(), optional.get_value, lambda: first)
-                for optional in optionals[1:]]
-            batches = tf.nest.map_structure(lambda *items: tf.stack(items), *elements)
             # A slice of the whole tensor forwards it, without a copy.
-            return run_steps(tf.nest.map_structure(lambda stacked: stacked[:count], batches))
+            stacked = [array.stack()[:count] for array in arrays]
+            return run_steps(tf.nest.pack_sequence_as(iterator.element_spec, stacked))
 
         return count, tf.cond(count > 0, train, model.metric_results)
 

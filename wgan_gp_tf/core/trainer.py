@@ -288,6 +288,7 @@ class WGANGP(Updates, Generation, keras.Model):
         if self.train_function is not None and not force:
             return self.train_function
         super().make_train_function(force=True)
+        self.trace_steps_once()
         self.train_function = train_functions.make(self, self.train_function)
         return self.train_function
 

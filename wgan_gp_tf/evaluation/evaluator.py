@@ -1,12 +1,14 @@
 """Judging generated images against real ones in a reference classifier's eyes.
 
-`Evaluator(reference_classifier, real_images)` holds the real set's features; calling it
-on generated images returns FID, KID, the classifier's inception score and the
-class coverage. The classifier is a data set's shipped reference CNN
-(`classifier.ReferenceClassifier`) or ImageNet's InceptionV3
-(`inception.InceptionFeatures`). `sample_generator` draws a trainer's samples
-reproducibly.
+`Evaluator(reference_classifier, real_images)` holds the real set's features,
+computed at its first use; calling it on generated images returns FID, KID, the
+classifier's inception score and the class coverage. The classifier is a data
+set's shipped reference CNN (`classifier.ReferenceClassifier`) or ImageNet's
+InceptionV3 (`inception.InceptionFeatures`). `sample_generator` draws a
+trainer's samples reproducibly.
 """
+
+import functools
 
 import numpy as np
 
@@ -28,9 +30,21 @@ class Evaluator:
 
     def __init__(self, reference_classifier, real_images, real_labels=None):
         self.classifier = reference_classifier
-        self.real_features, _ = reference_classifier(_unit_range(real_images))
-        self.real_statistics = metrics.gaussian_statistics(self.real_features)
+        self._real_images = real_images
         self.real_labels = None if real_labels is None else np.asarray(real_labels)
+
+    # Computed at the first evaluation rather than before training starts.
+    @functools.cached_property
+    def real_features(self):
+        """The reference classifier's features of the real images `[N, D]`."""
+        features, _ = self.classifier(_unit_range(self._real_images))
+        del self._real_images
+        return features
+
+    @functools.cached_property
+    def real_statistics(self):
+        """`(mean, covariance)` of `real_features`."""
+        return metrics.gaussian_statistics(self.real_features)
 
     def __call__(self, generated_images, labels=None):
         """Metrics of generated images in [0, 1] `[N, H, W, C]`, as a dict of floats.
