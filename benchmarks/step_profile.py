@@ -25,6 +25,8 @@ import time
 
 from absl import app, flags
 
+from benchmarks.compiled_call import preset_call
+
 VARIANTS = {"full": {}, "constant_input": {}, "no_penalty": {"penalty": "none"},
             "n_critic_1": {"n_critic": 1}, "no_xla": {"jit_compile": False}}
 
@@ -37,22 +39,8 @@ flags.DEFINE_string("variant", None, "Run one variant in this process and print 
 
 def _measure(variant):
     """`(first_call_seconds, [ms per iteration of each timed call])` in this process."""
-    import tensorflow as tf
-
-    from wgan_gp_tf import training
-
-    config = training.make_config("mnist_mlp", data_dir=FLAGS.data_dir, iterations=1000,
-                                  **VARIANTS[variant])
-    model = training.build_trainer(config)
-    batches = config.data_source().training_data(
-        config.data_dir, batch_size=config.batch_size, skip_bad_images=False,
-        cache_images=config.cache_images).batches(
-            batch_size=config.batch_size, n_critic=config.n_critic, seed=0,
-            value_range=model.output_range)
-    if variant == "constant_input":
-        batches = tf.data.Dataset.from_tensors(next(iter(batches))).repeat()
-    iterator = iter(batches)
-    train = model.make_train_function()
+    model, iterator, train = preset_call(FLAGS.data_dir, variant == "constant_input",
+                                         **VARIANTS[variant])
     steps = model.steps_per_execution
 
     def timed_call():
