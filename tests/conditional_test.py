@@ -216,7 +216,6 @@ class EvaluatorTest(tf.test.TestCase):
         self.assertLess(max(results["class_fid"][:5]), min(results["class_fid"][5:]))
         self.assertNotIn("conditional_accuracy", evaluator(generated))
 
-
     def test_the_real_features_wait_for_the_first_evaluation(self):
         calls = []
 
