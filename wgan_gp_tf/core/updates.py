@@ -63,8 +63,8 @@ class Updates:
         the same. Called afresh whenever the train function is made, after
         any `compile`.
         """
-        self._step_functions = {"critic": tf.function(self.critic_step),
-                                "generator": tf.function(self.generator_step)}
+        self._step_functions = {"critic": tf.function(self.critic_step, autograph=False),
+                                "generator": tf.function(self.generator_step, autograph=False)}
 
     def _traced_once(self, name, step, times):
         """`step`, or its function traced once when the step calls it `times` > 1 times.
