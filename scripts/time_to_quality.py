@@ -1,6 +1,6 @@
 """Wall time to a target FID as a user gets it: `scripts/train.py` against the original.
 
-    python scripts/time_to_quality.py --data_dir=../shared/data/mnist --target_fid=150 --seeds=3
+    python scripts/time_to_quality.py --data_dir=../shared/data/mnist --target_fid=150 --seeds=5
 
 Each side runs as a process of its own, started here with this interpreter:
 ours is `scripts/train.py --preset=mnist_mlp` with its defaults (sample grids,
@@ -40,7 +40,7 @@ flags.DEFINE_float("target_fid", 150.0, "FID to reach.")
 flags.DEFINE_integer("eval_every", 500, "Iterations between evaluations.", lower_bound=100)
 flags.DEFINE_integer("eval_samples", 5000, "Images per evaluation.", lower_bound=100)
 flags.DEFINE_integer("max_iterations", 20_000, "Give up after this many.")
-flags.DEFINE_integer("seeds", 3, "Races per side, seeds 0, 1, ...", lower_bound=1)
+flags.DEFINE_integer("seeds", 5, "Races per side, seeds 0, 1, ...", lower_bound=1)
 flags.DEFINE_string("ours_flags", "", "More flags for scripts/train.py, e.g. "
                     "--mixed_precision=bfloat16.")
 
