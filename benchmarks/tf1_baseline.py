@@ -90,20 +90,22 @@ class OriginalMNISTGANGP:
         self.real = v1.placeholder(tf.float32, [self.batch_size, pixels])
         self.noise = v1.placeholder(tf.float32, [None, self.latent_dim])
         self.fake = apply(generator_layers, self.noise, tf.sigmoid)
-        eps = v1.random_uniform([self.batch_size, 1], 0.0, 1.0)
-        interpolates = eps * self.real + (1.0 - eps) * self.fake
+        # Fed only by the test that runs this loop and ours step for step.
+        self.eps = v1.placeholder_with_default(
+            v1.random_uniform([self.batch_size, 1], 0.0, 1.0), [self.batch_size, 1])
+        interpolates = self.eps * self.real + (1.0 - self.eps) * self.fake
         gradient = v1.gradients(critic(interpolates), [interpolates])[0]
         gradient_norm = tf.sqrt(tf.reduce_sum(gradient**2, axis=1))
         penalty = penalty_weight * tf.reduce_mean(tf.nn.relu(gradient_norm - 1.0))
         self.critic_loss = (tf.reduce_mean(critic(self.real))
                             - tf.reduce_mean(critic(self.fake)) + penalty)
         self.generator_loss = tf.reduce_mean(critic(self.fake))
-        critic_variables = [v for layer in critic_layers for v in layer]
-        generator_variables = [v for layer in generator_layers for v in layer]
+        self.critic_variables = [v for layer in critic_layers for v in layer]
+        self.generator_variables = [v for layer in generator_layers for v in layer]
         self.critic_update = v1.train.AdamOptimizer(1e-4, 0.5).minimize(
-            self.critic_loss, var_list=critic_variables)
+            self.critic_loss, var_list=self.critic_variables)
         self.generator_update = v1.train.AdamOptimizer(1e-4, 0.5).minimize(
-            self.generator_loss, var_list=generator_variables)
+            self.generator_loss, var_list=self.generator_variables)
 
     def _noise(self, count):
         return self._rng.uniform(-1, 1, (count, self.latent_dim))
