@@ -35,8 +35,8 @@ class StepForStepTest(tf.test.TestCase):
         # where the hinge penalty is flat; scaled up, they straddle 1, and the
         # penalty's second-order path is in play.
         with original.graph.as_default():
-            for variable in original.critic_variables:
-                variable.load(CRITIC_SCALE * session.run(variable), session)
+            session.run([variable.assign(CRITIC_SCALE * variable)
+                         for variable in original.critic_variables])
         for ours, theirs in ((model.critic, original.critic_variables),
                              (model.generator, original.generator_variables)):
             values = session.run(theirs)
