@@ -50,7 +50,8 @@ def _free_port():
         return probe.getsockname()[1]
 
 
-class _DistributedRunTest(tf.test.TestCase):
+class _DistributedRun:
+    """Mixin: the run configuration and comparisons of the distributed tests."""
 
     def _config(self, name, **overrides):
         values = dict(iterations=4, sample_every=4, checkpoint_every=4, batch_size=64,
@@ -89,7 +90,7 @@ class _DistributedRunTest(tf.test.TestCase):
             self.assertAllClose(replicated[name], single[name], msg=name, **tolerance)
 
 
-class MirroredTest(_DistributedRunTest):
+class MirroredTest(_DistributedRun, tf.test.TestCase):
     """MirroredStrategy over 2 logical CPU devices against one device."""
 
     def test_a_users_fit_on_an_array_matches_one_device(self):
@@ -139,7 +140,7 @@ class MirroredTest(_DistributedRunTest):
         self.assertSameRun(mirrored, single, weight_atol=1e-5, metric_rtol=1e-5)
 
 
-class MultiWorkerTest(_DistributedRunTest):
+class MultiWorkerTest(_DistributedRun, tf.test.TestCase):
     """MultiWorkerMirroredStrategy: 2 worker processes on loopback."""
 
     def test_workers_agree_with_each_other_and_one_device(self):

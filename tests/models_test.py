@@ -1,5 +1,7 @@
 """Every preset's networks: shapes, value ranges, a few training steps; mixed precision."""
 
+import math
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -190,6 +192,24 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
         for index, (kernel, same, different) in enumerate(zip(first, again, other, strict=True)):
             self.assertAllEqual(kernel, same, msg=f"kernel {index}")
             self.assertNotAllClose(kernel, different, msg=f"kernel {index}")
+
+    def test_toy_kernels_start_as_the_papers_tflib(self):
+        # gan_toy.py's layers draw U(-b, b): "he" b = sqrt(6 / fan_in) in the
+        # ReLU layers, tflib's default (Glorot's) b = sqrt(6 / (fan_in +
+        # fan_out)) in the last. With 500 or more draws per kernel the largest
+        # |w| is within 3% of b.
+        def glorot(kernel):
+            return math.sqrt(6 / sum(kernel.shape))
+
+        def he(kernel):
+            return math.sqrt(6 / kernel.shape[0])
+
+        critic, generator = models.build(models.get("toy_mlp"), 2, "normal", (2,))
+        expected = [(layer.kernel, he) for layer in critic.hidden + generator.hidden]
+        expected += [(critic.score.kernel, glorot), (generator.pixels.kernel, glorot)]
+        for kernel, bound in expected:
+            largest = float(tf.reduce_max(tf.abs(kernel)))
+            self.assertBetween(largest, 0.97 * bound(kernel), bound(kernel), msg=kernel.path)
 
     def test_xla_only_where_it_helps(self):
         on_gpu = bool(tf.config.list_physical_devices("GPU"))

@@ -78,8 +78,12 @@ def _rest_handler(model_name, loaded):
     return Handler
 
 
-class _LoopbackRestTest(tf.test.TestCase, parameterized.TestCase):
-    """An export of `_GENERATOR` served under `_MODEL` by a loopback REST server."""
+class _LoopbackRest:
+    """Mixin: an export of `_GENERATOR` served under `_MODEL` by a loopback REST server.
+
+    Not a `TestCase` itself, so that the loader does not run its class set-up
+    for a class without tests.
+    """
 
     _MODEL = "mnist"
     _GENERATOR = {"seed": 2}
@@ -105,7 +109,7 @@ class _LoopbackRestTest(tf.test.TestCase, parameterized.TestCase):
         super().tearDownClass()
 
 
-class LabelledServingTest(_LoopbackRestTest):
+class LabelledServingTest(_LoopbackRest, tf.test.TestCase, parameterized.TestCase):
     """A class-conditional export: its label travels in both REST formats."""
 
     _MODEL = "digits"
@@ -125,7 +129,7 @@ class LabelledServingTest(_LoopbackRestTest):
             serving.rest_predict(self.rest_url, "digits", "sample", [1, 2], labels=12)
 
 
-class TextServingTest(_LoopbackRestTest):
+class TextServingTest(_LoopbackRest, tf.test.TestCase, parameterized.TestCase):
     """A text export: its lines come back as strings, in both REST formats."""
 
     _MODEL = "lines"
@@ -143,7 +147,7 @@ class TextServingTest(_LoopbackRestTest):
         self.assertEqual(lines, [line.decode("utf-8") for line in expected])
 
 
-class ServingClientTest(_LoopbackRestTest):
+class ServingClientTest(_LoopbackRest, tf.test.TestCase, parameterized.TestCase):
 
 
     def _expected(self, signature, values):

@@ -189,8 +189,8 @@ class TextSource(DataSource):
         return dataclasses.replace(self, corpus=read_corpus(os.path.abspath(data_dir)))
 
     def encoded(self):
-        """Every line of the corpus, int32 `[N, seq_len]`."""
-        return self.vocabulary.encode(self.corpus.lines, self.seq_len)
+        """Every line of the corpus, int32 `[N, seq_len]`, read-only."""
+        return _encoded(self.corpus, self.vocabulary, self.seq_len)
 
     def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
                       cache_images=False, labelled=False):
@@ -219,6 +219,14 @@ class TextSource(DataSource):
 @functools.lru_cache(maxsize=4)
 def _vocabulary(corpus):
     return corpus.vocabulary()
+
+
+@functools.lru_cache(maxsize=4)
+def _encoded(corpus, vocabulary, seq_len):
+    # Cached: the training data and the evaluator of one run both take it.
+    encoded = vocabulary.encode(corpus.lines, seq_len)
+    encoded.flags.writeable = False
+    return encoded
 
 
 @dataclasses.dataclass(frozen=True)

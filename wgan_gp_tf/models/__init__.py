@@ -71,14 +71,14 @@ def _dcgan_architecture(name, critic_filters, generator_filters, generator_batch
         critic_norms=CRITIC_NORMS)
 
 
-def _toy_architecture(name, width):
+def _toy_architecture(name, width, init):
     """The WGAN-GP paper's toy networks: 3 ReLU layers of `width`, linear points out."""
     hidden_units = (width,) * 3
     return Architecture(
         name,
-        functools.partial(MLPCritic, hidden_units=hidden_units, original_init=False),
+        functools.partial(MLPCritic, hidden_units=hidden_units, init=init),
         functools.partial(MLPGenerator, hidden_units=hidden_units, output_activation=None,
-                          output_range=None, original_init=False),
+                          output_range=None, init=init),
         critic_norms=MLP_CRITIC_NORMS, makes="points")
 
 
@@ -138,8 +138,10 @@ class Architecture:
 
 REGISTRY = Registry("architecture", (
     Architecture("mlp", MLPCritic, MLPGenerator, critic_norms=MLP_CRITIC_NORMS),
-    _toy_architecture("toy_mlp", 512),
-    _toy_architecture("toy_mlp_64", 64),
+    # gan_toy.py's networks, with tflib's initialisers.
+    _toy_architecture("toy_mlp", 512, "tflib_he"),
+    # Ours for toy_1d, whose settings were tuned with Glorot's init throughout.
+    _toy_architecture("toy_mlp_64", 64, "glorot"),
     # keras/wgan_gp_celeba.py of the original repo, 64x64x3 (and wgan_sn_celeba.py,
     # dcgan_sn_celeba.py, rsgan_sn_celeba.py).
     _dcgan_architecture("dcgan_celeba", (64, 128, 256, 512), (512, 256, 128, 64),

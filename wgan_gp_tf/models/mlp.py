@@ -8,14 +8,22 @@ from wgan_gp_tf.models.conditional import class_heads
 from wgan_gp_tf.models.generator import Generator
 from wgan_gp_tf.models.spectral import SpectralDense
 
-# The original scripts draw every weight from U(-0.05, 0.05); biases start at 0.
-_ORIGINAL_INIT = {"minval": -0.05, "maxval": 0.05}
+# The kernels' initialisers, (hidden layers, output layer), by `init`; biases
+# start at 0 in all. "original": the original scripts draw every weight from
+# U(-0.05, 0.05). "tflib_he": the WGAN-GP paper's toy networks (gan_toy.py),
+# tflib's "he" init in the ReLU layers, its default (Glorot's) in the last.
+# "glorot": Keras's default everywhere.
+MLP_INITS = ("original", "tflib_he", "glorot")
 
 
-def _kernel_initializer(original_init):
-    if original_init:
-        return keras.initializers.RandomUniform(**_ORIGINAL_INIT)
-    return "glorot_uniform"
+def _kernel_initializers(init):
+    if init == "original":
+        return (keras.initializers.RandomUniform(-0.05, 0.05),) * 2
+    if init == "tflib_he":
+        return "he_uniform", "glorot_uniform"
+    if init == "glorot":
+        return "glorot_uniform", "glorot_uniform"
+    raise ValueError(f"unknown MLP init {init!r}; one of {', '.join(MLP_INITS)}")
 
 
 # The `norm`s an MLP critic takes.
@@ -27,25 +35,27 @@ class MLPCritic(keras.Model):
 
     Args:
         hidden_units: widths of the ReLU layers before the score.
-        original_init: the original's U(-0.05, 0.05) weights, else Keras's
-            Glorot default (the WGAN-GP paper's toy networks).
+        init: the kernels' initialisation, one of `MLP_INITS`: `"original"`
+            (the original's U(-0.05, 0.05)), `"tflib_he"` (the WGAN-GP
+            paper's toy networks) or `"glorot"`.
         norm: `"none"`, or `"spectral"`: every kernel spectrally normalised
             (`wgan_gp_tf.models.spectral`).
         num_classes: if positive, an AC-GAN classifier head beside the
             score; the critic then returns `(scores, class_logits)`.
     """
 
-    def __init__(self, hidden_units=(128, 32), original_init=True, norm="none", num_classes=0,
+    def __init__(self, hidden_units=(128, 32), init="original", norm="none", num_classes=0,
                  **kwargs):
         super().__init__(**kwargs)
-        init = _kernel_initializer(original_init)
+        hidden_init, output_init = _kernel_initializers(init)
         dense = {"none": keras.layers.Dense, "spectral": SpectralDense}[norm]
         self.flatten = keras.layers.Flatten()
         self.hidden = [
-            dense(units, activation="relu", kernel_initializer=init)
+            dense(units, activation="relu", kernel_initializer=hidden_init)
             for units in hidden_units
         ]
-        self.score, self.classes = class_heads(dense, num_classes, kernel_initializer=init)
+        self.score, self.classes = class_heads(dense, num_classes,
+                                               kernel_initializer=output_init)
 
     def call(self, images, training=False):
         x = self.flatten(images)
@@ -64,20 +74,20 @@ class MLPGenerator(Generator):
         hidden_units: widths of the ReLU layers before the output.
         output_activation: of the output layer; `None` for linear.
         output_range: the outputs' value range, `None` for unbounded points.
-        original_init: as for `MLPCritic`.
+        init: as for `MLPCritic`.
     """
 
     def __init__(self, latent_dim, prior, image_shape, hidden_units=(32, 128),
-                 output_activation="sigmoid", output_range=(0.0, 1.0), original_init=True,
+                 output_activation="sigmoid", output_range=(0.0, 1.0), init="original",
                  **kwargs):
         super().__init__(latent_dim, prior, image_shape, output_range, **kwargs)
-        init = _kernel_initializer(original_init)
+        hidden_init, output_init = _kernel_initializers(init)
         self.hidden = [
-            keras.layers.Dense(units, activation="relu", kernel_initializer=init)
+            keras.layers.Dense(units, activation="relu", kernel_initializer=hidden_init)
             for units in hidden_units
         ]
         self.pixels = keras.layers.Dense(
-            math.prod(image_shape), activation=output_activation, kernel_initializer=init,
+            math.prod(image_shape), activation=output_activation, kernel_initializer=output_init,
             dtype="float32")
         self.to_image = keras.layers.Reshape(image_shape, dtype="float32")
 
