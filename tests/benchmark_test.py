@@ -1,8 +1,8 @@
-"""The benchmarks' arithmetic: steady rate and fixed cost, and the time to a target FID."""
+"""The benchmarks' arithmetic and reading: steady rate, time to a target FID, profiles."""
 
 import tensorflow as tf
 
-from benchmarks import timing
+from benchmarks import profile_text, timing
 
 
 class SteadyRateTest(tf.test.TestCase):
@@ -39,3 +39,30 @@ class TimeToTargetTest(tf.test.TestCase):
 
 if __name__ == "__main__":
     tf.test.main()
+
+
+class ProfileTextTest(tf.test.TestCase):
+
+    _PROGRAM = """
+  %param_0.1 = f32[100,784]{1,0} parameter(0)
+  %param_1.2 = f32[784,128]{1,0} parameter(1)
+  %dot.7 = f32[100,128]{1,0} dot(%param_0.1, %param_1.2), lhs_contracting_dims={1}
+  ROOT %custom-call.3 = f32[100,128]{1,0} custom-call(%dot.7), custom_call_target="__onednn$matmul"
+  %fusion.2 = f32[8]{0} fusion(%a), backend_config={"fusion_config":{"kind":"__xnn_fusion"}}
+"""
+
+    def test_a_dot_has_its_shapes_and_flops(self):
+        self.assertEqual(profile_text.dots(self._PROGRAM), {
+            "dot.7": ("f32[100,784] x f32[784,128] -> f32[100,128]", 2 * 100 * 128 * 784)})
+
+    def test_library_calls_are_counted_by_target(self):
+        self.assertEqual(dict(profile_text.library_calls(self._PROGRAM)),
+                         {"__onednn$matmul": 1, "__xnn_fusion": 1})
+        self.assertEqual(dict(profile_text.library_calls("%dot.1 = f32[2]{0} dot(%a, %b)")), {})
+
+    def test_an_executor_event_names_its_op_type(self):
+        self.assertEqual(profile_text.op_type("while/body/critic/dense/MatMul:_MklMatMul"),
+                         "_MklMatMul")
+        for bookkeeping in ("ExecutorState::Process", "ExecutorState::ProcessAsync::Start",
+                            "ParallelFor"):
+            self.assertIsNone(profile_text.op_type(bookkeeping))
