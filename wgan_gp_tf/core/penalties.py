@@ -72,11 +72,15 @@ def interpolate(real, fake, seed):
         Tensor of the shape of `real`. Under several replicas, `eps` is this
         replica's rows of the draw over the global batch.
     """
+    eps = _interpolation_weights(real, seed)
+    return eps * fake + (1.0 - eps) * real
+
+
+def _interpolation_weights(real, seed):
     unit_axes = [1] * (len(real.shape) - 1)
-    eps = distribute.replica_rows(
+    return distribute.replica_rows(
         lambda size: keras.random.uniform([size, *unit_axes], dtype=real.dtype, seed=seed),
         tf.shape(real)[0])
-    return eps * fake + (1.0 - eps) * real
 
 
 def _critic_values(critic, x):
@@ -84,8 +88,17 @@ def _critic_values(critic, x):
 
 
 def _gradient_norms(critic, real, fake, seed):
-    """Norms `[B]` of grad D at per-example interpolates (a nested tape)."""
-    return _gradient_norms_at(critic, interpolate(real, fake, seed))
+    """Norms `[B]` of grad D at per-example interpolates (a nested tape).
+
+    A critic that can take the gradient at interpolates itself
+    (`wgan_gp_tf.core.stems.CriticScores`) is asked first.
+    """
+    eps = _interpolation_weights(real, seed)
+    at_interpolates = getattr(critic, "gradients_at_interpolates", None)
+    gradients = at_interpolates(real, fake, eps) if at_interpolates else None
+    if gradients is None:
+        return _gradient_norms_at(critic, eps * fake + (1.0 - eps) * real)
+    return per_example_norm(gradients)
 
 
 def _gradient_norms_at(critic, samples):

@@ -17,9 +17,11 @@ A class-conditional trainer (`num_classes`) takes `(images, labels)`
 iterations and adds the AC-GAN terms of `wgan_gp_tf.core.classes`.
 """
 
+import functools
+
 import tensorflow as tf
 
-from wgan_gp_tf.core import averaging, classes, distribute, losses, penalties
+from wgan_gp_tf.core import averaging, classes, distribute, losses, penalties, stems
 
 
 class Updates:
@@ -138,9 +140,10 @@ class Updates:
 
     def _critic_loss(self, real, fake, labels=None):
         """The critic's loss and penalty, recorded in the metrics."""
-        real_scores, real_logits = self._critique(real)
-        fake_scores, fake_logits = self._critique(fake)
-        penalty = self.penalty.fn(self._scores, real, fake, self.seed_generator)
+        critic = stems.CriticScores(self.critic)
+        real_scores, real_logits = self._critique(real, critic.outputs)
+        fake_scores, fake_logits = self._critique(fake, critic.outputs)
+        penalty = self.penalty.fn(critic, real, fake, self.seed_generator)
         if not isinstance(penalty, penalties.PenaltyOutput):
             raise TypeError(f"penalty {self.penalty.name!r} returned {type(penalty)}; a "
                             f"penalty function returns PenaltyOutput(value, norm)")
@@ -171,9 +174,9 @@ class Updates:
         self.trackers["generator_loss"].update_state(loss)
         return loss
 
-    def _critique(self, samples):
+    def _critique(self, samples, outputs=None):
         """`(scores, class_logits)` of the critic; the logits are `None` if unconditional."""
-        output = self.critic(samples, training=True)
+        output = (outputs or functools.partial(self.critic, training=True))(samples)
         if self.num_classes:
             return output[0], output[1]
         return output, None

@@ -49,18 +49,45 @@ class MLPCritic(keras.Model):
         super().__init__(**kwargs)
         hidden_init, output_init = _kernel_initializers(init)
         dense = {"none": keras.layers.Dense, "spectral": SpectralDense}[norm]
+        self.norm = norm
         self.flatten = keras.layers.Flatten()
+        # The first layer's ReLU is applied in `_head`, so that its affine part
+        # is the stem of `affine_split`.
         self.hidden = [
-            dense(units, activation="relu", kernel_initializer=hidden_init)
-            for units in hidden_units
+            dense(units, activation=None if index == 0 else "relu",
+                  kernel_initializer=hidden_init)
+            for index, units in enumerate(hidden_units)
         ]
         self.score, self.classes = class_heads(dense, num_classes,
                                                kernel_initializer=output_init)
 
     def call(self, images, training=False):
-        x = self.flatten(images)
-        for layer in self.hidden:
+        if not self.hidden:
+            return self._scores(self.flatten(images))
+        return self._head(self._stem(images))
+
+    def affine_split(self):
+        """`(stem, head)`, with `critic(x) == head(stem(x))` and `stem` affine.
+
+        The stem is the first layer before its ReLU; the trainer scores
+        interpolates from the stems of their endpoints
+        (`wgan_gp_tf.core.stems`). `None` with spectral normalisation, whose
+        power iteration steps at every call, or with no hidden layer.
+        """
+        if self.norm != "none" or not self.hidden:
+            return None
+        return self._stem, self._head
+
+    def _stem(self, images, training=False):
+        return self.hidden[0](self.flatten(images))
+
+    def _head(self, stems, training=False):
+        x = keras.activations.relu(stems)
+        for layer in self.hidden[1:]:
             x = layer(x)
+        return self._scores(x)
+
+    def _scores(self, x):
         if self.classes is None:
             return self.score(x)
         return self.score(x), self.classes(x)
