@@ -60,16 +60,16 @@ class StepForStepTest(tf.test.TestCase):
             session.run(original.generator_update, {original.noise: next(noise_draws)})
 
         # The original interpolates eps * real + (1 - eps) * fake; ours draws
-        # eps the other way round, which is the same in distribution.
+        # eps the other way round, which is the same in distribution, so ours
+        # is given 1 - eps.
         noise_draws, eps_draws = iter(noises), iter(epss)
         model._noise = lambda size: tf.constant(next(noise_draws))
 
-        def interpolate(real, fake, seed):
-            del seed
-            eps = tf.reshape(next(eps_draws), [BATCH, 1, 1, 1])
-            return eps * real + (1.0 - eps) * fake
+        def interpolation_weights(real, seed):
+            del real, seed
+            return 1.0 - tf.reshape(next(eps_draws), [BATCH, 1, 1, 1])
 
-        with mock.patch.object(penalties, "interpolate", interpolate):
+        with mock.patch.object(penalties, "_interpolation_weights", interpolation_weights):
             for batches in reals:
                 logs = model.train_step(tf.constant(batches.reshape(N_CRITIC, BATCH, 28, 28, 1)))
                 # Measured: mean norms 1.37, 1.32, 1.28.

@@ -39,7 +39,8 @@ class CriticScores:
             return self._critic(samples, training=True)
         stem, head = self._split
         stems = stem(samples, training=True)
-        self._stems[samples.ref()] = stems
+        if tf.is_tensor(samples):
+            self._stems[samples.ref()] = stems
         return head(stems, training=True)
 
     def __call__(self, samples, training=True):
@@ -51,8 +52,8 @@ class CriticScores:
     def gradients_at_interpolates(self, real, fake, eps):
         """The critic's input gradient at `eps * fake + (1 - eps) * real`, or `None`.
 
-        `None` unless both batches were scored through a float32 stem; the
-        caller then interpolates the inputs.
+        `None` unless both batches are tensors this object scored through a
+        float32 stem; the caller then interpolates the inputs.
 
         Args:
             real: a batch this object scored.
@@ -62,6 +63,8 @@ class CriticScores:
         Returns:
             `[B, ...]`, the gradient of the scores' sum at the interpolates.
         """
+        if not (tf.is_tensor(real) and tf.is_tensor(fake)):
+            return None
         real_stems = self._stems.get(real.ref())
         fake_stems = self._stems.get(fake.ref())
         if real_stems is None or fake_stems is None or real_stems.dtype != tf.float32:
