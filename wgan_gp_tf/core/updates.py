@@ -182,7 +182,7 @@ class Updates:
         return output, None
 
     def _scores(self, samples, training=True):
-        """The critic's scores alone: what the penalties differentiate."""
+        """The critic's scores alone, for a loss that needs the real ones."""
         return self._critique(samples)[0]
 
     def _generate(self, noise, labels=None):
