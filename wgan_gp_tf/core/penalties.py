@@ -72,7 +72,10 @@ def interpolate(real, fake, seed):
         Tensor of the shape of `real`. Under several replicas, `eps` is this
         replica's rows of the draw over the global batch.
     """
-    eps = _interpolation_weights(real, seed)
+    return _blend(real, fake, _interpolation_weights(real, seed))
+
+
+def _blend(real, fake, eps):
     return eps * fake + (1.0 - eps) * real
 
 
@@ -97,7 +100,7 @@ def _gradient_norms(critic, real, fake, seed):
     at_interpolates = getattr(critic, "gradients_at_interpolates", None)
     gradients = at_interpolates(real, fake, eps) if at_interpolates else None
     if gradients is None:
-        return _gradient_norms_at(critic, eps * fake + (1.0 - eps) * real)
+        return _gradient_norms_at(critic, _blend(real, fake, eps))
     return per_example_norm(gradients)
 
 

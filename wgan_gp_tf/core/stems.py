@@ -46,8 +46,7 @@ class CriticScores:
     def __call__(self, samples, training=True):
         """The scores `[B, 1]` alone, for the penalties."""
         del training
-        outputs = self.outputs(samples)
-        return outputs[0] if isinstance(outputs, tuple | list) else outputs
+        return _scores(self.outputs(samples))
 
     def gradients_at_interpolates(self, real, fake, eps):
         """The critic's input gradient at `eps * fake + (1 - eps) * real`, or `None`.
@@ -75,8 +74,7 @@ class CriticScores:
         stems = eps * fake_stems + (1.0 - eps) * real_stems
         with tf.GradientTape() as tape:
             tape.watch(stems)
-            outputs = head(stems, training=True)
-            scores = outputs[0] if isinstance(outputs, tuple | list) else outputs
+            scores = _scores(head(stems, training=True))
         stem_gradients = tape.gradient(scores, stems)
         # The stem is affine, so its input gradient is the same at every input:
         # take it at `real`; its forward there is dropped as unused.
@@ -84,3 +82,8 @@ class CriticScores:
             tape.watch(real)
             at_real = stem(real, training=True)
         return tape.gradient(at_real, real, output_gradients=stem_gradients)
+
+
+def _scores(outputs):
+    """The scores of a critic's outputs: `outputs` itself, or its first with class logits."""
+    return outputs[0] if isinstance(outputs, tuple | list) else outputs

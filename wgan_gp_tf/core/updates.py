@@ -165,7 +165,7 @@ class Updates:
     def _generator_loss(self, real, fake, labels=None):
         fake_scores, fake_logits = self._critique(fake)
         if self.adversarial_loss.generator_needs_real:
-            real_scores = self._scores(real)
+            real_scores, _ = self._critique(real)
         else:
             real_scores = tf.zeros_like(fake_scores)
         loss = self._adversarial_losses(real_scores, fake_scores).generator
@@ -180,10 +180,6 @@ class Updates:
         if self.num_classes:
             return output[0], output[1]
         return output, None
-
-    def _scores(self, samples, training=True):
-        """The critic's scores alone, for a loss that needs the real ones."""
-        return self._critique(samples)[0]
 
     def _generate(self, noise, labels=None):
         if labels is None:
