@@ -17,6 +17,7 @@ import numpy as np
 from absl import flags
 
 import wgan_gp_tf
+from wgan_gp_tf import images
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("export_dir", "saved_models/mnist",
@@ -63,7 +64,7 @@ def main(argv):
             f"a grid of {FLAGS.num:,} images of {height}x{width} has {pixels:,} pixels, more "
             f"than the {MAX_GRID_PIXELS:,} a PNG viewer takes; draw fewer with --num")
     version_path, samples = wgan_gp_tf.serving.sample_export(version_path, seeds, labels)
-    wgan_gp_tf.write_png(wgan_gp_tf.image_grid(samples, columns), FLAGS.out)
+    images.write_png(images.image_grid(samples, columns), FLAGS.out)
     print(f"wrote {FLAGS.num} images from {version_path} to {FLAGS.out}")
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from absl import flags
 
 import wgan_gp_tf
+from wgan_gp_tf import images
 
 FLAGS = flags.FLAGS
 flags.DEFINE_enum("protocol", "rest", ["rest", "grpc"], "How to talk to TF Serving.")
@@ -66,7 +67,7 @@ def main(argv):
             with open(FLAGS.out, "w", encoding="utf-8") as file:
                 file.writelines(line + "\n" for line in result)
         return
-    wgan_gp_tf.write_png(wgan_gp_tf.image_grid(result), FLAGS.out)
+    images.write_png(images.image_grid(result), FLAGS.out)
     print(f"wrote {len(result)} images of shape {list(result.shape[1:])} "
           f"from {server} to {FLAGS.out}")
 

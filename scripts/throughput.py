@@ -2,8 +2,8 @@
 
 Builds the preset's trainer once per variant (by default float32, bfloat16 and
 float16, each with and without XLA, under each `--strategies` entry; on a CPU
-float16, which is about 45x slower there, is left out, and so is XLA for the
-convolutional networks, about 6x slower), trains each on random
+float16, which has no fast kernels there, is left out, and so is XLA for the
+convolutional networks, slower than oneDNN's: docs/benchmarks.md), trains each on random
 images of the preset's shape, interleaved over `--repeats` rounds, and prints
 the medians and their ratios to the first variant. Real images/s =
 iterations/s x n_critic x global batch size. `train.py` leaves XLA off for
@@ -27,6 +27,7 @@ import tensorflow as tf
 from absl import flags
 
 import wgan_gp_tf
+from wgan_gp_tf import training
 from wgan_gp_tf.core import distribute
 
 FLAGS = flags.FLAGS
@@ -74,7 +75,7 @@ def main(argv):
     del argv
     if FLAGS.logical_cpus > 1:
         distribute.split_cpu(FLAGS.logical_cpus)
-    config = wgan_gp_tf.make_config(FLAGS.preset, steps_per_execution=1)
+    config = training.make_config(FLAGS.preset, steps_per_execution=1)
     default_precisions, default_xla = _default_variants(config)
     strategies = {name: distribute.make_strategy(name) for name in FLAGS.strategies}
     variants = {(name, precision, xla, ema): _variant(config, strategy, precision, xla == "on",

@@ -12,23 +12,24 @@ import _cli
 from absl import app, flags
 
 import wgan_gp_tf
+from wgan_gp_tf import training
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("preset", "mnist_mlp", "One of: " + ", ".join(
     f"{preset.name} ({preset.source})" for preset in wgan_gp_tf.training.PRESETS.values()))
 flags.DEFINE_boolean("dry_run", False, "Print the resolved config and exit without training.")
-config_flags = _cli.define_config_flags(wgan_gp_tf.TrainConfig, skip=("preset",))
+config_flags = _cli.define_config_flags(training.TrainConfig, skip=("preset",))
 flags.adopt_module_key_flags(_cli)
 
 
 def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-    config = wgan_gp_tf.make_config(FLAGS.preset, **config_flags())
+    config = training.make_config(FLAGS.preset, **config_flags())
     if FLAGS.dry_run:
         print(config.to_json())
         return
-    result = wgan_gp_tf.run(config, verbose=1 if sys.stdout.isatty() else 2)
+    result = training.run(config, verbose=1 if sys.stdout.isatty() else 2)
     if result.stopped_by:
         sys.exit(128 + signal.Signals[result.stopped_by])
     print(f"iteration {result.iteration}; run folder {config.output_dir}; "

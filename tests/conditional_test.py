@@ -52,8 +52,9 @@ class TermsTest(tf.test.TestCase):
         rng = np.random.default_rng(0)
         w, v = rng.normal(size=4), rng.normal(size=(4, 3))
         generator = helpers.mlp_generator(num_classes=3)
-        model = WGANGP(LinearAuxiliaryCritic(w, v), generator)
-        model.compile(penalty="squared", penalty_weight=2.0, classifier_weight=0.5)
+        model = WGANGP(LinearAuxiliaryCritic(w, v), generator, penalty="squared",
+                       penalty_weight=2.0, classifier_weight=0.5)
+        model.compile()
         real = rng.uniform(size=(6, 2, 2, 1)).astype(np.float32)
         fake = rng.uniform(size=(6, 2, 2, 1)).astype(np.float32)
         labels = np.array([0, 1, 2, 2, 1, 0])
@@ -94,8 +95,8 @@ class FitTest(tf.test.TestCase):
         keras.utils.set_random_seed(0)
         critic, generator = models.build(models.get("mlp"), 10, "uniform", (28, 28, 1),
                                          num_classes=10)
-        model = WGANGP(critic, generator)
-        model.compile(n_critic=2, generator_batch_size=6)
+        model = WGANGP(critic, generator, n_critic=2, generator_batch_size=6)
+        model.compile()
         return model
 
     def test_arrays_with_labels_and_labelled_datasets_train(self):
@@ -125,7 +126,7 @@ class FitTest(tf.test.TestCase):
     def test_relativistic_loss_refuses_another_generator_batch(self):
         critic, generator = models.build(models.get("mlp"), 10, "uniform", (28, 28, 1))
         with self.assertRaisesRegex(ConfigError, "pairs each generated sample with a real"):
-            WGANGP(critic, generator).compile(loss="relativistic", generator_batch_size=8)
+            WGANGP(critic, generator, loss="relativistic", generator_batch_size=8)
 
     def test_a_grid_has_a_row_per_class(self):
         grid = evaluation.plots.sample_grid(self._model(), 4, seed=0)

@@ -45,10 +45,10 @@ def fit(logical_cpus):
                                       keras.layers.Dense(16, activation="relu"),
                                       keras.layers.Dense(16, activation="sigmoid"),
                                       keras.layers.Reshape((4, 4, 1))])
-        model = wgan_gp_tf.WGANGP(critic, generator, seed=0)
+        model = wgan_gp_tf.WGANGP(critic, generator, seed=0, n_critic=2)
         # Epsilon 1: updates follow the gradients' size (see distribute_test).
         model.compile(keras.optimizers.Adam(1e-2, epsilon=1.0),
-                      keras.optimizers.Adam(1e-2, epsilon=1.0), n_critic=2, jit_compile=False)
+                      keras.optimizers.Adam(1e-2, epsilon=1.0), jit_compile=False)
     model.fit(images, batch_size=20, epochs=2, verbose=0)
     # A dataset of batches has no known length: its epoch ends with its data.
     model.fit(tf.data.Dataset.from_tensor_slices(images).batch(20), verbose=0)

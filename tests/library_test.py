@@ -33,9 +33,8 @@ def _networks(latent_dim=8, shape=SHAPE, activation="sigmoid", seed=0, hidden=(1
 
 
 def _model(n_critic=2, seed=0, **compile_options):
-    model = wgan_gp_tf.WGANGP(*_networks(seed=seed), seed=seed)
-    model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), n_critic=n_critic,
-                  **compile_options)
+    model = wgan_gp_tf.WGANGP(*_networks(seed=seed), seed=seed, n_critic=n_critic)
+    model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), **compile_options)
     return model
 
 
@@ -87,7 +86,8 @@ class PlainNetworksTest(tf.test.TestCase):
                              ("Adam", 0.5, 0.9))
             self.assertAllClose(optimizer.learning_rate, 1e-4)
         self.assertEqual(model.penalty.name, "hinge")
-        model.compile("rmsprop", "sgd", penalty="diff_squared")
+        model = wgan_gp_tf.WGANGP(*_networks(), penalty="diff_squared")
+        model.compile("rmsprop", "sgd")
         self.assertEqual((type(model.critic_optimizer).__name__,
                           type(model.generator_optimizer).__name__, model.penalty.name),
                          ("RMSprop", "SGD", "diff_squared"))
@@ -151,7 +151,7 @@ class FitInputsTest(tf.test.TestCase):
         history = model.fit(_numbered(103), batch_size=10, epochs=2, verbose=0)
         self.assertEqual(model.iterations_done, 10)
         self.assertEqual(int(model.critic_optimizer.iterations), 20)
-        self.assertEqual(set(history.history), set(wgan_gp_tf.METRIC_NAMES))
+        self.assertEqual(set(history.history), set(wgan_gp_tf.core.METRIC_NAMES))
         dataset = tf.data.Dataset.from_tensor_slices((_numbered(55), np.zeros(55))).batch(10)
         model.fit(dataset, epochs=1, verbose=0)
         # The data ends within the next draw: no step is taken for it.
@@ -277,8 +277,8 @@ class PlainNetworksOnMnistTest(tf.test.TestCase):
         for name, data in (("array", x),
                            ("dataset", tf.data.Dataset.from_tensor_slices((x, labels)).batch(64))):
             critic, generator = _networks(latent_dim=64, shape=(28, 28, 1), hidden=(512, 256))
-            model = wgan_gp_tf.WGANGP(critic, generator, latent_dim=64)
-            model.compile(penalty="squared")
+            model = wgan_gp_tf.WGANGP(critic, generator, latent_dim=64, penalty="squared")
+            model.compile()
             estimates = _WassersteinPerIteration()
             history = model.fit(data, batch_size=64 if name == "array" else None, epochs=1,
                                 verbose=0, callbacks=[estimates])

@@ -30,7 +30,7 @@ class ClosedFormTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.parameters(*CLOSED_FORMS)
     def test_values(self, name):
-        output = losses.get(name).fn(tf.constant(REAL), tf.constant(FAKE))
+        output = losses.resolve(name)(tf.constant(REAL), tf.constant(FAKE))
         self.assertAllClose(tuple(output), CLOSED_FORMS[name], rtol=1e-6)
 
     @parameterized.parameters(("wasserstein", 1.0), ("hinge", 1.0), ("standard", -1.0),
@@ -39,7 +39,7 @@ class ClosedFormTest(tf.test.TestCase, parameterized.TestCase):
         """The post's forms score generated samples high; the sigmoid ones, real samples."""
         real, fake = tf.Variable(REAL), tf.Variable(FAKE)
         with tf.GradientTape() as tape:
-            critic_loss = losses.get(name).fn(real, fake).critic
+            critic_loss = losses.resolve(name)(real, fake).critic
         real_gradient, fake_gradient = tape.gradient(critic_loss, [real, fake])
         self.assertAllLessEqual(fake_side * fake_gradient, 0.0)
         self.assertAllGreaterEqual(fake_side * real_gradient, 0.0)
@@ -51,14 +51,14 @@ class ClosedFormTest(tf.test.TestCase, parameterized.TestCase):
 
     def test_only_the_relativistic_generator_needs_real_scores(self):
         self.assertEqual([name for name in losses.names()
-                          if losses.get(name).generator_needs_real], ["relativistic"])
+                          if losses.resolve(name).generator_needs_real], ["relativistic"])
 
 
 class RegistryTest(tf.test.TestCase):
 
     def test_unknown_name_lists_the_valid_ones(self):
         with self.assertRaisesRegex(ConfigError, "unknown loss 'wgan'.*wasserstein, standard"):
-            losses.get("wgan")
+            losses.resolve("wgan")
 
     def test_a_function_or_a_loss_is_taken_as_it_is(self):
         def least_squares(real_scores, fake_scores):
@@ -66,12 +66,12 @@ class RegistryTest(tf.test.TestCase):
                                      + tf.reduce_mean(tf.square(fake_scores)),
                                      tf.reduce_mean(tf.square(fake_scores - 1.0)))
 
-        wrapped = losses.get(least_squares)
+        wrapped = losses.resolve(least_squares)
         self.assertEqual((wrapped.name, wrapped.fn, wrapped.generator_needs_real),
                          ("least_squares", least_squares, True))
-        self.assertIs(losses.get(wrapped), wrapped)
+        self.assertIs(losses.resolve(wrapped), wrapped)
         with self.assertRaisesRegex(ConfigError, "a registered name, a Loss or a function"):
-            losses.get(None)
+            losses.resolve(None)
 
 
 if __name__ == "__main__":

@@ -170,7 +170,7 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
                       for seed in (1, 2))
         convolutions = critic.convolutions
         with tf.GradientTape() as tape:
-            penalty = penalties.get("squared").fn(critic, real, fake, 5).value
+            penalty = penalties.resolve("squared")(critic, real, fake, 5).value
         kernels, biases = tape.gradient(penalty, (
             [layer.kernel for layer in convolutions], [layer.bias for layer in convolutions]))
         # Every convolution but the first is followed by the norm.
@@ -233,7 +233,7 @@ class MixedPrecisionTest(tf.test.TestCase, parameterized.TestCase):
         fake = model.generator(model.generator.sample_latent(4, seed=2))
         self.assertEqual(fake.dtype, tf.float32)
         for name in ("squared", "hinge", "diff_squared"):
-            output = penalties.get(name).fn(model.critic, real, fake, seed=3)
+            output = penalties.resolve(name)(model.critic, real, fake, seed=3)
             self.assertEqual(output.value.dtype, tf.float32, name)
             self.assertEqual(output.norm.dtype, tf.float32, name)
             self.assertTrue(np.isfinite(output.value.numpy()), name)

@@ -6,7 +6,7 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 from tests import helpers
-from wgan_gp_tf.core import penalties
+from wgan_gp_tf.core import gradients, penalties
 from wgan_gp_tf.errors import ConfigError
 
 SHAPES = {"rank2": (6, 12), "rank4": (6, 3, 2, 2)}
@@ -57,12 +57,12 @@ class ClosedFormTest(tf.test.TestCase, parameterized.TestCase):
     def test_each_quotient_is_below_the_gradient_norm(self):
         # Cauchy-Schwarz: |w . d| / ||d|| <= ||w||, with equality only along w.
         critic, weights, real, fake = _case(SHAPES["rank4"], 2.5)
-        quotients = penalties._lipschitz_quotients(critic, real, fake,
+        quotients = gradients.lipschitz_quotients(critic, real, fake,
                                                   keras.random.SeedGenerator(3))
         self.assertEqual(quotients.shape, (len(real),))
         self.assertAllLessEqual(quotients, 2.5 * (1 + 1e-6))
         along = real + 0.5 * weights
-        self.assertAllClose(penalties._lipschitz_quotients(
+        self.assertAllClose(gradients.lipschitz_quotients(
             critic, real, along, keras.random.SeedGenerator(3)), [2.5] * len(real), rtol=1e-5)
 
     @parameterized.parameters("rank2", "rank4")
@@ -121,7 +121,7 @@ class DivTest(tf.test.TestCase, parameterized.TestCase):
         output = penalties.div_penalty(critic, real, fake, seed)
         self.assertAllClose(output.value, norm**6, rtol=1e-5)
         self.assertAllClose(output.norm, norm, rtol=1e-5)
-        self.assertAllClose(penalties.div(3.0).fn(critic, real, fake, seed).value, norm**3,
+        self.assertAllClose(penalties.Div(3.0)(critic, real, fake, seed).value, norm**3,
                             rtol=1e-5)
 
     @parameterized.parameters("rank2", "rank4")
@@ -130,7 +130,7 @@ class DivTest(tf.test.TestCase, parameterized.TestCase):
         c = 0.7
         norms = [c * np.linalg.norm(batch.reshape(len(batch), -1), axis=1)
                  for batch in (real, fake)]
-        output = penalties.div(2.0).fn(QuadraticCritic(c), real, fake, None)
+        output = penalties.Div(2.0)(QuadraticCritic(c), real, fake, None)
         self.assertAllClose(output.value, (np.mean(norms[0]**2) + np.mean(norms[1]**2)) / 2,
                             rtol=1e-5)
         self.assertAllClose(output.norm, np.mean(np.concatenate(norms)), rtol=1e-5)
@@ -148,42 +148,81 @@ class InterpolateTest(tf.test.TestCase):
     def test_one_eps_per_example_on_the_segment(self):
         real = np.zeros((64, 3, 2, 1), np.float32)
         fake = np.ones((64, 3, 2, 1), np.float32)
-        mixed = penalties.interpolate(real, fake, keras.random.SeedGenerator(0))
+        mixed = gradients.interpolate(real, fake, keras.random.SeedGenerator(0))
         per_example = tf.reshape(mixed, [64, -1])
         self.assertAllClose(per_example, tf.repeat(per_example[:, :1], 6, axis=1))
         self.assertAllInRange(mixed, 0.0, 1.0)
         self.assertGreater(float(tf.math.reduce_std(per_example[:, 0])), 0.2)
 
 
+class ClipTest(tf.test.TestCase):
+
+    def test_clips_each_weight_to_its_bound_and_adds_no_term(self):
+        critic, _, real, fake = _case(SHAPES["rank2"], 2.5)
+        clip = penalties.Clip(0.05)
+        self.assertAllClose(clip(critic, real, fake, keras.random.SeedGenerator(0)).value, 0.0)
+        clip.constrain([critic.w])
+        self.assertAllClose(critic.w, np.clip(critic.w.numpy(), -0.05, 0.05))
+        self.assertAllClose(np.abs(critic.w.numpy()).max(), 0.05)
+
+    def test_refuses_a_bound_that_is_not_positive(self):
+        with self.assertRaisesRegex(ConfigError, "positive clip_value"):
+            penalties.Clip(0.0)
+
+
 class RegistryTest(tf.test.TestCase):
 
-    def test_only_clip_clips_weights(self):
-        self.assertEqual([name for name in penalties.names()
-                          if penalties.get(name).clips_weights], ["clip"])
+    def test_only_clip_constrains_weights(self):
+        w = tf.Variable([3.0, -3.0])
+        constrained = []
+        for name in penalties.names():
+            w.assign([3.0, -3.0])
+            penalties.resolve(name).constrain([w])
+            if not np.array_equal(w.numpy(), [3.0, -3.0]):
+                constrained.append(name)
+        self.assertEqual(constrained, ["clip"])
 
     def test_unknown_name_lists_the_valid_ones(self):
         with self.assertRaisesRegex(ConfigError, "unknown penalty 'hing'.*hinge, squared"):
-            penalties.get("hing")
+            penalties.resolve("hing")
+
+    def test_names_make_objects_with_their_defaults(self):
+        self.assertEqual(penalties.resolve("div"), penalties.Div(6.0))
+        self.assertEqual(penalties.resolve("clip"), penalties.Clip(0.01))
+        self.assertEqual(penalties.resolve(penalties.Squared), penalties.Squared())
+        self.assertEqual(penalties.Div(power=3).get_config(), {"power": 3.0})
 
     def test_a_function_or_a_penalty_is_taken_as_it_is(self):
         def my_penalty(critic, real, fake, seed):
             return penalties.squared_penalty(critic, real, fake, seed)
 
-        wrapped = penalties.get(my_penalty)
-        self.assertEqual((wrapped.name, wrapped.fn, wrapped.clips_weights),
-                         ("my_penalty", my_penalty, False))
-        self.assertIs(penalties.get(wrapped), wrapped)
+        wrapped = penalties.resolve(my_penalty)
+        self.assertEqual((wrapped.name, wrapped.fn, wrapped.second_order, wrapped.scores_only),
+                         ("my_penalty", my_penalty, True, False))
+        self.assertIs(penalties.resolve(wrapped), wrapped)
         with self.assertRaisesRegex(ConfigError, "a registered name, a Penalty or a function"):
-            penalties.get(3)
+            penalties.resolve(3)
+
+    def test_a_penalty_that_returns_something_else_is_named(self):
+        wrapped = penalties.resolve(lambda critic, real, fake, seed: 0.0)
+        with self.assertRaisesRegex(TypeError, "'<lambda>' returned <class 'float'>"):
+            wrapped(None, None, None, None)
 
     def test_register_makes_a_name_and_refuses_a_taken_one(self):
-        penalty = penalties.Penalty("double_hinge", lambda *args: penalties.hinge_penalty(*args))
-        self.assertIs(penalties.register(penalty), penalty)
+        class DoubleHinge(penalties.Penalty):
+            name = "double_hinge"
+
+            def call(self, critic, real, fake, seed):
+                value, norm = penalties.hinge_penalty(critic, real, fake, seed)
+                return penalties.PenaltyOutput(2 * value, norm)
+
+        self.assertIs(penalties.register(DoubleHinge), DoubleHinge)
         self.addCleanup(penalties.REGISTRY._items.pop, "double_hinge")
-        self.assertIs(penalties.get("double_hinge"), penalty)
+        self.assertIsInstance(penalties.resolve("double_hinge"), DoubleHinge)
         self.assertIn("double_hinge", penalties.names())
         with self.assertRaisesRegex(ConfigError, "'hinge' is registered already"):
-            penalties.register(penalties.Penalty("hinge", penalties.squared_penalty))
+            penalties.register(penalties.Squared.__class__("Again", (penalties.Squared,),
+                                                           {"name": "hinge"}))
 
 
 if __name__ == "__main__":

@@ -192,8 +192,8 @@ class StopOnSignalTest(tf.test.TestCase):
     def test_sigint_ends_fit_with_a_checkpoint_of_the_last_iteration(self):
         critic = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
         generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])
-        model = WGANGP(critic, generator)
-        model.compile(n_critic=1)
+        model = WGANGP(critic, generator, n_critic=1)
+        model.compile()
         folder = os.path.join(self.get_temp_dir(), "checkpoints")
         stop = stopping.StopOnSignal()
         before = signal.getsignal(signal.SIGINT)

@@ -86,7 +86,7 @@ class MLPCriticStemTest(tf.test.TestCase, parameterized.TestCase):
     def test_penalty_and_its_gradients_match_the_whole_critic(self, penalty, num_classes):
         critic = self._critic(num_classes=num_classes)
         real, fake = _batches((8, 28, 28, 1))
-        fn = penalties.get(penalty).fn
+        fn = penalties.resolve(penalty)
 
         def whole(samples, training=True):
             outputs = critic(samples, training=training)

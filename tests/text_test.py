@@ -180,8 +180,8 @@ class LanguageNetworksTest(tf.test.TestCase):
         for penalty in ("squared", "hinge", "div"):
             with self.assertRaisesRegex(wgan_gp_tf.ConfigError,
                                         "no second derivative.*diff_squared"):
-                wgan_gp_tf.WGANGP(critic, generator).compile(penalty=penalty)
-        wgan_gp_tf.WGANGP(critic, generator).compile(penalty="diff_squared")
+                wgan_gp_tf.WGANGP(critic, generator, penalty=penalty)
+        wgan_gp_tf.WGANGP(critic, generator, penalty="diff_squared")
 
     def test_the_squared_penalty_trains_a_gru_critic_on_the_cpu(self):
         # Keras's generic GRU kernel, which a CPU runs, has a second derivative.
@@ -215,7 +215,7 @@ class DiffSquaredSignTrapTest(tf.test.TestCase):
         critic = LinearCritic(tf.constant([w]))
         real, fake = tf.zeros([4, 1]), tf.fill([4, 1], distance)
         with tf.GradientTape() as tape:
-            scores = wgan_gp_tf.losses.get("wasserstein").fn(critic(real), critic(fake))
+            scores = wgan_gp_tf.losses.resolve("wasserstein")(critic(real), critic(fake))
             penalty = penalties.diff_squared_penalty(critic, real, fake,
                                                      keras.random.SeedGenerator(3))
             loss = scores.critic + penalty_weight * penalty.value
@@ -238,7 +238,7 @@ class DiffSquaredSignTrapTest(tf.test.TestCase):
 class TextConfigTest(tf.test.TestCase):
 
     def test_refusals_name_the_fix(self):
-        make = wgan_gp_tf.make_config
+        make = wgan_gp_tf.training.make_config
         with self.assertRaisesRegex(wgan_gp_tf.ConfigError, "--data_dir=.*fortunes"):
             make("language_rnn")
         corpus = os.path.join(self.get_temp_dir(), "corpus.txt")

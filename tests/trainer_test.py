@@ -20,11 +20,9 @@ def _linear_model(norm=2.5, learning_rate=0.1, penalty="squared", seed=0, loss="
     weights = rng.normal(size=IMAGE_SHAPE).astype(np.float32)
     weights *= norm / np.linalg.norm(weights)
     constant = rng.uniform(size=IMAGE_SHAPE).astype(np.float32)
-    model = core.WGANGP(helpers.LinearCritic(weights),
-                           helpers.ConstantGenerator(constant))
-    model.compile(keras.optimizers.SGD(learning_rate),
-                  keras.optimizers.SGD(learning_rate), penalty=penalty,
-                  penalty_weight=10.0, n_critic=1, loss=loss)
+    model = core.WGANGP(helpers.LinearCritic(weights), helpers.ConstantGenerator(constant),
+                        penalty=penalty, penalty_weight=10.0, n_critic=1, loss=loss)
+    model.compile(keras.optimizers.SGD(learning_rate), keras.optimizers.SGD(learning_rate))
     return model, weights, constant
 
 
@@ -113,7 +111,7 @@ class LossesTest(tf.test.TestCase):
         self.assertEqual(int(model.critic_optimizer.iterations), 4)
         with self.assertRaisesRegex(ConfigError, "one_step .* needs n_critic=1 and "
                                                  "n_generator=1, not 2 and 1"):
-            model.compile(one_step=True, n_critic=2)
+            core.WGANGP(model.critic, model.generator, one_step=True, n_critic=2)
 
     def test_every_loss_trains(self):
         for loss in core.losses.names():
@@ -161,11 +159,10 @@ def _fit(penalty, jit_compile, seed=0, iterations=4, n_critic=2,
     keras.utils.set_random_seed(seed)
     critic, generator = models.build(models.get("mlp"), 10,
                                      "uniform", IMAGE_SHAPE)
-    model = trainer(critic, generator, seed=seed)
+    model = trainer(critic, generator, seed=seed, penalty=penalty, n_critic=n_critic, loss=loss,
+                    n_generator=n_generator)
     model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
-                  penalty=penalty, n_critic=n_critic, jit_compile=jit_compile,
-                  steps_per_execution=steps_per_execution, loss=loss,
-                  n_generator=n_generator)
+                  jit_compile=jit_compile, steps_per_execution=steps_per_execution)
     data = np.random.default_rng(seed).uniform(
         size=(iterations, n_critic, 8, *IMAGE_SHAPE)).astype(np.float32)
     history = model.fit(tf.data.Dataset.from_tensor_slices(data), epochs=1,
@@ -229,8 +226,10 @@ class EveryPenaltyTest(tf.test.TestCase, parameterized.TestCase):
                 return super().generator_step(real)
 
         class EveryUpdateTraced(CountingTrainer):
-            def trace_steps_once(self):
-                pass
+            def make_train_function(self, force=False):
+                function = super().make_train_function(force)
+                self._traced_steps = None
+                return function
 
         settings = {"n_critic": 3, "n_generator": 2, "steps_per_execution": 2}
         once, history = _fit("hinge", jit_compile, trainer=CountingTrainer, **settings)

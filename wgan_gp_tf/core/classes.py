@@ -21,6 +21,13 @@ CLASSIFIER_WEIGHT = 1.0
 GENERATOR_CLASSIFIER_WEIGHT = 0.1
 
 
+def split_outputs(outputs, num_classes):
+    """`(scores, class_logits)` of a critic's outputs; the logits are `None` if unconditional."""
+    if num_classes:
+        return outputs[0], outputs[1]
+    return outputs, None
+
+
 def cross_entropy(logits, labels):
     """Mean softmax cross-entropy of `logits` `[B, K]` against int `labels` `[B]`.
 

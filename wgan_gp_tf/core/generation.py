@@ -1,12 +1,47 @@
-"""What `WGANGP` draws from its generator: noise, samples, their range, their shape."""
+"""`GeneratingModel`, the base of `WGANGP` that draws samples: noise, labels, range, shape."""
 
+import keras
 import tensorflow as tf
 
-from wgan_gp_tf.core import classes, sampling
+from wgan_gp_tf.core import classes, networks, sampling
 
 
-class Generation:
-    """The sampling side of `WGANGP`; it provides the networks, noise and range settings."""
+class GeneratingModel(keras.Model):
+    """A `keras.Model` that samples a generator it holds, which carries its noise and range.
+
+    Args:
+        generator: a `keras.Model`, noise `[B, latent_dim]` (`[noise,
+            labels]` if conditional) -> samples.
+        latent_dim: the noise size; by default the generator's own
+            `latent_dim` or its input width.
+        prior: `"normal"`, `"uniform"` (U(-1, 1)) or `"unit_uniform"`;
+            by default the generator's own `prior`, else `"normal"`.
+        output_range: `(low, high)` of the generated images, which sample
+            grids and exports map to [0, 1]; by default the generator's own,
+            else `(0, 1)`.
+        num_classes: the classes of a conditional generator; by default
+            the generator's own.
+        average_generator: `None`, or a built generator of the same
+            architecture that keeps an average of the generator's weights,
+            starting as a copy; it is then the one sampled.
+        **kwargs: passed to `keras.Model`.
+
+    Raises:
+        ConfigError: the noise size is unknown, an argument contradicts what
+            the generator carries, or the prior is unknown.
+    """
+
+    def __init__(self, generator, latent_dim=None, prior=None, output_range=None,
+                 num_classes=None, average_generator=None, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.latent_dim, self.prior, self.output_range = networks.noise_and_range(
+            generator, latent_dim, prior, output_range)
+        self.num_classes = networks.num_classes(generator, num_classes)
+        self.average_generator = average_generator
+        if average_generator is not None:
+            average_generator.set_weights(generator.get_weights())
+        self._image_shape = None
 
     @property
     def sampling_generator(self):
@@ -20,13 +55,13 @@ class Generation:
         """The shape of one generated sample, e.g. `(28, 28, 1)`, or `(D,)` for points."""
         shape = getattr(self.generator, "image_shape", None) or self._image_shape
         if shape is None:
-            shape = tuple(self.generate(tf.zeros([1, self.latent_dim]),
-                                        self._zero_labels(1)).shape[1:])
-            self._image_shape = shape
+            labels = tf.zeros([1], tf.int32) if self.num_classes else None
+            shape = self._image_shape = tuple(
+                self.generate(tf.zeros([1, self.latent_dim]), labels).shape[1:])
         return tuple(shape)
 
     def generate(self, noise, labels=None, training=False, generator=None):
-        """Samples of the sampling generator (or `generator`) for noise and labels.
+        """Samples, in `output_range`, of the sampling generator (or `generator`).
 
         Args:
             noise: `[B, latent_dim]`.
@@ -35,9 +70,6 @@ class Generation:
             training: the generator's mode.
             generator: another network to call, e.g. the trained `generator`
                 rather than its average.
-
-        Returns:
-            The generator's output, in `output_range`.
         """
         generator = generator or self.sampling_generator
         if not self.num_classes:
@@ -47,8 +79,12 @@ class Generation:
             labels = classes.balanced_labels(tf.shape(noise)[0], self.num_classes)
         return generator([noise, tf.convert_to_tensor(labels, tf.int32)], training=training)
 
-    def _zero_labels(self, count):
-        return tf.zeros([count], tf.int32) if self.num_classes else None
+    def call(self, inputs, training=False):
+        """Samples for noise, or for `[noise, labels]` if conditional: `generate`'s."""
+        if self.num_classes:
+            noise, labels = inputs
+            return self.generate(noise, labels, training=training)
+        return self.generate(inputs, training=training)
 
     def sample_latent(self, batch_size, seed):
         """Noise `[batch_size, latent_dim]` from the prior."""
@@ -58,9 +94,4 @@ class Generation:
         """Maps generated images from `output_range` to [0, 1]."""
         return sampling.to_unit_range(images, self.output_range)
 
-    def call(self, inputs, training=False):
-        """Samples for noise, or for `[noise, labels]` if conditional: `generate`'s."""
-        if self.num_classes:
-            noise, labels = inputs
-            return self.generate(noise, labels, training=training)
-        return self.generate(inputs, training=training)
+

@@ -15,9 +15,9 @@ import tensorflow as tf
 DEFAULT_BATCH_SIZE = 32
 
 # tf.data's autotuning thread holds up the release of fit's iterator, at the
-# garbage collection after `fit` or at exit, by up to its optimisation period
-# (18 s after 3,000 mnist_mlp iterations, 35 s after toy_1d's): one element
-# per iteration needs no tuning, and AUTOTUNE parallelism then means every core.
+# garbage collection after `fit` or at exit, by up to its optimisation period,
+# which a user waits for at the end of every run: one element per iteration
+# needs no tuning, and AUTOTUNE parallelism then means every core.
 _WITHOUT_AUTOTUNE = tf.data.Options()
 _WITHOUT_AUTOTUNE.autotune.enabled = False
 
@@ -73,6 +73,34 @@ def iteration_stream(x, y=None, *, batch_size, n_critic, shuffle, seed, sample_s
                                            n_critic, shuffle, seed, sample_shape,
                                            range(initial_epoch, epochs))
     return stream.with_options(_WITHOUT_AUTOTUNE), iterations
+
+
+def split_labels(data, num_classes, n_critic):
+    """`(real_batches, labels)` of a train step's element; `labels` is `None` if unconditional.
+
+    Raises:
+        ValueError: a conditional element that is not an `(images, labels)`
+            pair, or batches that are not `[n_critic, batch, ...]`.
+    """
+    batches, labels = data, None
+    if num_classes:
+        if not isinstance(data, tuple | list) or len(data) != 2:
+            raise ValueError("a conditional WGANGP (num_classes set) trains on (images, labels) "
+                             "iterations: pass fit(x, y) or a dataset of (batch, labels) pairs")
+        batches, labels = data
+    # A multi-worker input pipeline leaves the leading dimension unknown.
+    if batches.shape[0] not in (None, n_critic):
+        raise ValueError(f"each training element must hold n_critic={n_critic} real batches "
+                         f"[n_critic, batch, ...]; got shape {batches.shape}")
+    return batches, labels
+
+
+def refuse_targets(**arguments):
+    """Raises `ValueError` for any of `fit`'s validation and weighting `arguments` given."""
+    for name, value in arguments.items():
+        if value is not None:
+            raise ValueError(f"WGANGP.fit does not take {name}: a GAN has no targets "
+                             f"to validate or weight")
 
 
 def _checked_labels(y, x, num_classes):

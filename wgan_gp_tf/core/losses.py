@@ -16,17 +16,16 @@ The sign of each form is that of its script in github.com/bojone/gan:
   scores real samples high (dcgan_celeba.py's sigmoid is the probability of
   "real").
 
-`get` resolves a registered name, a `Loss` or such a function; `register`
-adds a `Loss` under its name.
+A `Loss` object carries a loss function; `WGANGP(loss=...)` takes one by
+name, as an object, or as a bare function.
 """
 
-import dataclasses
-from collections.abc import Callable
 from typing import NamedTuple
 
+import keras
 import tensorflow as tf
 
-from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.core.configurable import Configurable, function_config, function_from_config
 from wgan_gp_tf.registry import Registry
 
 
@@ -116,56 +115,105 @@ def hinge_loss(real_scores, fake_scores):
         tf.reduce_mean(fake_scores))
 
 
-@dataclasses.dataclass(frozen=True)
-class Loss:
-    """A registered loss.
+class Loss(Configurable):
+    """An adversarial loss: both networks' losses from the critic's scores.
+
+    Subclass it and implement `call` to add a loss; `register` names it
+    for `--loss`.
 
     Attributes:
-        name: the name `--loss` takes.
-        fn: the loss function.
+        name: the name it is registered under.
         generator_needs_real: whether the generator's loss depends on the
             real scores, so that its step must score a real batch as well.
     """
 
-    name: str
-    fn: Callable[..., LossOutput]
-    generator_needs_real: bool = False
+    name = None
+    generator_needs_real = False
+
+    def __call__(self, real_scores, fake_scores):
+        output = self.call(real_scores, fake_scores)
+        if not isinstance(output, LossOutput):
+            raise TypeError(f"loss {self.name!r} returned {type(output)}; a loss returns "
+                            f"LossOutput(critic, generator)")
+        return output
+
+    def call(self, real_scores, fake_scores):
+        """`LossOutput(critic, generator)` of the scores, as the loss functions above."""
+        raise NotImplementedError(f"{type(self).__name__} implements no call")
 
 
-REGISTRY = Registry("loss", (
-    Loss("wasserstein", wasserstein_loss),
-    Loss("standard", standard_loss),
-    Loss("relativistic", relativistic_loss, generator_needs_real=True),
-    Loss("hinge", hinge_loss),
-))
-
-
-register = REGISTRY.register
-names = REGISTRY.names
-
-
-def get(identifier):
-    """Resolves a loss, as `keras.losses.get` resolves one.
+@keras.saving.register_keras_serializable(package="wgan_gp_tf.losses")
+class FunctionLoss(Loss):
+    """A loss function of the user's.
 
     Args:
-        identifier: a registered name (e.g. `"standard"`), a `Loss`, or a
-            function `fn(real_scores, fake_scores) -> LossOutput`; a
-            function's generator loss is assumed to need the real scores.
-
-    Returns:
-        The `Loss`.
-
-    Raises:
-        ConfigError: an unknown name (the message lists the valid ones), or
-            something that is neither a name nor callable.
+        fn: `fn(real_scores, fake_scores) -> LossOutput`; saved by its module
+            and name.
+        generator_needs_real: whether its generator loss reads the real
+            scores; by default assumed, which costs one more critic call.
     """
-    if isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, str):
-        return REGISTRY.get(identifier)
-    if callable(identifier):
-        return Loss(getattr(identifier, "__name__", type(identifier).__name__), identifier,
-                    generator_needs_real=True)
-    raise ConfigError(
-        f"loss must be a registered name, a Loss or a function "
-        f"fn(real_scores, fake_scores) -> LossOutput; got {identifier!r}")
+
+    def __init__(self, fn, generator_needs_real=True):
+        self.fn = fn
+        self.name = getattr(fn, "__name__", type(fn).__name__)
+        self.generator_needs_real = generator_needs_real
+
+    def call(self, real_scores, fake_scores):
+        return self.fn(real_scores, fake_scores)
+
+    def get_config(self):
+        return {"fn": function_config(self.fn),
+                "generator_needs_real": self.generator_needs_real}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(function_from_config(config["fn"]),
+                   config["generator_needs_real"])
+
+
+REGISTRY = Registry("loss", base=Loss, wrap=FunctionLoss)
+names = REGISTRY.names
+resolve = REGISTRY.resolve
+register = REGISTRY.register
+
+
+def _builtin(cls):
+    return REGISTRY.register(
+        keras.saving.register_keras_serializable(package="wgan_gp_tf.losses")(cls))
+
+
+class _LossOfFunction(Loss):
+    """A built-in loss: one of the functions above."""
+
+    function = None
+
+    def call(self, real_scores, fake_scores):
+        return type(self).function(real_scores, fake_scores)
+
+
+@_builtin
+class Wasserstein(_LossOfFunction):
+    """The post's WGAN loss, `wasserstein_loss`."""
+
+    name, function = "wasserstein", wasserstein_loss
+
+
+@_builtin
+class Standard(_LossOfFunction):
+    """The standard GAN loss with the non-saturating generator loss, `standard_loss`."""
+
+    name, function = "standard", standard_loss
+
+
+@_builtin
+class Relativistic(_LossOfFunction):
+    """The relativistic standard GAN loss, `relativistic_loss`."""
+
+    name, function, generator_needs_real = "relativistic", relativistic_loss, True
+
+
+@_builtin
+class Hinge(_LossOfFunction):
+    """The hinge loss of gan_one_step_with_hinge_loss.py, `hinge_loss`."""
+
+    name, function = "hinge", hinge_loss

@@ -57,6 +57,23 @@ def num_classes(generator, given=None):
     return int(given if given is not None else carried or 0)
 
 
+def check_schedule(model):
+    """Raises `ConfigError` if a trainer's update schedule contradicts itself.
+
+    `one_step` updates both networks once from the same batches; a loss that
+    pairs generated samples with real ones needs one batch size for both.
+    """
+    if model.one_step and (model.n_critic, model.n_generator) != (1, 1):
+        raise ConfigError(f"one_step updates both networks once per iteration; it needs "
+                          f"n_critic=1 and n_generator=1, not {model.n_critic} and "
+                          f"{model.n_generator}")
+    if model.generator_batch_size and model.adversarial_loss.generator_needs_real:
+        raise ConfigError(f"the {model.adversarial_loss.name} loss pairs each generated "
+                          f"sample with a real one; it needs the critic's batch size for the "
+                          f"generator too, not generator_batch_size="
+                          f"{model.generator_batch_size}")
+
+
 def has_convolutions(layer):
     """Whether a layer or model has a convolution among its layers, at any depth."""
     if isinstance(layer, _CONVOLUTIONS):

@@ -1,4 +1,4 @@
-"""Lipschitz penalties on the critic, one function per form, and their registry.
+"""Lipschitz constraints on the critic: one function per penalty, and the objects that carry them.
 
 The forms are those of Su Jianlin's post "互怼的艺术:从零直达WGAN-GP"
 (kexue.fm/archives/4439) and its code (github.com/bojone/gan), WGAN-div of the
@@ -7,30 +7,27 @@ all, for comparison.
 
 Every penalty function has the same signature,
 `fn(critic, real, fake, seed) -> PenaltyOutput`, and knows nothing but a critic
-and two batches of equal shape `[B, ...]`. It returns the *unweighted* penalty;
-the trainer multiplies it by lambda. Norms are taken per example over all
-non-batch axes, so flat `[B, D]` and image `[B, H, W, C]` inputs give the same
-values. `get` resolves a registered name, a `Penalty` or such a function;
-`register` adds a `Penalty` under its name.
+and two batches of equal shape `[B, ...]`. It returns the *unweighted*
+penalty; the trainer multiplies it by lambda. A `Penalty` object carries a
+function with its own settings (`Div(power=6)`, `Clip(0.01)`) and is what
+`WGANGP(penalty=...)` takes, by name, as an object, or as a bare function.
 """
 
-import dataclasses
-import functools
-from collections.abc import Callable
 from typing import NamedTuple
 
 import keras
 import tensorflow as tf
 
-from wgan_gp_tf.core import distribute
+from wgan_gp_tf.core import gradients
+from wgan_gp_tf.core.configurable import Configurable, function_config, function_from_config
 from wgan_gp_tf.errors import ConfigError
 from wgan_gp_tf.registry import Registry
 
-# Inside the square root, so that a zero gradient has a finite derivative.
-NORM_EPSILON = 1e-12
-
 # WGAN-div's exponent p, as keras/wgan_div_celeba.py sets it.
 DIV_POWER = 6.0
+
+# The weight bound of the original WGAN's clipping.
+CLIP_VALUE = 0.01
 
 
 class PenaltyOutput(NamedTuple):
@@ -45,80 +42,6 @@ class PenaltyOutput(NamedTuple):
 
     value: tf.Tensor
     norm: tf.Tensor
-
-
-def per_example_norm(x):
-    """Euclidean norm of each example of `x` over all non-batch axes.
-
-    Args:
-        x: tensor `[B, ...]`.
-
-    Returns:
-        Tensor `[B]`, `sqrt(sum(x**2) + NORM_EPSILON)`.
-    """
-    axes = list(range(1, len(x.shape)))
-    return tf.sqrt(tf.reduce_sum(tf.square(x), axis=axes) + NORM_EPSILON)
-
-
-def interpolate(real, fake, seed):
-    """Draws `eps * fake + (1 - eps) * real`, one `eps ~ U[0, 1]` per example.
-
-    Args:
-        real: tensor `[B, ...]`.
-        fake: tensor of the same shape and dtype.
-        seed: a `keras.random.SeedGenerator` (or an int) for `eps`.
-
-    Returns:
-        Tensor of the shape of `real`. Under several replicas, `eps` is this
-        replica's rows of the draw over the global batch.
-    """
-    return _blend(real, fake, _interpolation_weights(real, seed))
-
-
-def _blend(real, fake, eps):
-    return eps * fake + (1.0 - eps) * real
-
-
-def _interpolation_weights(real, seed):
-    unit_axes = [1] * (len(real.shape) - 1)
-    return distribute.replica_rows(
-        lambda size: keras.random.uniform([size, *unit_axes], dtype=real.dtype, seed=seed),
-        tf.shape(real)[0])
-
-
-def _critic_values(critic, x):
-    return tf.reshape(critic(x, training=True), [-1])
-
-
-def _gradient_norms(critic, real, fake, seed):
-    """Norms `[B]` of grad D at per-example interpolates (a nested tape).
-
-    A critic that can take the gradient at interpolates itself
-    (`wgan_gp_tf.core.stems.CriticScores`) is asked first.
-    """
-    eps = _interpolation_weights(real, seed)
-    at_interpolates = getattr(critic, "gradients_at_interpolates", None)
-    gradients = at_interpolates(real, fake, eps) if at_interpolates else None
-    if gradients is None:
-        return _gradient_norms_at(critic, _blend(real, fake, eps))
-    return per_example_norm(gradients)
-
-
-def _gradient_norms_at(critic, samples):
-    samples = tf.convert_to_tensor(samples)
-    with tf.GradientTape() as tape:
-        tape.watch(samples)
-        values = _critic_values(critic, samples)
-    return per_example_norm(tape.gradient(values, samples))
-
-
-def _lipschitz_quotients(critic, real, fake, seed):
-    """Quotients `[B]`, |D(y1) - D(y2)| / ||y1 - y2||, two interpolates each."""
-    first = interpolate(real, fake, seed)
-    second = interpolate(real, fake, seed)
-    both = _critic_values(critic, tf.concat([first, second], axis=0))
-    first_values, second_values = tf.split(both, 2)
-    return tf.abs(first_values - second_values) / per_example_norm(first - second)
 
 
 def _output(per_example_penalty, norms):
@@ -142,23 +65,19 @@ def hinge_penalty(critic, real, fake, seed):
     Returns:
         `PenaltyOutput(value, mean gradient norm)`.
     """
-    norms = _gradient_norms(critic, real, fake, seed)
+    norms = gradients.norms_at_interpolates(critic, real, fake, seed)
     return _output(tf.maximum(norms, 1.0), norms)
 
 
 def squared_penalty(critic, real, fake, seed):
     """The two-sided form of Gulrajani et al. 2017: `mean_i (||grad|| - 1)^2`.
 
-    Args:
-        critic: callable `[B, ...] -> [B, 1]`.
-        real: a batch of real samples `[B, ...]`.
-        fake: a batch of generated samples of the same shape.
-        seed: a `keras.random.SeedGenerator` for the interpolation.
+    Args: as for `hinge_penalty`.
 
     Returns:
         `PenaltyOutput(value, mean gradient norm)`.
     """
-    norms = _gradient_norms(critic, real, fake, seed)
+    norms = gradients.norms_at_interpolates(critic, real, fake, seed)
     return _output(tf.square(norms - 1.0), norms)
 
 
@@ -168,32 +87,24 @@ def diff_hinge_penalty(critic, real, fake, seed):
     `q_i = |D(y1_i) - D(y2_i)| / ||y1_i - y2_i||` for two independent
     interpolates of the same pair; no second-order gradient is needed.
 
-    Args:
-        critic: callable `[B, ...] -> [B, 1]`.
-        real: a batch of real samples `[B, ...]`.
-        fake: a batch of generated samples of the same shape.
-        seed: a `keras.random.SeedGenerator` for the interpolations.
+    Args: as for `hinge_penalty`; `seed` draws both interpolations.
 
     Returns:
         `PenaltyOutput(value, mean Lipschitz quotient)`.
     """
-    quotients = _lipschitz_quotients(critic, real, fake, seed)
+    quotients = gradients.lipschitz_quotients(critic, real, fake, seed)
     return _output(tf.maximum(quotients, 1.0), quotients)
 
 
 def diff_squared_penalty(critic, real, fake, seed):
     """The post's finite-difference squared form: `mean_i (q_i - 1)^2`.
 
-    Args:
-        critic: callable `[B, ...] -> [B, 1]`.
-        real: a batch of real samples `[B, ...]`.
-        fake: a batch of generated samples of the same shape.
-        seed: a `keras.random.SeedGenerator` for the interpolations.
+    Args: as for `diff_hinge_penalty`.
 
     Returns:
         `PenaltyOutput(value, mean Lipschitz quotient)`.
     """
-    quotients = _lipschitz_quotients(critic, real, fake, seed)
+    quotients = gradients.lipschitz_quotients(critic, real, fake, seed)
     return _output(tf.square(quotients - 1.0), quotients)
 
 
@@ -205,9 +116,7 @@ def div_penalty(critic, real, fake, seed, power=DIV_POWER):
     `k/2 * mean(...)` with k = 2 and p = 6: that is `penalty_weight=2` here.
 
     Args:
-        critic: callable `[B, ...] -> [B, 1]`.
-        real: a batch of real samples `[B, ...]`.
-        fake: a batch of generated samples of the same shape.
+        critic, real, fake: as for `hinge_penalty`.
         seed: unused; the signature is every penalty's.
         power: the exponent p.
 
@@ -215,13 +124,8 @@ def div_penalty(critic, real, fake, seed, power=DIV_POWER):
         `PenaltyOutput(value, mean gradient norm over both batches)`.
     """
     del seed
-    norms = tf.concat([_gradient_norms_at(critic, real), _gradient_norms_at(critic, fake)], 0)
+    norms = tf.concat([gradients.norms_at(critic, real), gradients.norms_at(critic, fake)], 0)
     return _output(tf.pow(norms, power), norms)
-
-
-def div(power=DIV_POWER):
-    """The `div` penalty with exponent `power`, for `WGANGP.compile(penalty=...)`."""
-    return Penalty("div", functools.partial(div_penalty, power=power), second_order=True)
 
 
 def no_penalty(critic, real, fake, seed):
@@ -229,92 +133,191 @@ def no_penalty(critic, real, fake, seed):
 
     The gradient norm at the interpolates is still measured, to show it.
 
-    Args:
-        critic: callable `[B, ...] -> [B, 1]`.
-        real: a batch of real samples `[B, ...]`.
-        fake: a batch of generated samples of the same shape.
-        seed: a `keras.random.SeedGenerator` for the interpolation.
+    Args: as for `hinge_penalty`.
 
     Returns:
         `PenaltyOutput(0, mean gradient norm)`.
     """
-    norms = tf.stop_gradient(_gradient_norms(critic, real, fake, seed))
+    norms = tf.stop_gradient(gradients.norms_at_interpolates(critic, real, fake, seed))
     return PenaltyOutput(tf.zeros([], norms.dtype), tf.reduce_mean(norms))
 
 
-@dataclasses.dataclass(frozen=True)
-class Penalty:
-    """A registered penalty.
+class Penalty(Configurable):
+    """A constraint on the critic: a penalty term of its loss, a weight constraint, or both.
+
+    Subclass it and implement `call` (and `get_config` for settings) to add
+    a penalty; `register` names it for `--penalty`.
 
     Attributes:
-        name: the name `--penalty` takes.
-        fn: the penalty function.
-        clips_weights: whether the trainer clips the critic's weights to
-            `[-clip_value, clip_value]` after each critic update (the original
-            WGAN's constraint).
+        name: the name it is registered under.
         second_order: whether training through it differentiates the
             critic's gradient (the gradient penalties), so that the critic
             needs a second derivative.
+        scores_only: whether `call` takes the trainer's scorer (the critic's
+            scores alone, interpolates scored through an affine stem:
+            `wgan_gp_tf.core.stems`) rather than the critic itself.
     """
 
-    name: str
-    fn: Callable[..., PenaltyOutput]
-    clips_weights: bool = False
-    second_order: bool = False
+    name = None
+    second_order = False
+    scores_only = False
+
+    def __call__(self, critic, real, fake, seed):
+        output = self.call(critic, real, fake, seed)
+        if not isinstance(output, PenaltyOutput):
+            raise TypeError(f"penalty {self.name!r} returned {type(output)}; a penalty "
+                            f"returns PenaltyOutput(value, norm)")
+        return output
+
+    def call(self, critic, real, fake, seed):
+        """The unweighted penalty: `PenaltyOutput(value, norm)` of the penalty functions."""
+        raise NotImplementedError(f"{type(self).__name__} implements no call")
+
+    def constrain(self, critic_variables):
+        """Constrains the critic's weights after each of its updates; nothing here."""
+
+    def check_critic(self, critic):
+        """Raises `ConfigError` if this penalty needs a second derivative `critic` lacks.
+
+        A critic says it lacks one with `second_derivative_available = False`
+        (`wgan_gp_tf.models.RecurrentCritic` on cuDNN's kernels); any other
+        critic is taken to have one.
+        """
+        if self.second_order and not getattr(critic, "second_derivative_available", True):
+            raise ConfigError(
+                f"the {self.name} penalty differentiates the critic's gradient, but this "
+                f"critic has no second derivative here (cuDNN's recurrent kernels have none); "
+                f"use --penalty=diff_squared or --penalty=diff_hinge, the post's "
+                f"finite-difference forms, which need no gradient of the critic, or build its "
+                f"recurrent layers with use_cudnn=False")
 
 
-def check_critic(penalty, critic):
-    """Raises `ConfigError` if `penalty` needs a second derivative that `critic` lacks.
-
-    A critic says it lacks one with `second_derivative_available = False`
-    (`wgan_gp_tf.models.RecurrentCritic` on cuDNN's kernels); any other
-    critic is taken to have one.
-    """
-    if penalty.second_order and not getattr(critic, "second_derivative_available", True):
-        raise ConfigError(
-            f"the {penalty.name} penalty differentiates the critic's gradient, but this "
-            f"critic has no second derivative here (cuDNN's recurrent kernels have none); "
-            f"use --penalty=diff_squared or --penalty=diff_hinge, the post's finite-difference "
-            f"forms, which need no gradient of the critic, or build its recurrent layers "
-            f"with use_cudnn=False")
-
-
-REGISTRY = Registry("penalty", (
-    Penalty("hinge", hinge_penalty, second_order=True),
-    Penalty("squared", squared_penalty, second_order=True),
-    Penalty("diff_hinge", diff_hinge_penalty),
-    Penalty("diff_squared", diff_squared_penalty),
-    div(),
-    Penalty("none", no_penalty),
-    Penalty("clip", no_penalty, clips_weights=True),
-))
-
-
-register = REGISTRY.register
-names = REGISTRY.names
-
-
-def get(identifier):
-    """Resolves a penalty, as `keras.optimizers.get` resolves an optimiser.
+@keras.saving.register_keras_serializable(package="wgan_gp_tf.penalties")
+class FunctionPenalty(Penalty):
+    """A penalty function of the user's, called with their own critic.
 
     Args:
-        identifier: a registered name (e.g. `"hinge"`), a `Penalty`, or a
-            function with the penalty signature
-            `fn(critic, real, fake, seed) -> PenaltyOutput`.
-
-    Returns:
-        The `Penalty`; a function is wrapped in one named after it.
-
-    Raises:
-        ConfigError: an unknown name (the message lists the valid ones), or
-            something that is neither a name nor callable.
+        fn: `fn(critic, real, fake, seed) -> PenaltyOutput`; saved by its
+            module and name, so a `.keras` file reloads it where that imports.
+        second_order: whether it differentiates the critic's gradient; by
+            default assumed, so that a critic without a second derivative is
+            refused rather than trained wrong.
     """
-    if isinstance(identifier, Penalty):
-        return identifier
-    if isinstance(identifier, str):
-        return REGISTRY.get(identifier)
-    if callable(identifier):
-        return Penalty(getattr(identifier, "__name__", type(identifier).__name__), identifier)
-    raise ConfigError(
-        f"penalty must be a registered name, a Penalty or a function "
-        f"fn(critic, real, fake, seed) -> PenaltyOutput; got {identifier!r}")
+
+    def __init__(self, fn, second_order=True):
+        self.fn = fn
+        self.name = getattr(fn, "__name__", type(fn).__name__)
+        self.second_order = second_order
+
+    def call(self, critic, real, fake, seed):
+        return self.fn(critic, real, fake, seed)
+
+    def get_config(self):
+        return {"fn": function_config(self.fn),
+                "second_order": self.second_order}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(function_from_config(config["fn"]), config["second_order"])
+
+
+REGISTRY = Registry("penalty", base=Penalty, wrap=FunctionPenalty)
+names = REGISTRY.names
+resolve = REGISTRY.resolve
+register = REGISTRY.register
+
+
+def _builtin(cls):
+    return REGISTRY.register(
+        keras.saving.register_keras_serializable(package="wgan_gp_tf.penalties")(cls))
+
+
+class _PenaltyOfFunction(Penalty):
+    """A built-in penalty: one of the functions above, given the trainer's scorer."""
+
+    scores_only = True
+    function = None
+
+    def call(self, critic, real, fake, seed):
+        return type(self).function(critic, real, fake, seed)
+
+
+@_builtin
+class Hinge(_PenaltyOfFunction):
+    """The post's hinge form, `hinge_penalty`: the critic's `max(||grad||, 1)`."""
+
+    name, function, second_order = "hinge", hinge_penalty, True
+
+
+@_builtin
+class Squared(_PenaltyOfFunction):
+    """The WGAN-GP paper's two-sided form, `squared_penalty`: `(||grad|| - 1)^2`."""
+
+    name, function, second_order = "squared", squared_penalty, True
+
+
+@_builtin
+class DiffHinge(_PenaltyOfFunction):
+    """The post's finite-difference hinge form, `diff_hinge_penalty`."""
+
+    name, function = "diff_hinge", diff_hinge_penalty
+
+
+@_builtin
+class DiffSquared(_PenaltyOfFunction):
+    """The post's finite-difference squared form, `diff_squared_penalty`."""
+
+    name, function = "diff_squared", diff_squared_penalty
+
+
+@_builtin
+class Div(Penalty):
+    """WGAN-div's penalty, `div_penalty`, with its exponent.
+
+    Args:
+        power: the exponent p (keras/wgan_div_celeba.py's 6).
+    """
+
+    name, second_order, scores_only = "div", True, True
+
+    def __init__(self, power=DIV_POWER):
+        self.power = float(power)
+
+    def call(self, critic, real, fake, seed):
+        return div_penalty(critic, real, fake, seed, power=self.power)
+
+    def get_config(self):
+        return {"power": self.power}
+
+
+@_builtin
+class NoPenalty(_PenaltyOfFunction):
+    """No constraint, `no_penalty`; the gradient norm is still measured."""
+
+    name, function = "none", no_penalty
+
+
+@_builtin
+class Clip(Penalty):
+    """The original WGAN's constraint: no penalty term, weights clipped after each update.
+
+    Args:
+        clip_value: the bound c of `[-c, c]`.
+    """
+
+    name, scores_only = "clip", True
+
+    def __init__(self, clip_value=CLIP_VALUE):
+        if not clip_value > 0:
+            raise ConfigError(f"Clip needs a positive clip_value, not {clip_value!r}")
+        self.clip_value = float(clip_value)
+
+    def call(self, critic, real, fake, seed):
+        return no_penalty(critic, real, fake, seed)
+
+    def constrain(self, critic_variables):
+        for variable in critic_variables:
+            variable.assign(tf.clip_by_value(variable, -self.clip_value, self.clip_value))
+
+    def get_config(self):
+        return {"clip_value": self.clip_value}

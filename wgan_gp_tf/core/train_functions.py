@@ -20,6 +20,45 @@ source of the step and of everything it calls cost over half a second of start-u
 
 import tensorflow as tf
 
+from wgan_gp_tf.core import networks
+
+
+def xla_helps(model):
+    """Whether XLA was measured to train `model` faster here (docs/benchmarks.md).
+
+    On a GPU or TPU, yes; on a CPU, unless a network has convolutions, which
+    XLA's CPU backend runs slower than oneDNN; never under several replicas,
+    whose step XLA cannot compile.
+    """
+    if model.distribute_strategy.num_replicas_in_sync > 1:
+        return False
+    if tf.config.list_physical_devices("GPU") or tf.config.list_physical_devices("TPU"):
+        return True
+    return not (networks.has_convolutions(model.critic)
+                or networks.has_convolutions(model.generator))
+
+
+def traced_once(model, name, times):
+    """`model`'s update step `name`, as a function traced once if the step calls it repeatedly.
+
+    Tracing an update in Python is most of a compiled train step's start-up.
+    A `tf.function` that the step calls n_critic times is traced once, and
+    XLA inlines its calls, so the compiled program is the same. Not eagerly,
+    nor under several replicas: they would share one trace of their
+    replica-dependent rows.
+
+    Args:
+        model: the `WGANGP`.
+        name: `"critic"` or `"generator"`.
+        times: how often the train step calls it.
+    """
+    step = getattr(model, f"{name}_step")
+    functions = getattr(model, "_traced_steps", None)
+    if (functions is None or times < 2 or not tf.inside_function()
+            or model.distribute_strategy.num_replicas_in_sync > 1):
+        return step
+    return functions[name]
+
 
 def make(model, keras_function):
     """The train function for `model`, given the one Keras made.
@@ -36,6 +75,9 @@ def make(model, keras_function):
         `execution` attribute names the kind: `"fused"`, `"replicated"` or
         `"stepwise"`.
     """
+    # Traced afresh whenever the train function is made, after any `compile`.
+    model._traced_steps = {name: tf.function(getattr(model, f"{name}_step"), autograph=False)
+                           for name in ("critic", "generator")}
     if model.run_eagerly:
         return keras_function
     if model.distribute_strategy.num_replicas_in_sync > 1:

@@ -18,235 +18,325 @@ import keras
 import tensorflow as tf
 
 from wgan_gp_tf.core import (
+    averaging,
     classes,
     distribute,
     inputs,
     losses,
     networks,
     penalties,
+    stems,
     train_functions,
 )
-from wgan_gp_tf.core.generation import Generation
-from wgan_gp_tf.core.updates import Updates
-from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.core.generation import GeneratingModel
 
-METRIC_NAMES = (
-    "critic_loss",
-    "generator_loss",
-    "penalty",
-    "wasserstein_estimate",
-    "gradient_norm",
-)
+METRIC_NAMES = ("critic_loss", "generator_loss", "penalty", "wasserstein_estimate",
+                "gradient_norm")
 
 # Metrics of a conditional trainer besides: the critic's classifier loss on
 # real batches, and its accuracy on real and on generated ones.
 CLASS_METRIC_NAMES = ("classifier_loss", "real_accuracy", "fake_accuracy")
 
+# The settings `get_config` gives as they are (the networks, penalty and loss
+# are serialised).
+_SETTINGS = ("latent_dim", "prior", "output_range", "num_classes", "n_critic", "n_generator",
+             "one_step", "penalty_weight", "generator_ema", "classifier_weight",
+             "generator_classifier_weight", "generator_batch_size", "seed")
 
-class WGANGP(Updates, Generation, keras.Model):
+
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
+class WGANGP(GeneratingModel):
     """A critic and a generator, trained n_critic : 1 by `fit`.
 
     One iteration is n_critic critic updates, each on a fresh real batch and
-    fresh noise, then one generator update on fresh noise (or n_generator,
-    or one joint update of both: `wgan_gp_tf.core.updates`); `iteration`
-    counts them. `fit` takes what Keras models take:
+    fresh noise, then n_generator generator updates, each on fresh noise; or,
+    with `one_step` (gan_one_step_with_hinge_loss.py), one simultaneous update
+    of both from the same batches. `iteration` counts them, and a Keras step
+    is one iteration. `fit` takes an array of real samples with `batch_size`,
+    a `tf.data.Dataset` of batches (or of `(batch, labels)` tuples), or one of
+    whole iterations `[n_critic, B, ...]`; docs/library.md has the details.
+    Real samples must already be in the generator's output range.
 
-    - an array or tensor of real samples `[N, ...]` with `batch_size`: each
-      epoch takes them in a permutation of its own (fixed by `seed` and the
-      epoch; in order with `shuffle=False`), cut into batches of
-      `batch_size`, and every n_critic consecutive batches make one
-      iteration. So an epoch is one pass over the data, each real sample
-      seen by one critic update, and a Keras step is one iteration
-      (`N // (batch_size * n_critic)` per epoch, the remainder left out);
-    - a `tf.data.Dataset` of batches `[B, ...]`, or of tuples whose first
-      item is the batch (`(images, labels)`: labels are ignored), grouped the
-      same way: n_critic consecutive batches of equal size per iteration;
-    - a dataset whose elements are already one iteration's real data,
-      `[n_critic, B, ...]`, as `wgan_gp_tf.data` streams them, taken as is.
-
-    Real samples must already be in the generator's output range (e.g. pixels
-    scaled to [0, 1] for a sigmoid generator); integer arrays are refused.
+    What the model is, the networks and the algorithm's settings, is given
+    here and returned by `get_config`, so that `model.save("m.keras")` and
+    `keras.models.load_model` round-trip; how it is optimised (the
+    optimisers, `jit_compile`, `steps_per_execution`) is given to `compile`.
 
     Under a `tf.distribute` strategy each replica trains on its slice of the
-    global batch with its rows of the global noise and interpolation draws,
-    and scales its losses by its share (`wgan_gp_tf.core.distribute`), so
-    that any number of replicas computes the single-device update.
+    global batch, with its rows of the global noise and interpolation draws,
+    so that any number of replicas computes the single-device update. Losses
+    go through each optimiser's `scale_loss`, so a
+    `keras.optimizers.LossScaleOptimizer` trains in float16.
 
-    With an `average_generator`, a second generator of the same
-    architecture, each iteration ends by moving its weights towards the
-    trained generator's (`wgan_gp_tf.core.averaging`); `sampling_generator`
-    is the network to draw samples from.
+    Args:
+        critic: a `keras.Model`, samples -> scores `[B, 1]` with no output
+            activation (`(scores, class_logits)` if conditional).
+        generator: a `keras.Model`, noise `[B, latent_dim]` (`[noise,
+            labels]` if conditional) -> samples.
+        penalty: a registered name (`wgan_gp_tf.penalties.names()`), a
+            `Penalty` such as `Div(power=6)` or `Clip(0.01)`, or a function
+            `fn(critic, real, fake, seed) -> PenaltyOutput`, which is given
+            this critic.
+        penalty_weight: lambda.
+        loss: a registered name (`wgan_gp_tf.losses.names()`), a `Loss`, or
+            a function `fn(real_scores, fake_scores) -> LossOutput`.
+        n_critic: critic updates per iteration.
+        n_generator: generator updates per iteration, after the critic's.
+        one_step: update both networks at once; needs `n_critic=1` and
+            `n_generator=1`.
+        latent_dim, prior, output_range: the noise and the samples' range,
+            by default the generator's own (`GeneratingModel`).
+        num_classes: train class-conditionally (the WGAN-GP paper's AC-GAN)
+            with this many classes; by default the generator's own.
+        average_generator: `None`, or a built generator of the same
+            architecture that keeps an exponential moving average of the
+            generator's weights (`wgan_gp_tf.core.averaging`), starting as a
+            copy; `sampling_generator` is then the average.
+        generator_ema: the average's decay.
+        classifier_weight: of the critic's classifier loss, if conditional.
+        generator_classifier_weight: of the generator's.
+        generator_batch_size: samples per generator update (global); by
+            default the critic's batch size.
+        seed: seeds the noise, the interpolation draws and `fit`'s shuffle.
+        **kwargs: passed to `keras.Model`.
 
-    Losses go through each optimiser's `scale_loss`, so a
-    `keras.optimizers.LossScaleOptimizer` trains in float16 (it skips the
-    updates whose gradients overflow; the iteration still counts).
+    Raises:
+        ConfigError: an unknown penalty, loss or prior, a gradient penalty
+            for a critic without a second derivative, settings that
+            contradict the generator or each other.
 
-    Class-conditional training (`num_classes`, the WGAN-GP paper's AC-GAN
-    model): the generator takes `[noise, labels]`, the critic returns
-    `(scores, class_logits)`, and `fit` takes `(x, y)` arrays or datasets of
-    `(batch, labels)` pairs (`wgan_gp_tf.core.classes` has the losses).
-
-    Metrics (epoch means): `critic_loss`, `generator_loss`, `penalty` (the
-    unweighted penalty), `wasserstein_estimate` (`mean D(fake) - mean
-    D(real)`, whatever the loss) and `gradient_norm` (the mean gradient norm
-    at the interpolates, or the mean Lipschitz quotient for the
-    finite-difference penalties); conditional training adds
-    `classifier_loss`, `real_accuracy` and `fake_accuracy`.
+    Metrics (epoch means): `critic_loss`, `generator_loss`, `penalty`
+    (unweighted), `wasserstein_estimate` and `gradient_norm` (at the
+    interpolates); conditional training adds `classifier_loss`,
+    `real_accuracy` and `fake_accuracy`.
     """
 
-    def __init__(self, critic, generator, latent_dim=None, prior=None, output_range=None,
-                 seed=0, average_generator=None, num_classes=None, **kwargs):
-        """Creates the trainer.
-
-        Args:
-            critic: a `keras.Model`, samples -> scores `[B, 1]`, with no
-                output activation.
-            generator: a `keras.Model`, noise `[B, latent_dim]` -> samples.
-            latent_dim: the noise size; by default the generator's own
-                `latent_dim` or its input width.
-            prior: the noise prior, `"normal"` (N(0, 1)), `"uniform"`
-                (U(-1, 1)) or `"unit_uniform"` (U(0, 1)); by default the
-                generator's own `prior`, else `"normal"`.
-            output_range: `(low, high)` of the generator's images, which
-                sample grids and exports map to [0, 1]; by default the
-                generator's own `output_range`, else `(0, 1)`.
-            seed: seeds the noise, the interpolation coefficients and the
-                order in which `fit` shuffles arrays.
-            average_generator: `None`, or a built generator of the same
-                architecture to hold the moving average of `generator`'s
-                weights; it starts as a copy of them.
-            num_classes: train class-conditionally with this many classes;
-                by default the generator's own `num_classes`, else
-                unconditionally.
-            **kwargs: passed to `keras.Model`.
-
-        Raises:
-            ConfigError: the noise size is unknown, an argument contradicts
-                what the generator carries, or the prior is unknown.
-        """
-        super().__init__(**kwargs)
+    def __init__(self, critic, generator, *, penalty="hinge", penalty_weight=10.0,
+                 loss="wasserstein", n_critic=5, n_generator=1, one_step=False,
+                 latent_dim=None, prior=None, output_range=None, num_classes=None,
+                 average_generator=None, generator_ema=0.999,
+                 classifier_weight=classes.CLASSIFIER_WEIGHT,
+                 generator_classifier_weight=classes.GENERATOR_CLASSIFIER_WEIGHT,
+                 generator_batch_size=None, seed=0, **kwargs):
+        super().__init__(generator, latent_dim, prior, output_range, num_classes,
+                         average_generator, **kwargs)
         self.critic = critic
-        self.generator = generator
-        self.latent_dim, self.prior, self.output_range = networks.noise_and_range(
-            generator, latent_dim, prior, output_range)
-        self.num_classes = networks.num_classes(generator, num_classes)
+        self.penalty = penalties.resolve(penalty)
+        self.penalty.check_critic(critic)
+        self.penalty_weight = penalty_weight
+        self.adversarial_loss = losses.resolve(loss)
+        self.n_critic, self.n_generator, self.one_step = n_critic, n_generator, one_step
+        self.generator_ema = generator_ema
+        self.classifier_weight = classifier_weight
+        self.generator_classifier_weight = generator_classifier_weight
+        self.generator_batch_size = generator_batch_size
         self.seed = seed
-        self._image_shape = None
-        self.average_generator = average_generator
-        if average_generator is not None:
-            average_generator.set_weights(generator.get_weights())
+        networks.check_schedule(self)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.iteration = self.add_weight(shape=(), dtype="int64", initializer="zeros",
                                          trainable=False, name="iteration")
         names = METRIC_NAMES + (CLASS_METRIC_NAMES if self.num_classes else ())
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
 
-    def compile(self, critic_optimizer=None, generator_optimizer=None, penalty="hinge",
-                penalty_weight=10.0, n_critic=5, clip_value=0.01, generator_ema=0.999,
-                loss="wasserstein", n_generator=1, one_step=False, jit_compile="auto",
-                classifier_weight=classes.CLASSIFIER_WEIGHT,
-                generator_classifier_weight=classes.GENERATOR_CLASSIFIER_WEIGHT,
-                generator_batch_size=None, **kwargs):
-        """Configures training.
+    def get_config(self):
+        networks_and_objects = {
+            name: keras.saving.serialize_keras_object(getattr(self, attribute))
+            for name, attribute in (("critic", "critic"), ("generator", "generator"),
+                                    ("average_generator", "average_generator"),
+                                    ("penalty", "penalty"), ("loss", "adversarial_loss"))}
+        settings = {name: getattr(self, name) for name in _SETTINGS}
+        return {**super().get_config(), **networks_and_objects, **settings}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for name in ("critic", "generator", "average_generator", "penalty", "loss"):
+            config[name] = keras.saving.deserialize_keras_object(config[name])
+        model = cls(**config)
+        # Networks remade from their configs may create variables at their first call;
+        # the optimisers and the saved weights need them now.
+        model.critic(model.generate(tf.zeros([1, model.latent_dim])), training=False)
+        return model
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store["seed_state"] = self.seed_generator.state.numpy()
+
+    def load_own_variables(self, store):
+        """Restores the iteration and, from files that hold it, the state of the draws."""
+        keys = [key for key in store.keys() if key != "seed_state"]
+        super().load_own_variables({key: store[key] for key in keys})
+        if "seed_state" in store.keys():
+            self.seed_generator.state.assign(store["seed_state"])
+
+    def compile(self, critic_optimizer=None, generator_optimizer=None, jit_compile="auto",
+                **kwargs):
+        """Configures the optimisation.
 
         Args:
-            critic_optimizer: the critic's optimiser: an instance, or a name
-                or config for `keras.optimizers.get`. Default: the WGAN-GP
-                paper's Adam(1e-4, beta_1=0.5, beta_2=0.9).
+            critic_optimizer: an optimiser, or a name or config for
+                `keras.optimizers.get`. Default: the WGAN-GP paper's
+                Adam(1e-4, beta_1=0.5, beta_2=0.9).
             generator_optimizer: the generator's, alike.
-            penalty: a registered name (`wgan_gp_tf.core.penalties.names()`),
-                a `Penalty`, or a function `fn(critic, real, fake, seed) ->
-                PenaltyOutput`.
-            penalty_weight: lambda.
-            n_critic: critic updates per generator update.
-            clip_value: weight bound used by the `clip` penalty.
-            generator_ema: the decay of the `average_generator`'s moving
-                average, if there is one. Early iterations use the smaller
-                `(1 + t) / (10 + t)` at iteration t, so that the average does
-                not linger on the initial weights.
-            loss: the adversarial loss: a registered name
-                (`wgan_gp_tf.core.losses.names()`), a `Loss`, or a function
-                `fn(real_scores, fake_scores) -> LossOutput`.
-            n_generator: generator updates per iteration, after the critic's.
-            one_step: update both networks at once, from the same batches
-                (gan_one_step_with_hinge_loss.py); needs `n_critic=1` and
-                `n_generator=1`.
             jit_compile: `True`, `False`, or `"auto"`: XLA where it was
                 measured faster (docs/benchmarks.md): on a GPU or TPU, and on
-                a CPU unless a network has convolutions (XLA's CPU
-                convolutions run 6-30x slower than oneDNN's); never with
-                several replicas, whose step XLA cannot compile.
-            classifier_weight: of the critic's classifier loss, if
-                conditional (gan_cifar_resnet.py's ACGAN_SCALE, 1).
-            generator_classifier_weight: of the generator's (ACGAN_SCALE_G,
-                0.1).
-            generator_batch_size: samples per generator update (global);
-                by default the critic's batch size (gan_cifar_resnet.py:
-                twice it).
+                a CPU unless a network has convolutions; never with several
+                replicas, whose step XLA cannot compile.
             **kwargs: passed to `keras.Model.compile`, e.g.
                 `steps_per_execution`.
-
-        Raises:
-            ConfigError: an unknown penalty or loss, a gradient penalty
-                for a critic without a second derivative, `one_step` with more
-                than one update of either network, or a generator batch size
-                with a loss that pairs real and generated scores.
         """
+        self._compile_settings = {"jit_compile": jit_compile, **kwargs}
         if jit_compile == "auto":
-            jit_compile = self._xla_helps()
+            jit_compile = train_functions.xla_helps(self)
         super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
         self.critic_optimizer = _optimizer(critic_optimizer)
         self.generator_optimizer = _optimizer(generator_optimizer)
-        self.penalty = penalties.get(penalty)
-        penalties.check_critic(self.penalty, self.critic)
-        self.adversarial_loss = losses.get(loss)
-        self.penalty_weight = penalty_weight
-        if one_step and (n_critic, n_generator) != (1, 1):
-            raise ConfigError(f"one_step updates both networks once per iteration; it needs "
-                             f"n_critic=1 and n_generator=1, not {n_critic} and {n_generator}")
-        if generator_batch_size and self.adversarial_loss.generator_needs_real:
-            raise ConfigError(f"the {self.adversarial_loss.name} loss pairs each generated "
-                              f"sample with a real one; it needs the critic's batch size "
-                              f"for the generator too, not generator_batch_size="
-                              f"{generator_batch_size}")
-        self.classifier_weight = classifier_weight
-        self.generator_classifier_weight = generator_classifier_weight
-        self.generator_batch_size = generator_batch_size
-        self.n_critic = n_critic
-        self.n_generator = n_generator
-        self.one_step = one_step
-        self.clip_value = clip_value
-        self.generator_ema = generator_ema
         # Optimiser slots must exist before a checkpoint is restored into them.
         self.critic_optimizer.build(self.critic.trainable_variables)
         self.generator_optimizer.build(self.generator.trainable_variables)
         self.built = True
 
-    def _xla_helps(self):
-        if self.distribute_strategy.num_replicas_in_sync > 1:
-            return False
-        if tf.config.list_physical_devices("GPU") or tf.config.list_physical_devices("TPU"):
-            return True
-        return not (networks.has_convolutions(self.critic)
-                    or networks.has_convolutions(self.generator))
+    def get_compile_config(self):
+        if not self.compiled:
+            return {}
+        return {**self._compile_settings,
+                "critic_optimizer": keras.saving.serialize_keras_object(self.critic_optimizer),
+                "generator_optimizer": keras.saving.serialize_keras_object(
+                    self.generator_optimizer)}
 
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
+    def compile_from_config(self, config):
+        self.compile(**{name: keras.saving.deserialize_keras_object(value)
+                        for name, value in config.items()})
 
-    def metric_results(self):
-        """The running means of the metrics, by name."""
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+    def train_step(self, data):
+        real_batches, real_labels = inputs.split_labels(data, self.num_classes, self.n_critic)
+        labels = ([None] * self.n_critic if real_labels is None
+                  else tf.unstack(real_labels, num=self.n_critic))
+        if self.one_step:
+            self.joint_step(real_batches[0], labels[0])
+        else:
+            critic_step = train_functions.traced_once(self, "critic", self.n_critic)
+            for real, real_label in zip(tf.unstack(real_batches, num=self.n_critic), labels,
+                                        strict=True):
+                critic_step(real, real_label)
+            generator_step = train_functions.traced_once(self, "generator", self.n_generator)
+            for _ in range(self.n_generator):
+                generator_step(real)
+        if self.average_generator is not None:
+            averaging.update_average(self.average_generator, self.generator,
+                                     self.generator_ema, self.iteration)
+        self.iteration.assign_add(1)
+        return self.metric_results()
 
-    @property
-    def iterations_done(self):
-        """`iteration` as a Python int, also under a distribution strategy."""
-        return int(self.iteration.numpy())
+    def critic_step(self, real, labels=None):
+        """One critic update on a real batch and a generated one for the same labels."""
+        fake = self._generate(self._noise(tf.shape(real)[0]), labels)
+        with tf.GradientTape() as tape:
+            loss = self._scaled(self.critic_optimizer, self._critic_loss(real, fake, labels))
+        self._apply_critic(tape.gradient(loss, self.critic.trainable_variables))
 
-    def reseed(self, seed):
-        """Restarts the noise and interpolation draws from `seed`."""
-        self.seed_generator.state.assign(
-            tf.constant([seed, 0], dtype=self.seed_generator.state.dtype))
+    def generator_step(self, real):
+        """One generator update on fresh noise (and uniform labels if conditional).
+
+        `real` is scored only if the loss's generator term needs real scores.
+        """
+        batch_size = self._generator_batch_size(tf.shape(real)[0])
+        labels = None
+        if self.num_classes:
+            labels = classes.uniform_labels(batch_size, self.num_classes, self.seed_generator)
+        noise = self._noise(batch_size)
+        with tf.GradientTape() as tape:
+            loss = self._scaled(self.generator_optimizer,
+                                self._generator_loss(real, self._generate(noise, labels), labels))
+        self._apply_generator(tape.gradient(loss, self.generator.trainable_variables))
+
+    def joint_step(self, real, labels=None):
+        """Both networks updated at once, at the weights before the step.
+
+        The critic's gradients are taken with the generated batch held fixed,
+        the generator's through it: simultaneous gradient descent, which the
+        original writes as one loss for one optimiser.
+        """
+        noise = self._noise(tf.shape(real)[0])
+        with tf.GradientTape(persistent=True) as tape:
+            fake = self._generate(noise, labels)
+            critic_loss = self._critic_loss(real, tf.stop_gradient(fake), labels)
+            generator_loss = self._generator_loss(real, fake, labels)
+            scaled_critic_loss = self._scaled(self.critic_optimizer, critic_loss)
+            scaled_generator_loss = self._scaled(self.generator_optimizer, generator_loss)
+        critic_gradients = tape.gradient(scaled_critic_loss, self.critic.trainable_variables)
+        generator_gradients = tape.gradient(scaled_generator_loss,
+                                            self.generator.trainable_variables)
+        del tape
+        self._apply_critic(critic_gradients)
+        self._apply_generator(generator_gradients)
+
+    def _critic_loss(self, real, fake, labels=None):
+        """The critic's loss with its weighted penalty, recorded in the metrics.
+
+        The penalty's nested tape differentiates the critic's input gradient
+        at the interpolates inside this update's tape. Built-in penalties
+        score through `stems.CriticScores`, which reuses the real and
+        generated batches' affine stems for the interpolates.
+        """
+        scorer = stems.CriticScores(self.critic)
+        real_scores, real_logits = classes.split_outputs(scorer.outputs(real), self.num_classes)
+        fake_scores, fake_logits = classes.split_outputs(scorer.outputs(fake), self.num_classes)
+        penalty = self.penalty(scorer if self.penalty.scores_only else self.critic,
+                               real, fake, self.seed_generator)
+        loss = (self.adversarial_loss(real_scores, fake_scores).critic
+                + self.penalty_weight * penalty.value)
+        if labels is not None:
+            classifier_loss = classes.cross_entropy(real_logits, labels)
+            loss += self.classifier_weight * classifier_loss
+            self.trackers["classifier_loss"].update_state(classifier_loss)
+            self.trackers["real_accuracy"].update_state(classes.accuracy(real_logits, labels))
+            self.trackers["fake_accuracy"].update_state(classes.accuracy(fake_logits, labels))
+        self.trackers["critic_loss"].update_state(loss)
+        self.trackers["penalty"].update_state(penalty.value)
+        self.trackers["wasserstein_estimate"].update_state(
+            tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores))
+        self.trackers["gradient_norm"].update_state(penalty.norm)
+        return loss
+
+    def _generator_loss(self, real, fake, labels=None):
+        fake_scores, fake_logits = self._critique(fake)
+        if self.adversarial_loss.generator_needs_real:
+            real_scores, _ = self._critique(real)
+        else:
+            real_scores = tf.zeros_like(fake_scores)
+        loss = self.adversarial_loss(real_scores, fake_scores).generator
+        if labels is not None:
+            loss += self.generator_classifier_weight * classes.cross_entropy(fake_logits, labels)
+        self.trackers["generator_loss"].update_state(loss)
+        return loss
+
+    def _critique(self, samples):
+        return classes.split_outputs(self.critic(samples, training=True), self.num_classes)
+
+    def _generate(self, noise, labels=None):
+        if labels is None:
+            return self.generator(noise, training=True)
+        return self.generator([noise, labels], training=True)
+
+    def _noise(self, batch_size):
+        return distribute.replica_rows(
+            lambda size: self.sample_latent(size, self.seed_generator), batch_size)
+
+    def _generator_batch_size(self, critic_batch_size):
+        if not self.generator_batch_size:
+            return critic_batch_size
+        return self.generator_batch_size // self.distribute_strategy.num_replicas_in_sync
+
+    def _scaled(self, optimizer, loss):
+        return optimizer.scale_loss(distribute.replica_share(loss))
+
+    def _apply_critic(self, gradients):
+        self.critic_optimizer.apply(gradients, self.critic.trainable_variables)
+        self.penalty.constrain(self.critic.trainable_variables)
+
+    def _apply_generator(self, gradients):
+        self.generator_optimizer.apply(gradients, self.generator.trainable_variables)
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
@@ -254,21 +344,17 @@ class WGANGP(Updates, Generation, keras.Model):
         """Trains for `epochs` epochs, one Keras step per iteration.
 
         `x` is an array of real samples, a dataset of batches or of
-        `(batch, labels)` tuples, or a dataset of iterations (see the class
-        docstring); `y` holds the labels of an array `x` for a conditional
-        trainer, and is ignored otherwise. `steps_per_epoch` counts iterations.
-        Validation and sample weights have no meaning for a GAN and are
-        refused.
+        `(batch, labels)` tuples, or a dataset of iterations; `y` holds the
+        labels of an array `x` for a conditional trainer, and is ignored
+        otherwise. `steps_per_epoch` counts iterations. Validation and sample
+        weights have no meaning for a GAN and are refused.
 
         Returns:
             The Keras `History`.
         """
-        for name, value in (("validation_split", validation_split or None),
-                            ("validation_data", validation_data),
-                            ("class_weight", class_weight), ("sample_weight", sample_weight)):
-            if value is not None:
-                raise ValueError(f"WGANGP.fit does not take {name}: a GAN has no targets "
-                                 f"to validate or weight")
+        inputs.refuse_targets(validation_split=validation_split or None,
+                              validation_data=validation_data, class_weight=class_weight,
+                              sample_weight=sample_weight)
         stream, iterations_per_epoch = inputs.iteration_stream(
             x, y if self.num_classes else None, num_classes=self.num_classes,
             batch_size=batch_size, n_critic=self.n_critic, shuffle=shuffle, seed=self.seed,
@@ -288,10 +374,26 @@ class WGANGP(Updates, Generation, keras.Model):
         if self.train_function is not None and not force:
             return self.train_function
         super().make_train_function(force=True)
-        self.trace_steps_once()
         self.train_function = train_functions.make(self, self.train_function)
         return self.train_function
 
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def metric_results(self):
+        """The running means of the metrics, by name."""
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    @property
+    def iterations_done(self):
+        """`iteration` as a Python int, also under a distribution strategy."""
+        return int(self.iteration.numpy())
+
+    def reseed(self, seed):
+        """Restarts the noise and interpolation draws from `seed`."""
+        self.seed_generator.state.assign(
+            tf.constant([seed, 0], dtype=self.seed_generator.state.dtype))
 
 
 def _optimizer(identifier):

@@ -13,6 +13,7 @@ import keras
 import tensorflow as tf
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class ConditionalBatchNormalization(keras.layers.Layer):
     """Batch norm over `[B, H, W, C]` with a scale and an offset per class and channel.
 

@@ -6,6 +6,7 @@ from wgan_gp_tf.core import sampling
 from wgan_gp_tf.models import conditional
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class Generator(keras.Model):
     """A generator that knows its noise and its outputs.
 
@@ -32,6 +33,11 @@ class Generator(keras.Model):
         self.image_shape = tuple(image_shape)
         self.output_range = tuple(output_range) if output_range else None
         self.num_classes = num_classes
+
+    def get_config(self):
+        # Subclasses that take an `output_range` add it; the others fix it.
+        return {**super().get_config(), "latent_dim": self.latent_dim, "prior": self.prior,
+                "image_shape": self.image_shape, "num_classes": self.num_classes}
 
     def split_inputs(self, inputs):
         """`(noise, labels)` of a call; `labels` is `None` for an unconditional generator."""

@@ -30,6 +30,7 @@ def _kernel_initializers(init):
 MLP_CRITIC_NORMS = ("none", "spectral")
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class MLPCritic(keras.Model):
     """A ReLU MLP critic on flattened inputs; by default mnist_gangp.py's 128, 32, 1.
 
@@ -49,7 +50,8 @@ class MLPCritic(keras.Model):
         super().__init__(**kwargs)
         hidden_init, output_init = _kernel_initializers(init)
         dense = {"none": keras.layers.Dense, "spectral": SpectralDense}[norm]
-        self.norm = norm
+        self.hidden_units, self.init, self.norm = tuple(hidden_units), init, norm
+        self.num_classes = num_classes
         self.flatten = keras.layers.Flatten()
         # The first layer's ReLU is applied in `_head`, so that its affine part
         # is the stem of `affine_split`.
@@ -60,6 +62,10 @@ class MLPCritic(keras.Model):
         ]
         self.score, self.classes = class_heads(dense, num_classes,
                                                kernel_initializer=output_init)
+
+    def get_config(self):
+        return {**super().get_config(), "hidden_units": self.hidden_units, "init": self.init,
+                "norm": self.norm, "num_classes": self.num_classes}
 
     def call(self, images, training=False):
         if not self.hidden:
@@ -93,6 +99,7 @@ class MLPCritic(keras.Model):
         return self.score(x), self.classes(x)
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class MLPGenerator(Generator):
     """A ReLU MLP generator; by default mnist_gangp.py's 32, 128, pixels sigmoid.
 
@@ -109,6 +116,8 @@ class MLPGenerator(Generator):
                  **kwargs):
         super().__init__(latent_dim, prior, image_shape, output_range, **kwargs)
         hidden_init, output_init = _kernel_initializers(init)
+        self.hidden_units, self.init = tuple(hidden_units), init
+        self.output_activation = output_activation
         self.hidden = [
             keras.layers.Dense(units, activation="relu", kernel_initializer=hidden_init)
             for units in hidden_units
@@ -117,6 +126,11 @@ class MLPGenerator(Generator):
             math.prod(image_shape), activation=output_activation, kernel_initializer=output_init,
             dtype="float32")
         self.to_image = keras.layers.Reshape(image_shape, dtype="float32")
+
+    def get_config(self):
+        return {**super().get_config(), "hidden_units": self.hidden_units,
+                "output_activation": self.output_activation, "output_range": self.output_range,
+                "init": self.init}
 
     def call(self, inputs, training=False):
         x = self.conditioned_noise(inputs)

@@ -44,6 +44,7 @@ def _convolution(filters, size=3, use_bias=True, initializer=TFLIB_CONV_INIT):
                                kernel_initializer=initializer)
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class ResidualBlock(keras.layers.Layer):
     """A pre-activation residual block of two 3x3 convolutions.
 
@@ -73,6 +74,12 @@ class ResidualBlock(keras.layers.Layer):
         self.preactivate = preactivate
         self.pool = keras.layers.AveragePooling2D(2)
         self.upsample = keras.layers.UpSampling2D(2)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "resample": self.resample,
+                "norm": self.norm, "num_classes": self.num_classes,
+                "pool_first_shortcut": self.pool_first_shortcut,
+                "first_bias": self.first_bias, "preactivate": self.preactivate}
 
     def build(self, input_shape):
         channels = input_shape[-1]
@@ -128,6 +135,7 @@ class ResidualBlock(keras.layers.Layer):
         return self.shortcut(inputs)
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class ResNetCritic(keras.Model):
     """A residual critic: the CIFAR-10 one by default, gan_64x64.py's with `imagenet64=True`.
 
@@ -143,7 +151,7 @@ class ResNetCritic(keras.Model):
 
     def __init__(self, imagenet64=False, norm="none", num_classes=0, **kwargs):
         super().__init__(**kwargs)
-        self.imagenet64 = imagenet64
+        self.imagenet64, self.norm, self.num_classes = imagenet64, norm, num_classes
         block_norm = None if norm == "none" else norm
         if imagenet64:
             self.stem = _convolution(64, initializer=_SHORTCUT_INIT)
@@ -161,6 +169,10 @@ class ResNetCritic(keras.Model):
         self.score, self.classes = class_heads(
             keras.layers.Dense, num_classes, kernel_initializer=TFLIB_DENSE_INIT)
 
+    def get_config(self):
+        return {**super().get_config(), "imagenet64": self.imagenet64, "norm": self.norm,
+                "num_classes": self.num_classes}
+
     def call(self, images, training=False):
         x = images if self.stem is None else self.stem(images)
         for block in self.blocks:
@@ -173,6 +185,7 @@ class ResNetCritic(keras.Model):
         return self.score(features), self.classes(features)
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class ResNetGenerator(Generator):
     """A residual generator: dense to a 4x4 map, up-sampling blocks, a 3x3 convolution.
 

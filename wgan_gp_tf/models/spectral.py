@@ -78,6 +78,7 @@ def spectral_normalize(kernel, power_iterations=POWER_ITERATIONS):
     return kernel / spectral_norm(kernel, power_iterations)
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class SpectralDense(keras.layers.Dense):
     """A `Dense` layer whose kernel is spectrally normalised at every call.
 
@@ -100,6 +101,7 @@ class SpectralDense(keras.layers.Dense):
         return {**super().get_config(), "power_iterations": self.power_iterations}
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class SpectralConv2D(keras.layers.Conv2D):
     """A channels-last `Conv2D` whose kernel is spectrally normalised at every call.
 
@@ -124,6 +126,7 @@ class SpectralConv2D(keras.layers.Conv2D):
         return {**super().get_config(), "power_iterations": self.power_iterations}
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class SpectralBatchNormalization(keras.layers.BatchNormalization):
     """Batch norm whose scale `gamma` is divided by its norm at every call.
 

@@ -33,21 +33,27 @@ _KERNEL_WIDTH = 5
 _DENSE_INIT = "glorot_uniform"
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class TextResidualBlock(keras.layers.Layer):
     """`x + 0.3 * conv(relu(conv(relu(x))))`, width-5 convolutions of `dim` channels."""
 
     def __init__(self, dim, **kwargs):
         super().__init__(**kwargs)
+        self.dim = dim
         self.first = keras.layers.Conv1D(dim, _KERNEL_WIDTH, padding="same",
                                          kernel_initializer=TFLIB_CONV_INIT)
         self.second = keras.layers.Conv1D(dim, _KERNEL_WIDTH, padding="same",
                                           kernel_initializer=TFLIB_CONV_INIT)
+
+    def get_config(self):
+        return {**super().get_config(), "dim": self.dim}
 
     def call(self, inputs):
         branch = self.second(tf.nn.relu(self.first(tf.nn.relu(inputs))))
         return inputs + RESIDUAL_SCALE * branch
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class TextResNetCritic(keras.Model):
     """gan_language.py's critic: rows `[B, seq_len, vocabulary]` to scores `[B, 1]`.
 
@@ -57,10 +63,14 @@ class TextResNetCritic(keras.Model):
 
     def __init__(self, dim=TEXT_DIM, **kwargs):
         super().__init__(**kwargs)
+        self.dim = dim
         self.embed = keras.layers.Conv1D(dim, 1, kernel_initializer=TFLIB_CONV_INIT)
         self.blocks = [TextResidualBlock(dim) for _ in range(BLOCKS)]
         self.flatten = keras.layers.Flatten()
         self.score = keras.layers.Dense(1, kernel_initializer=_DENSE_INIT, dtype="float32")
+
+    def get_config(self):
+        return {**super().get_config(), "dim": self.dim}
 
     def call(self, rows, training=False):
         x = self.embed(rows)
@@ -69,6 +79,7 @@ class TextResNetCritic(keras.Model):
         return self.score(self.flatten(x))
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class TextResNetGenerator(Generator):
     """gan_language.py's generator: noise to a softmax `[B, seq_len, vocabulary]`.
 
@@ -81,11 +92,15 @@ class TextResNetGenerator(Generator):
     def __init__(self, latent_dim, prior, image_shape, dim=TEXT_DIM, **kwargs):
         super().__init__(latent_dim, prior, image_shape, None, **kwargs)
         seq_len, vocabulary = image_shape
+        self.dim = dim
         self.project = keras.layers.Dense(seq_len * dim, kernel_initializer=_DENSE_INIT)
         self.to_positions = keras.layers.Reshape((seq_len, dim))
         self.blocks = [TextResidualBlock(dim) for _ in range(BLOCKS)]
         self.logits = keras.layers.Conv1D(vocabulary, 1, kernel_initializer=TFLIB_CONV_INIT)
         self.softmax = keras.layers.Softmax(dtype="float32")
+
+    def get_config(self):
+        return {**super().get_config(), "dim": self.dim}
 
     def call(self, inputs, training=False):
         x = self.to_positions(self.project(self.conditioned_noise(inputs)))
@@ -94,6 +109,7 @@ class TextResNetGenerator(Generator):
         return self.softmax(self.logits(x))
 
 
+@keras.saving.register_keras_serializable(package="wgan_gp_tf")
 class RecurrentCritic(keras.Model):
     """A GRU reading rows `[B, seq_len, vocabulary]`; its states at every position are scored.
 
@@ -113,10 +129,13 @@ class RecurrentCritic(keras.Model):
 
     def __init__(self, dim=TEXT_DIM, use_cudnn="auto", **kwargs):
         super().__init__(**kwargs)
-        self.use_cudnn = use_cudnn
+        self.dim, self.use_cudnn = dim, use_cudnn
         self.recurrent = keras.layers.GRU(dim, return_sequences=True, use_cudnn=use_cudnn)
         self.flatten = keras.layers.Flatten()
         self.score = keras.layers.Dense(1, kernel_initializer=_DENSE_INIT, dtype="float32")
+
+    def get_config(self):
+        return {**super().get_config(), "dim": self.dim, "use_cudnn": self.use_cudnn}
 
     @property
     def second_derivative_available(self):

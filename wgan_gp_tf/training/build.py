@@ -26,7 +26,7 @@ def build_trainer(config, strategy=None):
 
 def _build_trainer(config):
     keras.utils.set_random_seed(config.seed)
-    architecture = models.get(config.architecture)
+    architecture = models.REGISTRY.resolve(config.architecture)
     sample_shape = config.data_source().shape
     critic, generator = models.build(architecture, config.latent_dim, config.prior,
                                      sample_shape, config.critic_norm, config.mixed_precision,
@@ -37,26 +37,25 @@ def _build_trainer(config):
                                                    config.prior, sample_shape,
                                                    config.mixed_precision, config.num_classes,
                                                    config.model_dim)
-    model = WGANGP(critic, generator, seed=config.seed, average_generator=average_generator)
+    model = WGANGP(
+        critic, generator, penalty=_penalty(config), penalty_weight=config.penalty_weight,
+        loss=config.loss, n_critic=config.n_critic, n_generator=config.n_generator,
+        one_step=config.one_step, average_generator=average_generator,
+        generator_ema=config.generator_ema, classifier_weight=config.classifier_weight,
+        generator_classifier_weight=config.generator_classifier_weight,
+        generator_batch_size=config.generator_batch_size or None, seed=config.seed)
     model.compile(
         _optimizer(config, config.critic_learning_rate, config.n_critic),
         _optimizer(config, config.generator_learning_rate, config.n_generator),
-        loss=config.loss, penalty=_penalty(config), penalty_weight=config.penalty_weight,
-        n_critic=config.n_critic, n_generator=config.n_generator, one_step=config.one_step,
-        clip_value=config.clip_value,
-        generator_ema=config.generator_ema,
-        classifier_weight=config.classifier_weight,
-        generator_classifier_weight=config.generator_classifier_weight,
-        generator_batch_size=config.generator_batch_size or None,
         jit_compile="auto" if config.jit_compile else False,
         steps_per_execution=config.execution_steps)
     return model
 
 
 def _penalty(config):
-    if config.penalty == "div":
-        return penalties.div(config.div_power)
-    return config.penalty
+    """The penalty object, with the settings its flags give."""
+    settings = {"div": {"power": config.div_power}, "clip": {"clip_value": config.clip_value}}
+    return penalties.REGISTRY.get(config.penalty)(**settings.get(config.penalty, {}))
 
 
 def _optimizer(config, learning_rate, updates_per_iteration):
