@@ -7,11 +7,17 @@ evaluation and the export together, and nothing below it imports it.
 from wgan_gp_tf.training.build import build_trainer
 from wgan_gp_tf.training.callbacks import Checkpoint, Evaluate, SampleGrid, ScalarLog
 from wgan_gp_tf.training.checkpoints import checkpoint_manager, restore_latest
-from wgan_gp_tf.training.config import RUN_CONFIG_FILE, TrainConfig, field_choices
+from wgan_gp_tf.training.config import TrainConfig, field_choices
 from wgan_gp_tf.training.exports import export_run, find_evaluator
 from wgan_gp_tf.training.presets import PRESETS, Preset, get_preset, make_config, preset_names
 from wgan_gp_tf.training.run import RunResult, run
-from wgan_gp_tf.training.run_folder import check_writable, restore_run, samples_from
+from wgan_gp_tf.training.run_folder import (
+    RUN_CONFIG_FILE,
+    check_writable,
+    read_config,
+    restore_run,
+    samples_from,
+)
 from wgan_gp_tf.training.stopping import StopAtIteration, StopOnNonFinite, StopOnSignal
 
 __all__ = ["PRESETS", "RUN_CONFIG_FILE", "Checkpoint", "Evaluate", "Preset", "RunResult",
@@ -19,4 +25,4 @@ __all__ = ["PRESETS", "RUN_CONFIG_FILE", "Checkpoint", "Evaluate", "Preset", "Ru
            "TrainConfig",
            "build_trainer", "check_writable", "checkpoint_manager", "export_run", "field_choices",
            "find_evaluator", "get_preset", "make_config", "preset_names", "restore_latest",
-           "restore_run", "run", "samples_from"]
+           "read_config", "restore_run", "run", "samples_from"]

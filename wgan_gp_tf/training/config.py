@@ -10,14 +10,10 @@ every run.
 import dataclasses
 import json
 import math
-import os
 
 from wgan_gp_tf import data, models
 from wgan_gp_tf.core import distribute, losses, penalties, sampling
 from wgan_gp_tf.errors import ConfigError, DataError
-
-# The file in each run folder that holds the run's config.
-RUN_CONFIG_FILE = "config.json"
 
 NAN_ACTIONS = ("stop", "restore")
 DECAYS = ("none", "linear")
@@ -314,20 +310,6 @@ class TrainConfig:
             raise ConfigError("config JSON must be an object")
         check_known(values)
         return cls(**values)
-
-    @classmethod
-    def from_run_folder(cls, run_dir):
-        """Reads the `config.json` that `run` wrote in a run folder.
-
-        Raises:
-            ConfigError: the folder has no config.json, or it is malformed.
-        """
-        path = os.path.join(run_dir, RUN_CONFIG_FILE)
-        if not os.path.isfile(path):
-            raise ConfigError(f"{run_dir} has no {RUN_CONFIG_FILE}; expected a run folder "
-                              f"written by scripts/train.py")
-        with open(path, encoding="utf-8") as stream:
-            return cls.from_json(stream.read())
 
 
 def check_known(values):

@@ -17,7 +17,10 @@ from wgan_gp_tf import evaluation, serving
 from wgan_gp_tf.errors import ConfigError, RunInUseError
 from wgan_gp_tf.training import checkpoints
 from wgan_gp_tf.training.build import build_trainer
-from wgan_gp_tf.training.config import RUN_CONFIG_FILE, TrainConfig
+from wgan_gp_tf.training.config import TrainConfig
+
+# The file in each run folder that holds the run's config.
+RUN_CONFIG_FILE = "config.json"
 
 CHECKPOINTS = "checkpoints"
 
@@ -28,6 +31,20 @@ LOCK_FILE = ".lock"
 # floor that catches a full disk, not a guarantee: three checkpoints of
 # mnist_mlp take under 2 MiB, of celeba_dcgan about 300 MiB.
 MIN_FREE_BYTES = 64 * 2**20
+
+
+def read_config(run_dir):
+    """The `TrainConfig` that `run` wrote in a run folder's `config.json`.
+
+    Raises:
+        ConfigError: the folder has no config.json, or it is malformed.
+    """
+    path = os.path.join(run_dir, RUN_CONFIG_FILE)
+    if not os.path.isfile(path):
+        raise ConfigError(f"{run_dir} has no {RUN_CONFIG_FILE}; expected a run folder "
+                          f"written by scripts/train.py")
+    with open(path, encoding="utf-8") as stream:
+        return TrainConfig.from_json(stream.read())
 
 
 def prepare(config, write=True):
@@ -42,7 +59,7 @@ def prepare(config, write=True):
     """
     path = os.path.join(config.output_dir, RUN_CONFIG_FILE)
     if os.path.exists(path):
-        changed = config.changes_from(TrainConfig.from_run_folder(config.output_dir))
+        changed = config.changes_from(read_config(config.output_dir))
         if changed:
             raise ConfigError(
                 f"{config.output_dir} holds a run with another configuration "
@@ -135,7 +152,7 @@ def restore_run(run_dir, config=None):
     Raises:
         ConfigError: the folder is no run folder, or has no checkpoint yet.
     """
-    config = config or TrainConfig.from_run_folder(run_dir)
+    config = config or read_config(run_dir)
     model = build_trainer(config)
     if not checkpoints.restore_latest(model, os.path.join(run_dir, CHECKPOINTS)):
         raise ConfigError(f"{run_dir} has no checkpoint yet")
