@@ -15,7 +15,7 @@ from wgan_gp_tf.errors import ConfigError, DataError
 from wgan_gp_tf.models.conditional import ConditionalBatchNormalization
 
 ROOT = helpers.ROOT
-MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
+MNIST = helpers.MNIST
 
 
 class LinearAuxiliaryCritic(keras.Model):
@@ -267,6 +267,7 @@ class ExportTest(tf.test.TestCase):
 class ShippedConditionalTest(tf.test.TestCase):
     """saved_models/mnist_acgan: each requested digit, as the reference CNN reads it."""
 
+    @helpers.needs_mnist
     def test_the_requested_digits_come_out(self):
         path = os.path.join(ROOT, "saved_models", "mnist_acgan")
         labels = np.arange(500) % 10
@@ -282,6 +283,7 @@ class ShippedConditionalTest(tf.test.TestCase):
 class RealMnistTest(tf.test.TestCase):
     """train.py --preset=mnist_mlp_acgan, then sample.py --label."""
 
+    @helpers.needs_mnist
     def test_trains_exports_and_samples_a_class(self):
         work = self.get_temp_dir()
         export_dir = os.path.join(work, "export")

@@ -4,6 +4,7 @@ import gzip
 import os
 import subprocess
 import sys
+import unittest
 
 import keras
 import numpy as np
@@ -13,6 +14,26 @@ from wgan_gp_tf import models
 
 # The checkout: scripts run from here, as a user runs them.
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The variable that names a folder of real MNIST's four IDX files (.gz), for the tests
+# that measure on real data; `.ci/run` sets it.
+MNIST_VARIABLE = "WGAN_GP_TF_MNIST"
+MNIST = os.environ.get(MNIST_VARIABLE)
+
+
+def needs_mnist(test):
+    """Skips `test` unless `$WGAN_GP_TF_MNIST` names real MNIST.
+
+    Under `CI=true` an unset variable is an error instead, so that CI never
+    passes without the tests on real data.
+    """
+    if MNIST:
+        return test
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"CI=true, but {MNIST_VARIABLE} is unset: CI runs every test on "
+                           f"real MNIST (.ci/run sets it to ../shared/data/mnist)")
+    return unittest.skip(f"set {MNIST_VARIABLE} to a folder of MNIST's four .gz IDX files to "
+                         f"run this test on real data")(test)
 
 
 def script_command(script, *flags):

@@ -12,8 +12,7 @@ from tests import helpers
 from wgan_gp_tf.core import inputs
 from wgan_gp_tf.errors import ConfigError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
+MNIST = helpers.MNIST
 SHAPE = (4, 4, 1)
 
 
@@ -270,8 +269,8 @@ class _WassersteinPerIteration(keras.callbacks.Callback):
 
 class PlainNetworksOnMnistTest(tf.test.TestCase):
 
+    @helpers.needs_mnist
     def test_an_array_and_a_labelled_dataset_both_train(self):
-        self.assertTrue(os.path.isdir(MNIST), f"real MNIST expected in {MNIST}")
         images, labels = wgan_gp_tf.data.get("mnist").load("train", MNIST)
         x = images.astype("float32") / 255.0
         for name, data in (("array", x),

@@ -1,6 +1,6 @@
 """Quality on real data, judged by the shipped reference classifier.
 
-A short real MNIST run (../shared/data/mnist) against the untrained generator,
+A short real MNIST run ($WGAN_GP_TF_MNIST) against the untrained generator,
 and the shipped pretrained generator against the figures it records.
 """
 
@@ -17,13 +17,13 @@ from wgan_gp_tf import data, evaluation, serving, training
 from wgan_gp_tf.core import sampling
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
+MNIST = helpers.MNIST
 
 
 class ShortMnistRunTest(tf.test.TestCase):
 
+    @helpers.needs_mnist
     def test_fid_falls_well_below_the_untrained_generator(self):
-        self.assertTrue(os.path.isdir(MNIST), f"real MNIST expected in {MNIST}")
         run_config = training.make_config(
             "mnist_mlp", data_dir=MNIST, iterations=6000, sample_every=1000,
             checkpoint_every=6000, eval_samples=5000,
@@ -48,6 +48,7 @@ class ShortMnistRunTest(tf.test.TestCase):
 
 class EvaluateScriptTest(tf.test.TestCase):
 
+    @helpers.needs_mnist
     def test_export_is_measured_and_written_as_json(self):
         out = os.path.join(self.get_temp_dir(), "metrics.json")
         result = subprocess.run(
@@ -92,6 +93,7 @@ class EvaluateScriptTest(tf.test.TestCase):
 
 class ShippedGeneratorTest(tf.test.TestCase):
 
+    @helpers.needs_mnist
     def test_recorded_metrics_are_reproduced_and_cover_every_digit(self):
         version_path = serving.resolve_version(os.path.join(ROOT, "saved_models", "mnist"))
         metadata = serving.read_metadata(version_path)

@@ -8,8 +8,10 @@ import sys
 
 import tensorflow as tf
 
+from tests import helpers
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
+MNIST = helpers.MNIST
 
 
 def readme_example():
@@ -47,8 +49,8 @@ class ReadmeExampleTest(tf.test.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         return target
 
+    @helpers.needs_mnist
     def test_the_example_trains_writes_grids_and_exports_from_an_installed_package(self):
-        self.assertTrue(os.path.isdir(MNIST), f"real MNIST expected in {MNIST}")
         environment = dict(os.environ, PYTHONPATH=self._install())
         elsewhere = os.path.join(self.get_temp_dir(), "elsewhere")
         os.makedirs(elsewhere)

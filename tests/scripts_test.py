@@ -22,14 +22,14 @@ from wgan_gp_tf.core import penalties
 from wgan_gp_tf.errors import ConfigError
 
 ROOT = helpers.ROOT
-MNIST = os.path.join(os.path.dirname(ROOT), "shared", "data", "mnist")
+MNIST = helpers.MNIST
 
 
 class RealMnistRunTest(tf.test.TestCase):
-    """A real run on ../shared/data/mnist, killed, resumed, exported."""
+    """A real run on real MNIST ($WGAN_GP_TF_MNIST), killed, resumed, exported."""
 
+    @helpers.needs_mnist
     def test_killed_run_resumes_and_exports(self):
-        self.assertTrue(os.path.isdir(MNIST), f"real MNIST expected in {MNIST}")
         run_dir = os.path.join(self.get_temp_dir(), "run")
         flags = ("--preset=mnist_mlp", f"--data_dir={MNIST}", "--iterations=300",
                  "--sample_every=100", "--checkpoint_every=100",
