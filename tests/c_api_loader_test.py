@@ -9,13 +9,13 @@ outputs must equal what Python gets from the same signature.
 import os
 import shutil
 import subprocess
-import tempfile
 
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
 from tensorflow.core.protobuf import saved_model_pb2
 
+from tests import helpers
 from tests.helpers import TEXT_SYMBOLS, mlp_generator, text_generator
 from wgan_gp_tf.serving import export
 
@@ -50,12 +50,13 @@ def _signature_tensors(version_path, signature):
     return {key: info.name for key, info in definition.inputs.items()}, output_info.name
 
 
+@helpers.slow(seconds=30)
 class CApiLoaderTest(tf.test.TestCase, parameterized.TestCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.work_dir = tempfile.mkdtemp()
+        cls.work_dir = helpers.class_temp_dir(cls)
         cls.binary = os.path.join(cls.work_dir, "run_signature")
         cls.compile_error = _compile(cls.binary)
         cls.version_path = export.export_generator(

@@ -1,7 +1,6 @@
 """Class-conditional training: the AC-GAN terms, conditional batch norm, data, export, scripts."""
 
 import os
-import tempfile
 
 import keras
 import numpy as np
@@ -147,7 +146,7 @@ class LabelledFolderTest(tf.test.TestCase):
 
     def _folder(self, extra_top_file=False):
         from PIL import Image
-        root = tempfile.mkdtemp()
+        root = self.create_tempdir().full_path
         for name, value in (("cats", 40), ("dogs", 200)):
             os.makedirs(os.path.join(root, name, "nested"))
             for index in range(6):
@@ -159,7 +158,7 @@ class LabelledFolderTest(tf.test.TestCase):
 
     def test_sub_folders_are_classes(self):
         root = self._folder()
-        work = tempfile.mkdtemp()
+        work = self.create_tempdir().full_path
         config = training.make_config(
             "mnist_mlp_acgan", dataset="folder", data_dir=root, image_size=8, channels=1,
             batch_size=4, n_critic=1, iterations=2, sample_every=2, checkpoint_every=2,
@@ -239,7 +238,7 @@ class ExportTest(tf.test.TestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.path = serving.export_generator(helpers.mlp_generator(num_classes=10),
-                                            os.path.join(tempfile.mkdtemp(), "labelled"))
+                                            os.path.join(helpers.class_temp_dir(cls), "labelled"))
 
     def test_labelled_signatures_and_metadata(self):
         metadata = serving.read_metadata(self.path)
@@ -280,6 +279,7 @@ class ShippedConditionalTest(tf.test.TestCase):
                          list("0123456789"))
 
 
+@helpers.slow(seconds=85)
 class RealMnistTest(tf.test.TestCase):
     """train.py --preset=mnist_mlp_acgan, then sample.py --label."""
 

@@ -20,6 +20,13 @@ class PresetTest(tf.test.TestCase):
         self.assertEqual(c.output_dir, "runs/mnist_mlp")
         self.assertEqual(c.export_dir, "saved_models/mnist_mlp")
 
+    def test_the_keras_2_scripts_keep_its_adam_epsilon(self):
+        # wgan_gp_celeba.py's Adam(2e-4, 0.5) is Keras 2's, whose epsilon is 1e-7.
+        for preset in ("celeba_dcgan", "folder_dcgan"):
+            c = training.make_config(preset)
+            self.assertEqual((c.critic_learning_rate, c.beta_1, c.adam_epsilon),
+                             (2e-4, 0.5, 1e-7), preset)
+
     def test_paper_preset_and_overrides(self):
         c = training.make_config("mnist_mlp_paper", batch_size=64, seed=None)
         self.assertEqual((c.penalty, c.beta_2, c.batch_size, c.seed),

@@ -31,6 +31,7 @@ def _poisoned_once(iteration):
     return training_batches
 
 
+@helpers.slow(seconds=75)
 class DivergenceTest(tf.test.TestCase):
 
     def _config(self, **overrides):

@@ -1,11 +1,11 @@
 """The exported SavedModel: signatures, determinism, versions, atomicity."""
 
 import os
-import tempfile
 from unittest import mock
 
 import tensorflow as tf
 
+from tests import helpers
 from tests.helpers import mlp_generator
 from wgan_gp_tf import serving
 from wgan_gp_tf.core import sampling
@@ -19,7 +19,7 @@ class RoundTripTest(tf.test.TestCase):
         super().setUpClass()
         cls.generator = mlp_generator()
         cls.path = export.export_generator(
-            cls.generator, os.path.join(tempfile.mkdtemp(), "round_trip"),
+            cls.generator, os.path.join(helpers.class_temp_dir(cls), "round_trip"),
             metadata={"iterations": 12, "preset": "test"})
         cls.loaded = tf.saved_model.load(cls.path)
 

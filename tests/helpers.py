@@ -2,8 +2,13 @@
 
 import gzip
 import os
+import queue
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 import unittest
 
 import keras
@@ -19,6 +24,28 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # that measure on real data; `.ci/run` sets it.
 MNIST_VARIABLE = "WGAN_GP_TF_MNIST"
 MNIST = os.environ.get(MNIST_VARIABLE)
+
+
+def slow(seconds):
+    """Marks a test class as slow: left out of `python -m tests --fast`, run first.
+
+    Args:
+        seconds: about how long the class takes on 2 cores (`--timings`
+            prints it), so that the slowest start first and none is left
+            running alone at the end.
+    """
+    def mark(test_class):
+        test_class.slow_seconds = seconds
+        return test_class
+
+    return mark
+
+
+def class_temp_dir(test_class):
+    """A new folder for a test class's `setUpClass`, deleted after its last test."""
+    folder = tempfile.mkdtemp()
+    test_class.addClassCleanup(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def needs_mnist(test):
@@ -45,6 +72,61 @@ def run_script(script, *flags, timeout=300, env=None):
     """Runs `scripts/<script>` from the checkout; returns the `CompletedProcess` (text)."""
     return subprocess.run(script_command(script, *flags), capture_output=True,
                           text=True, timeout=timeout, cwd=ROOT, env=env)
+
+
+class StartedScript:
+    """`scripts/<script>` running in the background, its log read line by line.
+
+    A thread keeps reading the script's stderr (where the library logs), so
+    that a test can wait for the line that says something happened instead of
+    polling for files, and the pipe never fills.
+
+    Args:
+        script: the script's file name in `scripts/`.
+        *flags: its command-line flags.
+    """
+
+    def __init__(self, script, *flags):
+        self.process = subprocess.Popen(
+            script_command(script, *flags), cwd=ROOT, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        self._ended = False
+        self._queue = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.process.stderr:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def wait_for(self, text, timeout=240):
+        """Returns the next line containing `text`; fails if the script ends or times out first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no line with {text!r} in {timeout} s") from None
+            if line is None:
+                self._ended = True
+                raise AssertionError(f"the script ended without a line with {text!r}:\n"
+                                     + "".join(self.lines[-20:]))
+            self.lines.append(line)
+            if text in line:
+                return line
+
+    def signal(self, number):
+        """Sends signal `number` and returns the exit code and the whole log once it ends."""
+        self.process.send_signal(number)
+        returncode = self.process.wait(timeout=120)
+        while not self._ended:
+            line = self._queue.get(timeout=60)
+            self._ended = line is None
+            self.lines.extend([line] if line else [])
+        self.process.stderr.close()
+        return returncode, "".join(self.lines)
 
 
 class LinearCritic(keras.Model):

@@ -1,8 +1,6 @@
 """Image folders: listing, decoding, cropping, bad files, and training from one."""
 
 import os
-import shutil
-import tempfile
 
 import numpy as np
 import tensorflow as tf
@@ -25,8 +23,7 @@ class ImageFolderTest(tf.test.TestCase):
         self.assertEqual(list(folder.files), sorted(self.good + self.bad))
 
     def test_links_are_followed_but_each_folder_listed_once(self):
-        outside = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, outside)
+        outside = self.create_tempdir().full_path
         helpers.write_image_folder(outside, corrupt=False)
         links = {"loop": ".", "again": os.path.join(self.folder, "nested"), "linked": outside}
         for name, target in links.items():
@@ -90,6 +87,7 @@ class ImageFolderTest(tf.test.TestCase):
             self.assertBetween(float(tf.reduce_min(from_files)), -1.0, 1.0)
 
 
+@helpers.slow(seconds=12)
 class TrainFromFolderTest(tf.test.TestCase):
 
     def _config(self, folder, **overrides):

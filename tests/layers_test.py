@@ -3,9 +3,9 @@
 import os
 import subprocess
 import sys
-import tomllib
 
 import tensorflow as tf
+import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

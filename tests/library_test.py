@@ -267,6 +267,7 @@ class _WassersteinPerIteration(keras.callbacks.Callback):
         self.total = total
 
 
+@helpers.slow(seconds=50)
 class PlainNetworksOnMnistTest(tf.test.TestCase):
 
     @helpers.needs_mnist

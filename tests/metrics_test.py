@@ -90,6 +90,15 @@ class ClassScoresTest(tf.test.TestCase):
         uncertain = np.full((1000, 10), 0.1)
         self.assertAllClose(metrics.inception_score(uncertain)[0], 1.0, rtol=1e-6)
 
+    def test_inception_score_of_a_small_table_by_hand(self):
+        # The marginal is (0.5, 0.5), so each row's KL is
+        # 0.9 ln(0.9 / 0.5) + 0.1 ln(0.1 / 0.5) and the score 1.8^0.9 * 0.2^0.1.
+        # Split in two, each part is one row and scores 1.
+        table = [[0.9, 0.1], [0.1, 0.9]]
+        self.assertAllClose(metrics.inception_score(table, splits=1),
+                            [1.8 ** 0.9 * 0.2 ** 0.1, 0.0], rtol=1e-9)
+        self.assertAllClose(metrics.inception_score(table, splits=2), [1.0, 0.0])
+
     def test_inception_score_of_fewer_rows_than_splits(self):
         # Three rows and 10 splits: three splits of one row, each scoring 1,
         # where empty splits used to give NaN.

@@ -7,7 +7,7 @@ import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
 
-from tests import original_presets_test
+from tests import helpers, original_presets_test
 from wgan_gp_tf import data, models, training
 from wgan_gp_tf.core import penalties
 from wgan_gp_tf.errors import ConfigError
@@ -37,6 +37,7 @@ def _fit(model, config, shape, iterations):
     return model.fit(batches, steps_per_epoch=iterations, epochs=1, verbose=0).history
 
 
+@helpers.slow(seconds=110)
 class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.parameters(*_IMAGE_PRESETS)
@@ -219,6 +220,7 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
             _config("mnist_mlp", jit_compile=False)).jit_compile)
 
 
+@helpers.slow(seconds=60)
 class MixedPrecisionTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.product(preset=["mnist_dcgan", "mnist_mlp"],

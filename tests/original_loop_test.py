@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from benchmarks.tf1_baseline import OriginalMNISTGANGP
 from wgan_gp_tf import training
-from wgan_gp_tf.core import penalties
+from wgan_gp_tf.core import gradients
 
 BATCH, ITERATIONS, N_CRITIC, LATENT = 20, 3, 5, 10
 CRITIC_SCALE = 4.0
@@ -69,7 +69,7 @@ class StepForStepTest(tf.test.TestCase):
             del real, seed
             return 1.0 - tf.reshape(next(eps_draws), [BATCH, 1, 1, 1])
 
-        with mock.patch.object(penalties, "_interpolation_weights", interpolation_weights):
+        with mock.patch.object(gradients, "_interpolation_weights", interpolation_weights):
             for batches in reals:
                 logs = model.train_step(tf.constant(batches.reshape(N_CRITIC, BATCH, 28, 28, 1)))
                 # Measured: mean norms 1.37, 1.32, 1.28.

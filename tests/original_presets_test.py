@@ -1,7 +1,6 @@
 """The presets of the original repo's other scripts: settings, networks, a short run each."""
 
 import os
-import tempfile
 
 import keras
 import tensorflow as tf
@@ -71,6 +70,7 @@ def _networks(config):
                         config.data_source().shape, config.critic_norm)
 
 
+@helpers.slow(seconds=100)
 class OriginalPresetsTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.parameters(*SETTINGS)
@@ -95,7 +95,7 @@ class OriginalPresetsTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.parameters(*SETTINGS)
     def test_trains_on_a_small_image_folder_and_exports(self, preset):
-        work = tempfile.mkdtemp()
+        work = self.create_tempdir().full_path
         images = os.path.join(work, "images")
         helpers.write_image_folder(images, corrupt=False)
         size = 64 if training.get_preset(preset).values["dataset"] == "celeb_a" else 32

@@ -2,7 +2,6 @@
 
 import collections
 import os
-import tempfile
 
 import tensorflow as tf
 from absl.testing import parameterized
@@ -49,6 +48,7 @@ _64_GENERATOR = (128 * 8192 + 8192 + sum(
     + 2 * 64 + _conv(3, 64, 3))
 
 
+@helpers.slow(seconds=90)
 class PaperResNetTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.parameters(
@@ -85,7 +85,7 @@ class PaperResNetTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.parameters(("cifar10_resnet", 32), ("imagenet64_resnet", 64))
     def test_trains_on_a_small_image_folder_and_exports(self, preset, size):
-        work = tempfile.mkdtemp()
+        work = self.create_tempdir().full_path
         images = os.path.join(work, "images")
         helpers.write_image_folder(images, corrupt=False)
         config = training.make_config(

@@ -23,37 +23,12 @@ import sys
 import time
 import unittest
 
-# The classes that took 30 s or more, slowest first, as `--timings` printed
-# them on 2 cores; running them first keeps one from being left running alone
-# at the end. Classes not named here follow in discovery order.
-SLOW_FIRST = (
-    "tests.toys_test.ToyRunTest",
-    "tests.quality_test.ShortMnistRunTest",
-    "tests.scripts_test.KilledAtRandomMomentsTest",
-    "tests.distribute_test.MirroredTest",
-    "tests.trainer_test.EveryPenaltyTest",
-    "tests.models_test.PresetNetworksTest",
-    "tests.original_presets_test.OriginalPresetsTest",
-    "tests.paper_resnet_test.PaperResNetTest",
-    "tests.conditional_test.RealMnistTest",
-    "tests.scripts_test.RealMnistRunTest",
-    "tests.divergence_test.DivergenceTest",
-    "tests.inception_test.InceptionFeaturesTest",
-    "tests.scripts_test.BadInputTest",
-    "tests.models_test.MixedPrecisionTest",
-    "tests.readme_example_test.ReadmeExampleTest",
-    "tests.library_test.PlainNetworksOnMnistTest",
-    "tests.scripts_test.FolderRunTest",
-    "tests.text_test.LanguageRunTest",
-    "tests.scripts_test.ResumeIsExactTest",
-    "tests.quality_test.EvaluateScriptTest",
-    "tests.scripts_test.ScriptErrorsTest",
-    "tests.distribute_test.MultiWorkerTest",
-)
-
 
 def _test_classes(suite):
-    """Yields the ids of the test classes in `suite`, in discovery order."""
+    """Yields `(id, seconds)` of the test classes in `suite`, in discovery order.
+
+    `seconds` is what `tests.helpers.slow` marked the class with, 0 if unmarked.
+    """
     seen = set()
     for test in _flatten(suite):
         if isinstance(test, unittest.loader._FailedTest):  # noqa: SLF001
@@ -64,7 +39,7 @@ def _test_classes(suite):
             name = f"{type(test).__module__}.{type(test).__qualname__}"
         if name not in seen:
             seen.add(name)
-            yield name
+            yield name, getattr(type(test), "slow_seconds", 0)
 
 
 def _flatten(suite):
@@ -75,9 +50,11 @@ def _flatten(suite):
             yield test
 
 
-def _ordered(names):
-    known = [name for name in SLOW_FIRST if name in names]
-    return known + [name for name in names if name not in known]
+def _ordered(classes, fast):
+    """The class ids to run: the slow ones first, slowest first; with `fast`, none of them."""
+    if fast:
+        return [name for name, seconds in classes if not seconds]
+    return [name for name, _ in sorted(classes, key=lambda item: -item[1])]
 
 
 def _limit_threads(threads):
@@ -120,6 +97,9 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=0,
                         help="TensorFlow's intra-op threads in each worker; 0: the cores "
                              "shared out between the workers, at least 1.")
+    parser.add_argument("--fast", action="store_true",
+                        help="Only the classes not marked slow (tests.helpers.slow): the "
+                             "fast tier, for day-to-day work.")
     parser.add_argument("--timings", action="store_true",
                         help="Also print each class's wall time, slowest first.")
     args = parser.parse_args(argv)
@@ -127,7 +107,7 @@ def main(argv=None):
     os.chdir(root)
     sys.path.insert(0, root)
     names = _ordered(list(_test_classes(unittest.defaultTestLoader.discover(
-        "tests", pattern=args.pattern, top_level_dir=root))))
+        "tests", pattern=args.pattern, top_level_dir=root))), args.fast)
     started = time.perf_counter()
     results, crashed = [], []
     context = multiprocessing.get_context("spawn")

@@ -20,6 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MNIST = helpers.MNIST
 
 
+@helpers.slow(seconds=200)
 class ShortMnistRunTest(tf.test.TestCase):
 
     @helpers.needs_mnist
@@ -46,6 +47,7 @@ class ShortMnistRunTest(tf.test.TestCase):
         self.assertGreaterEqual(after["classes_covered"], before["classes_covered"] + 5)
 
 
+@helpers.slow(seconds=35)
 class EvaluateScriptTest(tf.test.TestCase):
 
     @helpers.needs_mnist
@@ -91,6 +93,7 @@ class EvaluateScriptTest(tf.test.TestCase):
         self.assertNotAllClose(written["generated"]["fid"], written["trained_generator"]["fid"])
 
 
+@helpers.slow(seconds=30)
 class ShippedGeneratorTest(tf.test.TestCase):
 
     @helpers.needs_mnist

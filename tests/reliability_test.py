@@ -31,6 +31,7 @@ def _config(base, name, iterations, **overrides):
     return training.make_config(**{**values, **overrides})
 
 
+@helpers.slow(seconds=20)
 class DamagedCheckpointsTest(tf.test.TestCase):
     """A damaged newest checkpoint: resume from the newest intact one, never from 0."""
 
@@ -187,6 +188,7 @@ class _SignalAt(keras.callbacks.Callback):
             os.kill(os.getpid(), self.number)
 
 
+@helpers.slow(seconds=25)
 class StopOnSignalTest(tf.test.TestCase):
 
     def test_sigint_ends_fit_with_a_checkpoint_of_the_last_iteration(self):
@@ -207,20 +209,13 @@ class StopOnSignalTest(tf.test.TestCase):
     def test_sigterm_stops_train_py_which_resumes(self):
         data_dir = helpers.write_mnist_folder(os.path.join(self.get_temp_dir(), "d"), 60)
         run_dir = os.path.join(self.get_temp_dir(), "run")
-        command = [sys.executable, os.path.join(ROOT, "scripts", "train.py"),
-                   f"--data_dir={data_dir}", "--batch_size=12", "--iterations=100000",
-                   "--steps_per_execution=10", "--jit_compile=false",
-                   f"--output_dir={run_dir}", f"--export_dir={run_dir}/export"]
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-        # The first call's grid says training is under way.
-        samples = os.path.join(run_dir, "samples")
-        deadline = time.time() + 120
-        while not os.path.isdir(samples) and time.time() < deadline:
-            time.sleep(0.05)
-        process.send_signal(signal.SIGTERM)
-        _, errors = process.communicate(timeout=120)
-        self.assertEqual(process.returncode, 128 + signal.SIGTERM, errors)
+        flags = [f"--data_dir={data_dir}", "--batch_size=12", "--iterations=100000",
+                 "--steps_per_execution=10", "--checkpoint_every=10", "--jit_compile=false",
+                 f"--output_dir={run_dir}", f"--export_dir={run_dir}/export"]
+        process = helpers.StartedScript("train.py", *flags)
+        process.wait_for("checkpointed iteration 10:")
+        returncode, errors = process.signal(signal.SIGTERM)
+        self.assertEqual(returncode, 128 + signal.SIGTERM, errors)
         stopped = checkpoints.saved_checkpoints(os.path.join(run_dir, "checkpoints"))
         iteration = checkpoints.checkpoint_iteration(stopped[0])
         self.assertIn(f"stopped by SIGTERM at iteration {iteration}, which is checkpointed",
@@ -228,8 +223,8 @@ class StopOnSignalTest(tf.test.TestCase):
         self.assertEqual(iteration % 10, 0)
         self.assertFalse(os.path.exists(os.path.join(run_dir, "export")))
 
-        resumed = subprocess.run(command[:4] + [f"--iterations={iteration + 10}"] + command[5:],
-                                 cwd=ROOT, capture_output=True, text=True, timeout=300)
+        flags[2] = f"--iterations={iteration + 10}"
+        resumed = helpers.run_script("train.py", *flags)
         self.assertEqual(resumed.returncode, 0, resumed.stderr)
         self.assertIn(f"resumed {run_dir} at iteration {iteration}", resumed.stderr)
 

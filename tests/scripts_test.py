@@ -25,6 +25,7 @@ ROOT = helpers.ROOT
 MNIST = helpers.MNIST
 
 
+@helpers.slow(seconds=80)
 class RealMnistRunTest(tf.test.TestCase):
     """A real run on real MNIST ($WGAN_GP_TF_MNIST), killed, resumed, exported."""
 
@@ -35,18 +36,10 @@ class RealMnistRunTest(tf.test.TestCase):
                  "--sample_every=100", "--checkpoint_every=100",
                  f"--output_dir={run_dir}",
                  f"--export_dir={os.path.join(run_dir, 'export')}")
-        first = subprocess.Popen(script_command("train.py", *flags), cwd=ROOT,
-                                 stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
-        checkpoints = os.path.join(run_dir, "checkpoints")
-        deadline = time.time() + 240
-        while first.poll() is None and time.time() < deadline:
-            if tf.train.latest_checkpoint(checkpoints):
-                first.send_signal(signal.SIGKILL)
-                break
-            time.sleep(0.05)
-        first.wait()
-        killed_at = tf.train.latest_checkpoint(checkpoints)
+        first = helpers.StartedScript("train.py", *flags)
+        first.wait_for("checkpointed iteration")
+        first.signal(signal.SIGKILL)
+        killed_at = tf.train.latest_checkpoint(os.path.join(run_dir, "checkpoints"))
         self.assertIsNotNone(killed_at)
         self.assertFalse(os.path.exists(os.path.join(run_dir, "export")),
                          "the first process should have died before exporting")
@@ -79,6 +72,7 @@ class RealMnistRunTest(tf.test.TestCase):
         self.assertEqual(images.shape, (2, 28, 28, 1))
 
 
+@helpers.slow(seconds=160)
 class KilledAtRandomMomentsTest(tf.test.TestCase):
     """SIGKILL at several random moments, rerun each time: the same run as no kill."""
 
@@ -93,13 +87,6 @@ class KilledAtRandomMomentsTest(tf.test.TestCase):
 
         checkpoints = os.path.join(self.get_temp_dir(), "killed", "checkpoints")
 
-        def next_checkpoint(process, after):
-            deadline = time.time() + 240
-            while (tf.train.latest_checkpoint(checkpoints) == after
-                   and process.poll() is None and time.time() < deadline):
-                time.sleep(0.01)
-            return tf.train.latest_checkpoint(checkpoints)
-
         # The uninterrupted run alongside, on the other core.
         straight_log = open(os.path.join(self.get_temp_dir(), "straight.log"), "w+")
         self.addCleanup(straight_log.close)
@@ -109,19 +96,18 @@ class KilledAtRandomMomentsTest(tf.test.TestCase):
         rng = random.Random(4)
         killed_at, between_checkpoints = [None], None
         for _ in range(3):
-            process = subprocess.Popen(script_command("train.py", *flags("killed")), cwd=ROOT,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            process = helpers.StartedScript("train.py", *flags("killed"))
             # Once the process has saved a new checkpoint, it is training:
             # kill it at a random moment before the next one, timed by this
             # machine's own pace between two checkpoints.
-            latest = next_checkpoint(process, killed_at[-1])
+            process.wait_for("checkpointed iteration")
             if between_checkpoints is None:
                 start = time.time()
-                latest = next_checkpoint(process, latest)
+                process.wait_for("checkpointed iteration")
                 between_checkpoints = time.time() - start
             time.sleep(rng.uniform(0.0, between_checkpoints))
-            process.send_signal(signal.SIGKILL)
-            self.assertEqual(process.wait(), -signal.SIGKILL, "it ended before the kill")
+            returncode, _ = process.signal(signal.SIGKILL)
+            self.assertEqual(returncode, -signal.SIGKILL, "it ended before the kill")
             killed_at.append(tf.train.latest_checkpoint(checkpoints))
         iterations = [int(path.rsplit("-", 1)[1]) for path in killed_at[1:]]
         self.assertEqual(iterations, sorted(set(iterations)))
@@ -154,6 +140,7 @@ class KilledAtRandomMomentsTest(tf.test.TestCase):
                             msg=f"killed after checkpoints {iterations}")
 
 
+@helpers.slow(seconds=38)
 class ResumeIsExactTest(tf.test.TestCase):
     """Stopping half way and resuming gives exactly the uninterrupted run."""
 
@@ -254,6 +241,7 @@ class ResumeIsExactTest(tf.test.TestCase):
                           verbose=0)
 
 
+@helpers.slow(seconds=30)
 class DeterministicTest(tf.test.TestCase):
 
     def test_two_processes_with_one_seed_give_identical_weights(self):
@@ -309,6 +297,7 @@ class OutputFoldersTest(tf.test.TestCase):
                 training.run(self._config(), verbose=0)
 
 
+@helpers.slow(seconds=45)
 class FolderRunTest(tf.test.TestCase):
     """Any folder of mixed images, at the size asked for."""
 
@@ -357,6 +346,7 @@ class FolderRunTest(tf.test.TestCase):
         self.assertEqual(os.listdir(os.path.join(run_dir, "samples")), ["00000001.png"])
 
 
+@helpers.slow(seconds=32)
 class ScriptErrorsTest(tf.test.TestCase):
     """The other scripts' bad inputs: one line, nothing left behind."""
 
@@ -396,6 +386,7 @@ class ScriptErrorsTest(tf.test.TestCase):
                                     f"--run_dir={run_dir}", f"--export_dir={a_file}/export")
 
 
+@helpers.slow(seconds=65)
 class BadInputTest(tf.test.TestCase):
     """One line on stderr, no traceback, exit code 2."""
 

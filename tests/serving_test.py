@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 from concurrent import futures
 from http import server as http_server
@@ -22,6 +21,7 @@ import tensorflow as tf
 from absl.testing import parameterized
 from PIL import Image
 
+from tests import helpers
 from tests.helpers import TEXT_SYMBOLS, mlp_generator, text_generator
 from wgan_gp_tf import serving
 from wgan_gp_tf.errors import ExportNotFoundError, ServingError
@@ -95,7 +95,7 @@ class _LoopbackRest:
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.version_path = cls._export(os.path.join(tempfile.mkdtemp(), cls._MODEL))
+        cls.version_path = cls._export(os.path.join(helpers.class_temp_dir(cls), cls._MODEL))
         cls.loaded = tf.saved_model.load(cls.version_path)
         cls.rest = http_server.ThreadingHTTPServer(
             ("127.0.0.1", 0), _rest_handler(cls._MODEL, cls.loaded))
@@ -228,6 +228,7 @@ class ServingClientTest(_LoopbackRest, tf.test.TestCase, parameterized.TestCase)
         self.assertAllClose(grid[:28, 28:56] / 255.0, expected[1, ..., 0], atol=1 / 255)
 
 
+@helpers.slow(seconds=25)
 class SampleScriptTest(tf.test.TestCase):
 
     def _run(self, *flags):

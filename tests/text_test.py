@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 import wgan_gp_tf
+from tests import helpers
 from tests.helpers import LinearCritic, run_script, write_text_corpus
 from wgan_gp_tf import models
 from wgan_gp_tf.core import penalties
@@ -253,6 +254,7 @@ class TextConfigTest(tf.test.TestCase):
         self.assertEqual(config.data_source().shape[0], 10)
 
 
+@helpers.slow(seconds=40)
 class LanguageRunTest(tf.test.TestCase):
     """Both presets train through train.py on a small corpus, write text and export it."""
 

@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
+from tests import helpers
 from wgan_gp_tf import data, evaluation, training
 from wgan_gp_tf.data import toys
 
@@ -108,6 +109,7 @@ class PictureTest(tf.test.TestCase):
             self.assertGreater(len(np.unique(picture.reshape(-1, 3), axis=0)), 50, preset)
 
 
+@helpers.slow(seconds=250)
 class ToyRunTest(tf.test.TestCase):
 
     def _config(self, **overrides):

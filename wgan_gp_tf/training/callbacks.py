@@ -9,6 +9,7 @@ from a diverged model.
 """
 
 import json
+import logging
 import math
 import os
 import time
@@ -19,6 +20,8 @@ import tensorflow as tf
 from wgan_gp_tf import evaluation
 from wgan_gp_tf.images import write_png
 from wgan_gp_tf.training import checkpoints
+
+logger = logging.getLogger(__name__)
 
 
 def all_finite(logs):
@@ -157,7 +160,8 @@ class Checkpoint(_EveryIterations):
             checkpoints.restore_latest(self.model, self.directory)
 
     def run(self, iteration):
-        self.manager.save(checkpoint_number=iteration)
+        path = self.manager.save(checkpoint_number=iteration)
+        logger.info("checkpointed iteration %d: %s", iteration, path)
 
     def on_train_end(self, logs=None):
         iteration = self.model.iterations_done

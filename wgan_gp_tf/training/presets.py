@@ -83,12 +83,13 @@ PRESETS = Registry("preset", (
     Preset("fashion_mnist_mlp", f"{_BOJONE} fashion_mnist_gangp.py",
            {"dataset": "fashion_mnist"}),
     # 64x64 DCGAN with batch norm in the critic, N(0, 1) noise of 100, squared
-    # penalty, Adam(2e-4, 0.5), batch 64, a 9x9 grid every 100 iterations.
+    # penalty, Keras 2's Adam(2e-4, 0.5) (epsilon 1e-7), batch 64, a 9x9 grid
+    # every 100 iterations.
     Preset("celeba_dcgan", f"{_BOJONE} keras/wgan_gp_celeba.py",
            {"dataset": "celeb_a", "architecture": "dcgan_celeba", "latent_dim": 100,
             "prior": "normal", "penalty": "squared", "batch_size": 64,
             "critic_learning_rate": 2e-4, "generator_learning_rate": 2e-4,
-            "critic_norm": "batch", "grid_size": 9, "sample_every": 100,
+            "adam_epsilon": 1e-7, "critic_norm": "batch", "grid_size": 9, "sample_every": 100,
             "checkpoint_every": 100}),
     # DIM 64, no batch norm, N(0, 1) noise of 128, squared penalty,
     # Adam(1e-4, 0.5, 0.9), batch 50, 200k iterations.
@@ -111,8 +112,8 @@ PRESETS = Registry("preset", (
            {"dataset": "folder", "architecture": "dcgan_sized", "latent_dim": 128,
             "prior": "normal", "penalty": "squared", "batch_size": 64,
             "critic_learning_rate": 2e-4, "generator_learning_rate": 2e-4,
-            "critic_norm": "batch", "grid_size": 9, "sample_every": 100,
-            "checkpoint_every": 100}),
+            "adam_epsilon": 1e-7, "critic_norm": "batch", "grid_size": 9,
+            "sample_every": 100, "checkpoint_every": 100}),
     # The other scripts of the original repo, each with its exact settings.
     # Keras 2's Adam and RMSprop default to epsilon 1e-7. The 64x64 ones take
     # wgan_gp_celeba.py's networks, noise N(0, 1) of 100, batch 64.
