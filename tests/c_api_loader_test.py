@@ -56,7 +56,7 @@ class CApiLoaderTest(tf.test.TestCase, parameterized.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.work_dir = helpers.class_temp_dir(cls)
+        cls.work_dir = helpers.temp_dir(cls)
         cls.binary = os.path.join(cls.work_dir, "run_signature")
         cls.compile_error = _compile(cls.binary)
         cls.version_path = export.export_generator(

@@ -142,11 +142,12 @@ class ConfigTest(tf.test.TestCase):
         self.assertEqual(training.make_config("mnist_mlp").num_classes, 0)
 
 
+@helpers.slow(seconds=20)
 class LabelledFolderTest(tf.test.TestCase):
 
     def _folder(self, extra_top_file=False):
         from PIL import Image
-        root = self.create_tempdir().full_path
+        root = helpers.temp_dir(self)
         for name, value in (("cats", 40), ("dogs", 200)):
             os.makedirs(os.path.join(root, name, "nested"))
             for index in range(6):
@@ -158,7 +159,7 @@ class LabelledFolderTest(tf.test.TestCase):
 
     def test_sub_folders_are_classes(self):
         root = self._folder()
-        work = self.create_tempdir().full_path
+        work = helpers.temp_dir(self)
         config = training.make_config(
             "mnist_mlp_acgan", dataset="folder", data_dir=root, image_size=8, channels=1,
             batch_size=4, n_critic=1, iterations=2, sample_every=2, checkpoint_every=2,
@@ -238,7 +239,7 @@ class ExportTest(tf.test.TestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.path = serving.export_generator(helpers.mlp_generator(num_classes=10),
-                                            os.path.join(helpers.class_temp_dir(cls), "labelled"))
+                                            os.path.join(helpers.temp_dir(cls), "labelled"))
 
     def test_labelled_signatures_and_metadata(self):
         metadata = serving.read_metadata(self.path)

@@ -27,6 +27,22 @@ class PresetTest(tf.test.TestCase):
             self.assertEqual((c.critic_learning_rate, c.beta_1, c.adam_epsilon),
                              (2e-4, 0.5, 1e-7), preset)
 
+    def test_run_folders_are_named_by_the_settings_changed_from_the_preset(self):
+        c = training.make_config("mnist_mlp", penalty="squared", penalty_weight=2.0, seed=3,
+                                 iterations=500, data_dir="/data", mixed_precision="bfloat16")
+        # How long, where and in what precision leave the name alone: a longer
+        # run, or the same one resumed, finds its folder.
+        self.assertEqual((c.output_dir, c.export_dir),
+                         ("runs/mnist_mlp-penalty=squared-penalty_weight=2-seed=3",
+                          "saved_models/mnist_mlp-penalty=squared-penalty_weight=2-seed=3"))
+        self.assertEqual(training.make_config("mnist_mlp", penalty="hinge").output_dir,
+                         "runs/mnist_mlp")
+        self.assertEqual(training.make_config("mnist_mlp", one_step=True, n_critic=1).output_dir,
+                         "runs/mnist_mlp-n_critic=1-one_step=true")
+        c = training.make_config("mnist_mlp", penalty="squared", output_dir="/tmp/mine")
+        self.assertEqual((c.output_dir, c.export_dir),
+                         ("/tmp/mine", "saved_models/mnist_mlp-penalty=squared"))
+
     def test_paper_preset_and_overrides(self):
         c = training.make_config("mnist_mlp_paper", batch_size=64, seed=None)
         self.assertEqual((c.penalty, c.beta_2, c.batch_size, c.seed),

@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from tests import helpers
 from wgan_gp_tf import data
-from wgan_gp_tf.data import idx, tfds
+from wgan_gp_tf.data import idx, local_copies, tfds
 from wgan_gp_tf.errors import ConfigError, DataError
 
 
@@ -120,7 +120,51 @@ class IdxTest(tf.test.TestCase):
         self.assertEqual(first.shape, (1, 7, 28, 28, 1))
 
 
-class TfdsFallbackTest(tf.test.TestCase):
+class _NoLocalCopies(tf.test.TestCase):
+    """Keras's cache in an empty temporary home, and no Debian package."""
+
+    def setUp(self):
+        super().setUp()
+        self.keras_home = helpers.temp_dir(self)
+        self.enter_context(mock.patch.dict(os.environ, {"KERAS_HOME": self.keras_home}))
+        self.enter_context(mock.patch.object(local_copies, "DEBIAN_FASHION_MNIST", "/no/such"))
+
+
+class LocalCopiesTest(_NoLocalCopies):
+
+    def _datasets(self, *parts):
+        return os.path.join(self.keras_home, "datasets", *parts)
+
+    def test_keras_cached_mnist_is_read_without_data_dir_or_tfds(self):
+        rng = np.random.default_rng(0)
+        arrays = {f"{axis}_{split}": rng.integers(0, 256, shape, dtype=np.uint8)
+                  for split, count in (("train", 5), ("test", 3))
+                  for axis, shape in (("x", (count, 28, 28)), ("y", (count,)))}
+        os.makedirs(self._datasets())
+        np.savez(self._datasets("mnist.npz"), **arrays)
+        with mock.patch.object(tfds, "load_tfds", side_effect=AssertionError("tfds asked")):
+            images, labels = data.get("mnist").load("test")
+        self.assertAllEqual(images, arrays["x_test"][..., np.newaxis])
+        self.assertAllEqual(labels, arrays["y_test"])
+
+    def test_keras_and_debian_fashion_mnist_folders(self):
+        helpers.write_mnist_folder(self._datasets("fashion-mnist"), count=4)
+        with mock.patch.object(tfds, "load_tfds", side_effect=AssertionError("tfds asked")):
+            self.assertEqual(data.get("fashion_mnist").load()[0].shape, (4, 28, 28, 1))
+        debian = helpers.write_mnist_folder(os.path.join(self.keras_home, "debian"), count=2)
+        os.remove(self._datasets("fashion-mnist", "t10k-labels-idx1-ubyte.gz"))
+        with mock.patch.object(local_copies, "DEBIAN_FASHION_MNIST", debian):
+            self.assertEqual(local_copies.find("fashion_mnist"), debian)
+
+    def test_a_damaged_cache_names_itself(self):
+        os.makedirs(self._datasets())
+        with open(self._datasets("mnist.npz"), "wb") as file:
+            file.write(b"not a zip file")
+        with self.assertRaisesRegex(DataError, r"cannot read .*mnist.npz \(Keras's copy"):
+            data.get("mnist").load()
+
+
+class TfdsFallbackTest(_NoLocalCopies):
 
     def test_offline_without_data_dir_says_how_to_fix_it(self):
         builder = mock.Mock()
@@ -131,7 +175,14 @@ class TfdsFallbackTest(tf.test.TestCase):
                 with self.assertRaisesRegex(
                         DataError, f"cannot download '{name}'.*--data_dir="):
                     data.get(name).load()
+            with self.assertRaises(DataError) as raised:
+                data.get("mnist").load()
         builder.download_and_prepare.assert_not_called()
+        message = str(raised.exception)
+        for part in ("train-images-idx3-ubyte.gz (the 60,000 training images)",
+                     "t10k-labels-idx1-ubyte.gz (their labels)", "https://yann.lecun.com",
+                     os.path.join(self.keras_home, "datasets", "mnist.npz")):
+            self.assertIn(part, message)
 
     def test_tfds_images_are_cropped_to_the_data_set_shape(self):
         builder = mock.Mock()

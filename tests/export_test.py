@@ -19,7 +19,7 @@ class RoundTripTest(tf.test.TestCase):
         super().setUpClass()
         cls.generator = mlp_generator()
         cls.path = export.export_generator(
-            cls.generator, os.path.join(helpers.class_temp_dir(cls), "round_trip"),
+            cls.generator, os.path.join(helpers.temp_dir(cls), "round_trip"),
             metadata={"iterations": 12, "preset": "test"})
         cls.loaded = tf.saved_model.load(cls.path)
 

@@ -41,10 +41,15 @@ def slow(seconds):
     return mark
 
 
-def class_temp_dir(test_class):
-    """A new folder for a test class's `setUpClass`, deleted after its last test."""
+def temp_dir(test):
+    """A new folder, deleted after the test, or after the last test of a class in `setUpClass`.
+
+    Args:
+        test: the test case (`self`), or its class (`cls` in `setUpClass`).
+    """
     folder = tempfile.mkdtemp()
-    test_class.addClassCleanup(shutil.rmtree, folder, ignore_errors=True)
+    cleanup = test.addClassCleanup if isinstance(test, type) else test.addCleanup
+    cleanup(shutil.rmtree, folder, ignore_errors=True)
     return folder
 
 

@@ -23,7 +23,7 @@ class ImageFolderTest(tf.test.TestCase):
         self.assertEqual(list(folder.files), sorted(self.good + self.bad))
 
     def test_links_are_followed_but_each_folder_listed_once(self):
-        outside = self.create_tempdir().full_path
+        outside = helpers.temp_dir(self)
         helpers.write_image_folder(outside, corrupt=False)
         links = {"loop": ".", "again": os.path.join(self.folder, "nested"), "linked": outside}
         for name, target in links.items():

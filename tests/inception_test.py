@@ -38,7 +38,7 @@ class InceptionFeaturesTest(tf.test.TestCase):
         super().setUpClass()
         keras.utils.set_random_seed(0)
         cls.network = keras.applications.InceptionV3(weights=None)
-        cls.folder = helpers.class_temp_dir(cls)
+        cls.folder = helpers.temp_dir(cls)
         cls.weights_path = os.path.join(cls.folder, inception.WEIGHTS_FILE)
         with h5py.File(cls.weights_path, "w") as file:
             legacy_h5_format.save_weights_to_hdf5_group(file, cls.network)

@@ -192,6 +192,7 @@ class FitInputsTest(tf.test.TestCase):
         self.assertEqual(model.iterations_done, 0)
 
 
+@helpers.slow(seconds=18)
 class CallbacksInPlainFitTest(tf.test.TestCase):
 
     def test_grids_each_epoch_and_a_checkpoint_that_resumes(self):

@@ -95,7 +95,7 @@ class OriginalPresetsTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.parameters(*SETTINGS)
     def test_trains_on_a_small_image_folder_and_exports(self, preset):
-        work = self.create_tempdir().full_path
+        work = helpers.temp_dir(self)
         images = os.path.join(work, "images")
         helpers.write_image_folder(images, corrupt=False)
         size = 64 if training.get_preset(preset).values["dataset"] == "celeb_a" else 32

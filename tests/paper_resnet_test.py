@@ -85,7 +85,7 @@ class PaperResNetTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.parameters(("cifar10_resnet", 32), ("imagenet64_resnet", 64))
     def test_trains_on_a_small_image_folder_and_exports(self, preset, size):
-        work = self.create_tempdir().full_path
+        work = helpers.temp_dir(self)
         images = os.path.join(work, "images")
         helpers.write_image_folder(images, corrupt=False)
         config = training.make_config(

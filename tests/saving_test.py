@@ -9,6 +9,7 @@ import tensorflow as tf
 from absl.testing import parameterized
 
 import wgan_gp_tf
+from tests import helpers
 from wgan_gp_tf import models
 from wgan_gp_tf.core import penalties
 
@@ -48,6 +49,7 @@ def _squared_plus_one(critic, real, fake, seed):
     return penalties.PenaltyOutput(value + 1.0, norm)
 
 
+@helpers.slow(seconds=25)
 class KerasFileTest(tf.test.TestCase, parameterized.TestCase):
 
     def _fit(self, model, epochs=1):

@@ -95,7 +95,7 @@ class _LoopbackRest:
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.version_path = cls._export(os.path.join(helpers.class_temp_dir(cls), cls._MODEL))
+        cls.version_path = cls._export(os.path.join(helpers.temp_dir(cls), cls._MODEL))
         cls.loaded = tf.saved_model.load(cls.version_path)
         cls.rest = http_server.ThreadingHTTPServer(
             ("127.0.0.1", 0), _rest_handler(cls._MODEL, cls.loaded))

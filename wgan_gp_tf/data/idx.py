@@ -65,8 +65,10 @@ def _find_idx_file(data_dir, stem):
         if os.path.isfile(path):
             return path
     raise DataError(
-        f"{data_dir} has no {stem}.gz; --data_dir must be a folder of the "
-        f"four MNIST-format IDX files (the layout of the original MNIST_data/)")
+        f"{data_dir} has no {stem}.gz; --data_dir must be a folder of the four "
+        f"MNIST-format IDX files, "
+        f"{', '.join(f'{name}.gz' for names in _IDX_SPLITS.values() for name in names)} "
+        f"(the layout of the original MNIST_data/)")
 
 
 def load_idx_folder(data_dir, split="train"):

@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 
 from wgan_gp_tf import evaluation
-from wgan_gp_tf.data import idx, stream, tfds
+from wgan_gp_tf.data import idx, local_copies, stream, tfds
 from wgan_gp_tf.data.image_folder import IMAGE_EXTENSIONS, ImageFolder, class_names
 from wgan_gp_tf.errors import ConfigError, DataError, ExportNotFoundError
 
@@ -233,7 +233,8 @@ class ImageSource(DataSource):
         Args:
             split: `"train"` or `"test"`.
             data_dir: the data set's files (see `data_dir_holds`), or `None`
-                to load it with tensorflow-datasets.
+                for a copy the user already has (`local_copies`), else
+                tensorflow-datasets.
 
         Returns:
             Images and labels; labels are -1 where the data set has none.
@@ -251,8 +252,12 @@ class ImageSource(DataSource):
             return images, np.full(len(images), -1)
         if data_dir:
             images, labels = idx.load_idx_folder(data_dir, split)
+        elif copy := local_copies.find(self.name):
+            images, labels = local_copies.load(copy, split)
         else:
-            images, labels = tfds.load_tfds(self.name, split, self.shape)
+            offline = (local_copies.how_to_get(self.name) if self.data_dir_holds == "idx"
+                       else f"pass --data_dir=<folder of {self.name} images>")
+            images, labels = tfds.load_tfds(self.name, split, self.shape, offline)
         if images.shape[1:] != self.shape:
             raise DataError(
                 f"{self.name} images must be {'x'.join(map(str, self.shape))}, but "

@@ -21,7 +21,7 @@ def _can_reach(host, port=443, timeout=5.0):
     return True
 
 
-def load_tfds(name, split="train", shape=None):
+def load_tfds(name, split="train", shape=None, offline="pass --data_dir"):
     """Loads a tensorflow-datasets image split into memory.
 
     Args:
@@ -29,6 +29,8 @@ def load_tfds(name, split="train", shape=None):
         split: the split.
         shape: `(H, W, C)` to centre-crop and resize the images to, if they
             differ (CelebA's 218x178 to 64x64); `None` keeps them.
+        offline: what the error says to do when tensorflow-datasets cannot
+            download.
 
     Returns:
         `(images uint8 [N, H, W, C], labels)`; labels are -1 where the data
@@ -43,8 +45,7 @@ def load_tfds(name, split="train", shape=None):
     if not builder.is_prepared() and not _can_reach(_TFDS_DOWNLOAD_HOST):
         raise DataError(
             f"tensorflow-datasets cannot download {name!r} (no internet "
-            f"connection to {_TFDS_DOWNLOAD_HOST}); pass --data_dir=<folder of "
-            f"{name} files> to train offline, e.g. --data_dir=../shared/data/mnist")
+            f"connection to {_TFDS_DOWNLOAD_HOST}); to train offline, {offline}")
 
     def convert(example):
         image = example["image"]
@@ -59,8 +60,7 @@ def load_tfds(name, split="train", shape=None):
         parts = list(tfds.as_numpy(batches))
     except Exception as error:  # tfds raises many unrelated types here.
         raise DataError(
-            f"tensorflow-datasets could not load {name!r}: {error}; pass "
-            f"--data_dir=<folder of {name} files> to train offline"
-        ) from None
+            f"tensorflow-datasets could not load {name!r}: {error}; to train offline, "
+            f"{offline}") from None
     return (np.concatenate([images for images, _ in parts]),
             np.concatenate([labels for _, labels in parts]))

@@ -151,11 +151,15 @@ class TrainConfig:
     seed: int = _field(0, "Seed of weights, noise and data order; the same seed gives the "
                           "same run.", check=_seed)
     output_dir: str = _field("runs/mnist_mlp", "Run folder (config, checkpoints, samples, "
-                                               "logs); default runs/<preset>.",
+                                               "logs); default runs/<preset> followed by "
+                                               "-<flag>=<value> for each setting changed "
+                                               "from the preset (runs/mnist_mlp-penalty="
+                                               "squared).",
                              check=_not_empty, resumable=True)
     export_dir: str = _field("saved_models/mnist_mlp", "SavedModel base folder, versions in "
                                                        "<export_dir>/<n>/; default "
-                                                       "saved_models/<preset>.",
+                                                       "saved_models/ and the run "
+                                                       "folder's name.",
                              check=_not_empty, resumable=True)
     sample_every: int = _field(1000, "Iterations between sample grids.", check=_positive,
                                resumable=True)
@@ -184,8 +188,9 @@ class TrainConfig:
                 "(both, as wgan_sn_celeba.py).", choices=models.CRITIC_NORMS)
     mixed_precision: str = _field(
         "none", "Compute dtype of the hidden layers; float16 adds loss scaling. Scores, "
-                "images, losses, the penalty and its norms stay float32.",
-        choices=models.PRECISIONS)
+                "images, losses, the penalty and its norms stay float32; the weights "
+                "are float32 in any case, so a run may change it when it resumes.",
+        choices=models.PRECISIONS, resumable=True)
     skip_bad_images: bool = _field(False, "Image folders: skip and count undecodable files "
                                           "instead of failing.", resumable=True)
     cache_images: bool = _field(False, "Image folders: decode every image once into memory.",

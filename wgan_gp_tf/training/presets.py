@@ -183,6 +183,8 @@ PRESETS = Registry("preset", (
 ))
 
 
+_DEFAULTS = {field.name: field.default for field in dataclasses.fields(TrainConfig)}
+
 preset_names = PRESETS.names
 get_preset = PRESETS.get
 
@@ -190,8 +192,11 @@ get_preset = PRESETS.get
 def make_config(preset="mnist_mlp", **overrides):
     """Builds a checked config from a preset and explicit overrides.
 
-    `output_dir` and `export_dir` default to `runs/<preset>` and
-    `saved_models/<preset>`.
+    `output_dir` and `export_dir` default to `runs/<name>` and
+    `saved_models/<name>`, where the name is the preset's followed by
+    `-<field>=<value>` for each setting that differs from it (other than the
+    resumable ones: how long, how often, where, on what hardware). Runs of
+    different settings never share a folder, and the same command resumes.
 
     Args:
         preset: a name from `preset_names()`.
@@ -204,8 +209,28 @@ def make_config(preset="mnist_mlp", **overrides):
     Raises:
         ConfigError: unknown preset or field, or an invalid value.
     """
-    values = {"preset": preset, "output_dir": f"runs/{preset}",
-              "export_dir": f"saved_models/{preset}", **get_preset(preset).values}
-    values.update({name: value for name, value in overrides.items() if value is not None})
-    check_known(values)
-    return TrainConfig(**values)
+    values = {"preset": preset, **get_preset(preset).values}
+    given = {name: value for name, value in overrides.items() if value is not None}
+    check_known({**values, **given})
+    config = TrainConfig(**{**values, **given})
+    name = run_name(config, {name: value for name, value in given.items()
+                             if value != values.get(name, _DEFAULTS[name])})
+    return dataclasses.replace(config, **{
+        "output_dir": f"runs/{name}", "export_dir": f"saved_models/{name}",
+        **{key: given[key] for key in ("output_dir", "export_dir") if key in given}})
+
+
+def run_name(config, changed):
+    """`<preset>-<field>=<value>...` for the fields in `changed`, other than resumable ones."""
+    return "-".join([config.preset, *(
+        f"{field.name}={_short(getattr(config, field.name))}"
+        for field in dataclasses.fields(config)
+        if field.name in changed and not field.metadata["resumable"])])
+
+
+def _short(value):
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

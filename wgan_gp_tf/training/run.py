@@ -20,6 +20,7 @@ from wgan_gp_tf.core import WGANGP, distribute
 from wgan_gp_tf.errors import DivergedError
 from wgan_gp_tf.training import callbacks, checkpoints, exports, presets, run_folder, stopping
 from wgan_gp_tf.training.build import build_trainer
+from wgan_gp_tf.training.progress import IterationProgress
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ def run(config, verbose="auto", strategy=None):
 
     Args:
         config: a `TrainConfig`.
-        verbose: Keras `fit` verbosity.
+        verbose: 1 (or `"auto"`) for a progress bar over the run's iterations,
+            2 for a line per epoch (for logs), 0 for none.
         strategy: a `tf.distribute.Strategy` to use instead of creating the
             one `config.strategy` names.
 
@@ -210,10 +212,11 @@ def _fit(model, config, training_data, run_callbacks, verbose):
                                    start_iteration=start)
     epoch_length = _epoch_length(config)
     try:
+        progress = IterationProgress(config.iterations, 1 if verbose == "auto" else verbose)
         return model.fit(stream, steps_per_epoch=epoch_length,
                          epochs=math.ceil(config.iterations / epoch_length),
-                         initial_epoch=start // epoch_length, callbacks=run_callbacks,
-                         verbose=verbose, shuffle=False)
+                         initial_epoch=start // epoch_length,
+                         callbacks=[*run_callbacks, progress], verbose=0, shuffle=False)
     except tf.errors.InvalidArgumentError:
         # A file of an image folder that fails to decode surfaces here, unnamed.
         training_data.explain_read_failure()
