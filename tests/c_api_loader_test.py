@@ -50,7 +50,7 @@ def _signature_tensors(version_path, signature):
     return {key: info.name for key, info in definition.inputs.items()}, output_info.name
 
 
-@helpers.slow(seconds=30)
+@helpers.slow(seconds=20)
 class CApiLoaderTest(tf.test.TestCase, parameterized.TestCase):
 
     @classmethod

@@ -41,7 +41,7 @@ class ShippedClassifierTest(tf.test.TestCase):
                             reference.info["test_accuracy"], atol=1e-4)
 
 
-@helpers.slow(seconds=12)
+@helpers.slow(seconds=5)
 class TrainClassifierScriptTest(tf.test.TestCase):
 
     def test_trains_measures_and_writes_a_loadable_classifier(self):

@@ -142,7 +142,7 @@ class ConfigTest(tf.test.TestCase):
         self.assertEqual(training.make_config("mnist_mlp").num_classes, 0)
 
 
-@helpers.slow(seconds=20)
+@helpers.slow(seconds=5)
 class LabelledFolderTest(tf.test.TestCase):
 
     def _folder(self, extra_top_file=False):
@@ -280,7 +280,7 @@ class ShippedConditionalTest(tf.test.TestCase):
                          list("0123456789"))
 
 
-@helpers.slow(seconds=85)
+@helpers.slow(seconds=40)
 class RealMnistTest(tf.test.TestCase):
     """train.py --preset=mnist_mlp_acgan, then sample.py --label."""
 

@@ -90,7 +90,7 @@ class _DistributedRun:
             self.assertAllClose(replicated[name], single[name], msg=name, **tolerance)
 
 
-@helpers.slow(seconds=150)
+@helpers.slow(seconds=105)
 class MirroredTest(_DistributedRun, tf.test.TestCase):
     """MirroredStrategy over 2 logical CPU devices against one device."""
 
@@ -141,7 +141,7 @@ class MirroredTest(_DistributedRun, tf.test.TestCase):
         self.assertSameRun(mirrored, single, weight_atol=1e-5, metric_rtol=1e-5)
 
 
-@helpers.slow(seconds=30)
+@helpers.slow(seconds=20)
 class MultiWorkerTest(_DistributedRun, tf.test.TestCase):
     """MultiWorkerMirroredStrategy: 2 worker processes on loopback."""
 

@@ -31,7 +31,7 @@ def _poisoned_once(iteration):
     return training_batches
 
 
-@helpers.slow(seconds=75)
+@helpers.slow(seconds=55)
 class DivergenceTest(tf.test.TestCase):
 
     def _config(self, **overrides):

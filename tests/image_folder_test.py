@@ -87,7 +87,7 @@ class ImageFolderTest(tf.test.TestCase):
             self.assertBetween(float(tf.reduce_min(from_files)), -1.0, 1.0)
 
 
-@helpers.slow(seconds=12)
+@helpers.slow(seconds=10)
 class TrainFromFolderTest(tf.test.TestCase):
 
     def _config(self, folder, **overrides):

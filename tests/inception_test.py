@@ -30,7 +30,7 @@ def _pool_features(network, images):
     return pool(tf.image.resize(images, [299, 299]) * 2.0 - 1.0, training=False).numpy()
 
 
-@helpers.slow(seconds=70)
+@helpers.slow(seconds=55)
 class InceptionFeaturesTest(tf.test.TestCase):
 
     @classmethod

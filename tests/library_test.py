@@ -192,7 +192,7 @@ class FitInputsTest(tf.test.TestCase):
         self.assertEqual(model.iterations_done, 0)
 
 
-@helpers.slow(seconds=18)
+@helpers.slow(seconds=10)
 class CallbacksInPlainFitTest(tf.test.TestCase):
 
     def test_grids_each_epoch_and_a_checkpoint_that_resumes(self):
@@ -268,7 +268,7 @@ class _WassersteinPerIteration(keras.callbacks.Callback):
         self.total = total
 
 
-@helpers.slow(seconds=50)
+@helpers.slow(seconds=40)
 class PlainNetworksOnMnistTest(tf.test.TestCase):
 
     @helpers.needs_mnist

@@ -37,7 +37,7 @@ def _fit(model, config, shape, iterations):
     return model.fit(batches, steps_per_epoch=iterations, epochs=1, verbose=0).history
 
 
-@helpers.slow(seconds=110)
+@helpers.slow(seconds=85)
 class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.parameters(*_IMAGE_PRESETS)
@@ -220,7 +220,7 @@ class PresetNetworksTest(tf.test.TestCase, parameterized.TestCase):
             _config("mnist_mlp", jit_compile=False)).jit_compile)
 
 
-@helpers.slow(seconds=60)
+@helpers.slow(seconds=30)
 class MixedPrecisionTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.product(preset=["mnist_dcgan", "mnist_mlp"],

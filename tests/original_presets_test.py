@@ -70,7 +70,7 @@ def _networks(config):
                         config.data_source().shape, config.critic_norm)
 
 
-@helpers.slow(seconds=100)
+@helpers.slow(seconds=65)
 class OriginalPresetsTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.parameters(*SETTINGS)

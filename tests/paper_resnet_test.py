@@ -48,7 +48,7 @@ _64_GENERATOR = (128 * 8192 + 8192 + sum(
     + 2 * 64 + _conv(3, 64, 3))
 
 
-@helpers.slow(seconds=90)
+@helpers.slow(seconds=45)
 class PaperResNetTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.parameters(

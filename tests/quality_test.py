@@ -20,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MNIST = helpers.MNIST
 
 
-@helpers.slow(seconds=200)
+@helpers.slow(seconds=205)
 class ShortMnistRunTest(tf.test.TestCase):
 
     @helpers.needs_mnist
@@ -93,7 +93,7 @@ class EvaluateScriptTest(tf.test.TestCase):
         self.assertNotAllClose(written["generated"]["fid"], written["trained_generator"]["fid"])
 
 
-@helpers.slow(seconds=30)
+@helpers.slow(seconds=20)
 class ShippedGeneratorTest(tf.test.TestCase):
 
     @helpers.needs_mnist

@@ -30,7 +30,7 @@ def set_parameter(code, name, value):
     return code
 
 
-@helpers.slow(seconds=55)
+@helpers.slow(seconds=35)
 class ReadmeExampleTest(tf.test.TestCase):
 
     def _install(self):

@@ -31,7 +31,7 @@ def _config(base, name, iterations, **overrides):
     return training.make_config(**{**values, **overrides})
 
 
-@helpers.slow(seconds=20)
+@helpers.slow(seconds=10)
 class DamagedCheckpointsTest(tf.test.TestCase):
     """A damaged newest checkpoint: resume from the newest intact one, never from 0."""
 
@@ -188,7 +188,7 @@ class _SignalAt(keras.callbacks.Callback):
             os.kill(os.getpid(), self.number)
 
 
-@helpers.slow(seconds=25)
+@helpers.slow(seconds=20)
 class StopOnSignalTest(tf.test.TestCase):
 
     def test_sigint_ends_fit_with_a_checkpoint_of_the_last_iteration(self):

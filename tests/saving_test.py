@@ -49,7 +49,7 @@ def _squared_plus_one(critic, real, fake, seed):
     return penalties.PenaltyOutput(value + 1.0, norm)
 
 
-@helpers.slow(seconds=25)
+@helpers.slow(seconds=20)
 class KerasFileTest(tf.test.TestCase, parameterized.TestCase):
 
     def _fit(self, model, epochs=1):

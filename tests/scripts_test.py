@@ -25,7 +25,7 @@ ROOT = helpers.ROOT
 MNIST = helpers.MNIST
 
 
-@helpers.slow(seconds=80)
+@helpers.slow(seconds=65)
 class RealMnistRunTest(tf.test.TestCase):
     """A real run on real MNIST ($WGAN_GP_TF_MNIST), killed, resumed, exported."""
 
@@ -72,7 +72,7 @@ class RealMnistRunTest(tf.test.TestCase):
         self.assertEqual(images.shape, (2, 28, 28, 1))
 
 
-@helpers.slow(seconds=160)
+@helpers.slow(seconds=80)
 class KilledAtRandomMomentsTest(tf.test.TestCase):
     """SIGKILL at several random moments, rerun each time: the same run as no kill."""
 
@@ -140,7 +140,7 @@ class KilledAtRandomMomentsTest(tf.test.TestCase):
                             msg=f"killed after checkpoints {iterations}")
 
 
-@helpers.slow(seconds=38)
+@helpers.slow(seconds=40)
 class ResumeIsExactTest(tf.test.TestCase):
     """Stopping half way and resuming gives exactly the uninterrupted run."""
 
@@ -241,7 +241,7 @@ class ResumeIsExactTest(tf.test.TestCase):
                           verbose=0)
 
 
-@helpers.slow(seconds=30)
+@helpers.slow(seconds=20)
 class DeterministicTest(tf.test.TestCase):
 
     def test_two_processes_with_one_seed_give_identical_weights(self):
@@ -297,7 +297,7 @@ class OutputFoldersTest(tf.test.TestCase):
                 training.run(self._config(), verbose=0)
 
 
-@helpers.slow(seconds=45)
+@helpers.slow(seconds=30)
 class FolderRunTest(tf.test.TestCase):
     """Any folder of mixed images, at the size asked for."""
 
@@ -346,7 +346,7 @@ class FolderRunTest(tf.test.TestCase):
         self.assertEqual(os.listdir(os.path.join(run_dir, "samples")), ["00000001.png"])
 
 
-@helpers.slow(seconds=32)
+@helpers.slow(seconds=35)
 class ScriptErrorsTest(tf.test.TestCase):
     """The other scripts' bad inputs: one line, nothing left behind."""
 
@@ -386,7 +386,7 @@ class ScriptErrorsTest(tf.test.TestCase):
                                     f"--run_dir={run_dir}", f"--export_dir={a_file}/export")
 
 
-@helpers.slow(seconds=65)
+@helpers.slow(seconds=55)
 class BadInputTest(tf.test.TestCase):
     """One line on stderr, no traceback, exit code 2."""
 

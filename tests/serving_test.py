@@ -228,7 +228,7 @@ class ServingClientTest(_LoopbackRest, tf.test.TestCase, parameterized.TestCase)
         self.assertAllClose(grid[:28, 28:56] / 255.0, expected[1, ..., 0], atol=1 / 255)
 
 
-@helpers.slow(seconds=25)
+@helpers.slow(seconds=15)
 class SampleScriptTest(tf.test.TestCase):
 
     def _run(self, *flags):

@@ -109,7 +109,7 @@ class PictureTest(tf.test.TestCase):
             self.assertGreater(len(np.unique(picture.reshape(-1, 3), axis=0)), 50, preset)
 
 
-@helpers.slow(seconds=250)
+@helpers.slow(seconds=235)
 class ToyRunTest(tf.test.TestCase):
 
     def _config(self, **overrides):

@@ -170,7 +170,7 @@ def _fit(penalty, jit_compile, seed=0, iterations=4, n_critic=2,
     return model, history.history
 
 
-@helpers.slow(seconds=120)
+@helpers.slow(seconds=100)
 class EveryPenaltyTest(tf.test.TestCase, parameterized.TestCase):
 
     @parameterized.product(penalty=penalties.names(), jit_compile=[True, False])
