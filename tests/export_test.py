@@ -1,5 +1,6 @@
 """The exported SavedModel: signatures, determinism, versions, atomicity."""
 
+import math
 import os
 from unittest import mock
 
@@ -7,9 +8,34 @@ import tensorflow as tf
 
 from tests import helpers
 from tests.helpers import mlp_generator
-from wgan_gp_tf import serving
+from wgan_gp_tf import serving, training
 from wgan_gp_tf.core import sampling
 from wgan_gp_tf.serving import export
+
+
+def _stored_values(version_path):
+    """How many numbers the export's variables file holds."""
+    stored = tf.train.list_variables(os.path.join(version_path, "variables", "variables"))
+    return sum(math.prod(shape) for _, shape in stored if shape)
+
+
+class WeightsOnceTest(tf.test.TestCase):
+
+    def test_an_averaged_generator_is_exported_alone(self):
+        model = training.build_trainer(training.make_config("mnist_mlp", generator_ema=0.9))
+        path = export.export_generator(model, helpers.temp_dir(self))
+        self.assertEqual(_stored_values(path), model.generator.count_params())
+        loaded = tf.saved_model.load(path)
+        z = tf.random.uniform([3, 10], -1, 1, seed=1)
+        self.assertAllClose(loaded.signatures["serving_default"](z=z)["images"],
+                            model.sampling_generator(z), atol=1e-6)
+
+    def test_batch_norm_statistics_are_stored_once(self):
+        model = training.build_trainer(training.make_config("cifar10_dcgan"))
+        generator = model.generator
+        self.assertNotEmpty(generator.non_trainable_weights)
+        path = export.export_generator(model, helpers.temp_dir(self))
+        self.assertEqual(_stored_values(path), generator.count_params())
 
 
 class RoundTripTest(tf.test.TestCase):
@@ -28,6 +54,9 @@ class RoundTripTest(tf.test.TestCase):
         self.assertEqual(set(self.loaded.signatures), {"serving_default", "sample"})
         outputs = self.loaded.signatures["serving_default"].structured_outputs
         self.assertEqual(outputs["images"].shape.as_list(), [None, 28, 28, 1])
+
+    def test_each_weight_is_stored_once(self):
+        self.assertEqual(_stored_values(self.path), self.generator.count_params())
 
     def test_serving_default_equals_themlp_generator(self):
         serve = self.loaded.signatures["serving_default"]

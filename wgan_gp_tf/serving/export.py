@@ -160,8 +160,9 @@ def build_archive(model, symbols=None):
     # fold the rank checks away on the strength of the declaration, and a
     # request of another rank would meet an obscure error further on.
     labels = [tf.TensorSpec(None, tf.int64, name="label")] if num_classes else []
+    # Not `archive.track(generator)`: it stores every weight a second time, beside
+    # the variables the endpoints capture (keras-team/keras#23553).
     archive = keras.export.ExportArchive()
-    archive.track(generator)
     archive.add_endpoint("serving_default", generate,
                          input_signature=[tf.TensorSpec(None, tf.float32, name="z"), *labels])
     archive.add_endpoint("sample", sample,
