@@ -38,6 +38,33 @@ class WeightsOnceTest(tf.test.TestCase):
         self.assertEqual(_stored_values(path), generator.count_params())
 
 
+class WarmupTest(tf.test.TestCase):
+
+    def test_each_warmup_record_is_a_request_the_signatures_answer(self):
+        from tensorflow_serving.apis import prediction_log_pb2
+
+        for num_classes in (0, 3):
+            path = export.export_generator(mlp_generator(num_classes=num_classes),
+                                           helpers.temp_dir(self))
+            loaded = tf.saved_model.load(path)
+            asked = []
+            for record in tf.data.TFRecordDataset(os.path.join(path, serving.WARMUP_FILE)):
+                request = prediction_log_pb2.PredictionLog.FromString(
+                    record.numpy()).predict_log.request
+                inputs = {name: tf.make_ndarray(tensor)
+                          for name, tensor in request.inputs.items()}
+                signature = request.model_spec.signature_name
+                batch = len(inputs["z" if signature == "serving_default" else "seed"])
+                images = loaded.signatures[signature](**inputs)["images"]
+                self.assertEqual(images.shape[0], batch)
+                asked.append((signature, batch, sorted(inputs)))
+            label = ["label"] if num_classes else []
+            self.assertEqual(asked, [("serving_default", 1, sorted(["z", *label])),
+                                     ("sample", 1, sorted(["seed", *label])),
+                                     ("serving_default", 8, sorted(["z", *label])),
+                                     ("sample", 8, sorted(["seed", *label]))])
+
+
 class RoundTripTest(tf.test.TestCase):
 
     @classmethod

@@ -24,8 +24,9 @@ from wgan_gp_tf.serving.export import (
     generator_metadata,
     write_json_asset,
 )
+from wgan_gp_tf.serving.warmup import WARMUP_FILE, prediction_log, warmup_requests
 
-__all__ = ["METADATA_FILE", "SIGNATURE_INPUTS", "build_archive", "existing_versions",
+__all__ = ["METADATA_FILE", "SIGNATURE_INPUTS", "WARMUP_FILE", "build_archive", "existing_versions",
            "export_generator", "generator_metadata", "grpc_predict", "parse_rest_response",
-           "read_metadata", "resolve_version", "rest_predict", "rest_request", "sample_export",
-           "write_json_asset"]
+           "prediction_log", "read_metadata", "resolve_version", "rest_predict", "rest_request",
+           "sample_export", "warmup_requests", "write_json_asset"]

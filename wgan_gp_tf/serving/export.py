@@ -23,7 +23,9 @@ Python. TF Serving rejects a wrong dtype itself.
 
 Beside the graph, `assets.extra/model.json` (`client.METADATA_FILE`) describes the
 model: latent size and prior, image shape and value range, and whatever the
-exporter adds (preset, penalty, iterations trained, metrics at export).
+exporter adds (preset, penalty, iterations trained, metrics at export), and
+`assets.extra/tf_serving_warmup_requests` (`warmup`) a few requests per
+signature that TF Serving replays when it loads the version.
 
 What is exported is a `WGANGP`'s sampling generator (the average if it keeps
 one), with the trainer's noise prior and output range, so any Keras generator
@@ -40,6 +42,7 @@ import tensorflow as tf
 
 from wgan_gp_tf.core import sampling
 from wgan_gp_tf.serving.client import METADATA_FILE, existing_versions
+from wgan_gp_tf.serving.warmup import write_warmup
 
 # Second word of the stateless seed `[seed, _SEED_STREAM]` of `sample`.
 _SEED_STREAM = 0x5EED
@@ -199,6 +202,7 @@ def export_generator(model, export_dir, metadata=None, symbols=None):
         archive.write_out(temporary, verbose=False)
         write_json_asset(temporary, METADATA_FILE,
                          {**generator_metadata(model, symbols), **(metadata or {})})
+        write_warmup(temporary, model.latent_dim, _num_classes(model))
         while True:
             versions = existing_versions(export_dir)
             path = os.path.join(export_dir, str(versions[-1] + 1 if versions else 1))
