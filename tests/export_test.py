@@ -5,12 +5,29 @@ import os
 from unittest import mock
 
 import tensorflow as tf
+from tensorflow.core.protobuf import saved_model_pb2
 
 from tests import helpers
 from tests.helpers import mlp_generator
 from wgan_gp_tf import serving, training
 from wgan_gp_tf.core import sampling
 from wgan_gp_tf.serving import export
+
+
+def _signature_defs(version_path):
+    """`{signature: (input shapes, output shapes)}` as TF Serving's metadata reports them."""
+    saved_model = saved_model_pb2.SavedModel()
+    with open(os.path.join(version_path, "saved_model.pb"), "rb") as stream:
+        saved_model.ParseFromString(stream.read())
+    [meta_graph] = [graph for graph in saved_model.meta_graphs
+                    if "serve" in graph.meta_info_def.tags]
+
+    def shapes(infos):
+        return {key: [dim.size for dim in info.tensor_shape.dim] for key, info in infos.items()}
+
+    return {name: (shapes(definition.inputs), shapes(definition.outputs))
+            for name, definition in meta_graph.signature_def.items()
+            if not name.startswith("__")}
 
 
 def _stored_values(version_path):
@@ -127,6 +144,20 @@ class RoundTripTest(tf.test.TestCase):
             with self.subTest(seed=seed.shape), self.assertRaisesRegex(
                     tf.errors.InvalidArgumentError, r"seed must have shape \[batch >= 1\]; "):
                 sample(seed=seed)
+
+    def test_signatures_declare_their_shapes(self):
+        labelled = export.export_generator(mlp_generator(num_classes=3), helpers.temp_dir(self))
+        for path, label in ((self.path, {}), (labelled, {"label": [-1]})):
+            definitions = _signature_defs(path)
+            for name, inputs in (("serving_default", {"z": [-1, 10]}),
+                                 ("sample", {"seed": [-1]})):
+                with self.subTest(path=path, signature=name):
+                    inputs = {**inputs, **label}
+                    self.assertEqual(definitions[name], (inputs, {"images": [-1, 28, 28, 1]}))
+                    _, specs = tf.saved_model.load(path).signatures[name].structured_input_signature
+                    self.assertEqual({key: spec.shape.as_list() for key, spec in specs.items()},
+                                     {key: [None if size < 0 else size for size in shape]
+                                      for key, shape in inputs.items()})
 
     def test_a_wrong_dtype_is_refused(self):
         error = tf.errors.InvalidArgumentError

@@ -88,8 +88,11 @@ def _checked(batch, name, row_shape):
     `row_shape`, and finite values if it is a float tensor.
 
     TF Serving passes a request's tensor as it comes, whatever the
-    signature's shape says, so the checks run in the graph.
+    signature's shape says, so the checks run in the graph, on a copy whose
+    shape the graph does not know: from the declared one, the optimiser would
+    otherwise fold the checks and the reshapes away.
     """
+    batch = tf.io.parse_tensor(tf.io.serialize_tensor(batch), batch.dtype)
     shape = tf.shape(batch, out_type=tf.int64)
     rank = len(row_shape) + 1
     # Padded so that a tensor of another rank can be indexed before the
@@ -159,17 +162,17 @@ def build_archive(model, symbols=None):
             seed, fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
         return generate(noise, label)
 
-    # Inputs of any rank: with the shapes declared, the graph optimiser would
-    # fold the rank checks away on the strength of the declaration, and a
-    # request of another rank would meet an obscure error further on.
-    labels = [tf.TensorSpec(None, tf.int64, name="label")] if num_classes else []
+    # The declared shapes are what clients and TF Serving's metadata read; the
+    # checks inside still run, since TF Serving and the C API pass a request's
+    # tensor on whatever shape the signature declares.
+    labels = [tf.TensorSpec([None], tf.int64, name="label")] if num_classes else []
     # Not `archive.track(generator)`: it stores every weight a second time, beside
     # the variables the endpoints capture (keras-team/keras#23553).
     archive = keras.export.ExportArchive()
-    archive.add_endpoint("serving_default", generate,
-                         input_signature=[tf.TensorSpec(None, tf.float32, name="z"), *labels])
-    archive.add_endpoint("sample", sample,
-                         input_signature=[tf.TensorSpec(None, tf.int64, name="seed"), *labels])
+    noise = tf.TensorSpec([None, latent_dim], tf.float32, name="z")
+    archive.add_endpoint("serving_default", generate, input_signature=[noise, *labels])
+    seeds = tf.TensorSpec([None], tf.int64, name="seed")
+    archive.add_endpoint("sample", sample, input_signature=[seeds, *labels])
     return archive
 
 
