@@ -15,6 +15,18 @@ _IDX_SPLITS = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
+_SPLIT_IMAGES = {"train": "the 60,000 training images", "test": "the 10,000 test images"}
+
+
+def describe_idx_files():
+    """The four files, each with what it holds, for messages that say what to pass."""
+    return ", ".join(f"{images}.gz ({_SPLIT_IMAGES[split]}), {labels}.gz (their labels)"
+                     for split, (images, labels) in _IDX_SPLITS.items())
+
+
+def holds_idx_files(folder):
+    """Whether `folder` has all four IDX files (gzipped or not)."""
+    return all(_idx_file(folder, stem) for stems in _IDX_SPLITS.values() for stem in stems)
 
 
 def read_idx(path, expected_magic):
@@ -59,16 +71,22 @@ def read_idx(path, expected_magic):
     return np.frombuffer(content, np.uint8, offset=header_size).reshape(shape)
 
 
-def _find_idx_file(data_dir, stem):
+def _idx_file(folder, stem):
     for name in (stem + ".gz", stem):
-        path = os.path.join(data_dir, name)
+        path = os.path.join(folder, name)
         if os.path.isfile(path):
             return path
-    raise DataError(
-        f"{data_dir} has no {stem}.gz; --data_dir must be a folder of the four "
-        f"MNIST-format IDX files, "
-        f"{', '.join(f'{name}.gz' for names in _IDX_SPLITS.values() for name in names)} "
-        f"(the layout of the original MNIST_data/)")
+    return None
+
+
+def _find_idx_file(data_dir, stem):
+    path = _idx_file(data_dir, stem)
+    if path is None:
+        raise DataError(
+            f"{data_dir} has no {stem}.gz; --data_dir must be a folder of the four "
+            f"MNIST-format IDX files, {describe_idx_files()} (the layout of the original "
+            f"MNIST_data/)")
+    return path
 
 
 def load_idx_folder(data_dir, split="train"):

@@ -19,13 +19,6 @@ logger = logging.getLogger(__name__)
 
 DEBIAN_FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
 
-IDX_FILES = (
-    ("train-images-idx3-ubyte.gz", "the 60,000 training images"),
-    ("train-labels-idx1-ubyte.gz", "their labels"),
-    ("t10k-images-idx3-ubyte.gz", "the 10,000 test images"),
-    ("t10k-labels-idx1-ubyte.gz", "their labels"),
-)
-
 _PUBLISHED = {
     "mnist": "https://yann.lecun.com/exdb/mnist/ (tensorflow-datasets downloads them from "
              "https://storage.googleapis.com/cvdf-datasets/mnist/)",
@@ -54,8 +47,7 @@ def find(name):
     for path in candidates(name):
         if path.endswith(".npz") and os.path.isfile(path):
             return path
-        if os.path.isdir(path) and all(os.path.isfile(os.path.join(path, file))
-                                       for file, _ in IDX_FILES):
+        if os.path.isdir(path) and idx.holds_idx_files(path):
             return path
     return None
 
@@ -80,7 +72,7 @@ def load(path, split):
 
 def how_to_get(name):
     """What a user offline needs to know: the files, what they hold, where they are published."""
-    files = ", ".join(f"{file} ({what})" for file, what in IDX_FILES)
-    return (f"pass --data_dir=<folder> holding {name}'s four IDX files, {files}, published "
+    return (f"pass --data_dir=<folder> holding {name}'s four IDX files, "
+            f"{idx.describe_idx_files()}, published "
             f"at {_PUBLISHED[name]}; a copy in {' or '.join(candidates(name))} is found "
             f"without the flag")
