@@ -13,7 +13,6 @@ import subprocess
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
-from tensorflow.core.protobuf import saved_model_pb2
 
 from tests import helpers
 from tests.helpers import TEXT_SYMBOLS, mlp_generator, text_generator
@@ -40,12 +39,7 @@ def _compile(output_path):
 
 def _signature_tensors(version_path, signature):
     """`({input key: tensor name}, output tensor name)` of a one-output SignatureDef."""
-    saved_model = saved_model_pb2.SavedModel()
-    with open(os.path.join(version_path, "saved_model.pb"), "rb") as stream:
-        saved_model.ParseFromString(stream.read())
-    [meta_graph] = [graph for graph in saved_model.meta_graphs
-                    if "serve" in graph.meta_info_def.tags]
-    definition = meta_graph.signature_def[signature]
+    definition = helpers.signature_defs(version_path)[signature]
     [output_info] = definition.outputs.values()
     return {key: info.name for key, info in definition.inputs.items()}, output_info.name
 

@@ -5,7 +5,6 @@ import os
 from unittest import mock
 
 import tensorflow as tf
-from tensorflow.core.protobuf import saved_model_pb2
 
 from tests import helpers
 from tests.helpers import mlp_generator
@@ -16,17 +15,11 @@ from wgan_gp_tf.serving import export
 
 def _signature_defs(version_path):
     """`{signature: (input shapes, output shapes)}` as TF Serving's metadata reports them."""
-    saved_model = saved_model_pb2.SavedModel()
-    with open(os.path.join(version_path, "saved_model.pb"), "rb") as stream:
-        saved_model.ParseFromString(stream.read())
-    [meta_graph] = [graph for graph in saved_model.meta_graphs
-                    if "serve" in graph.meta_info_def.tags]
-
     def shapes(infos):
         return {key: [dim.size for dim in info.tensor_shape.dim] for key, info in infos.items()}
 
     return {name: (shapes(definition.inputs), shapes(definition.outputs))
-            for name, definition in meta_graph.signature_def.items()
+            for name, definition in helpers.signature_defs(version_path).items()
             if not name.startswith("__")}
 
 

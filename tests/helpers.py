@@ -79,6 +79,18 @@ def run_script(script, *flags, timeout=300, env=None):
                           text=True, timeout=timeout, cwd=ROOT, env=env)
 
 
+def signature_defs(version_path):
+    """The SignatureDefs of a SavedModel's `serve` graph, as TF Serving and the C API read them."""
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    saved_model = saved_model_pb2.SavedModel()
+    with open(os.path.join(version_path, "saved_model.pb"), "rb") as stream:
+        saved_model.ParseFromString(stream.read())
+    [meta_graph] = [graph for graph in saved_model.meta_graphs
+                    if "serve" in graph.meta_info_def.tags]
+    return meta_graph.signature_def
+
+
 class StartedScript:
     """`scripts/<script>` running in the background, its log read line by line.
 
