@@ -142,8 +142,8 @@ def build_archive(model, symbols=None):
     output_range = model.output_range
     num_classes = _num_classes(model)
 
-    def generate(z, label=None):
-        z = _checked(z, "z", [latent_dim])
+    def outputs(z, label):
+        """The signatures' outputs for noise that is known to be good."""
         if num_classes:
             inputs = [z, tf.cast(_checked_labels(label, num_classes, tf.shape(z)[0]), tf.int32)]
         else:
@@ -153,6 +153,9 @@ def build_archive(model, symbols=None):
             return {"text": _decoded(samples, symbols)}
         return {"images": sampling.to_unit_range(samples, output_range)}
 
+    def generate(z, label=None):
+        return outputs(_checked(z, "z", [latent_dim]), label)
+
     def sample(seed, label=None):
         seed = _checked(seed, "seed", [])
         noise = tf.map_fn(
@@ -160,7 +163,8 @@ def build_archive(model, symbols=None):
                 model.prior, latent_dim,
                 tf.stack([one, tf.constant(_SEED_STREAM, tf.int64)])),
             seed, fn_output_signature=tf.TensorSpec([latent_dim], tf.float32))
-        return generate(noise, label)
+        # Drawn from the prior, the noise needs none of the checks of `z`.
+        return outputs(noise, label)
 
     # The declared shapes are what clients and TF Serving's metadata read; the
     # checks inside still run, since TF Serving and the C API pass a request's
