@@ -8,6 +8,7 @@ a real export loaded in this process.
 """
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -23,7 +24,7 @@ from PIL import Image
 
 from tests import helpers
 from tests.helpers import TEXT_SYMBOLS, mlp_generator, text_generator
-from wgan_gp_tf import serving
+from wgan_gp_tf import serving, training
 from wgan_gp_tf.errors import ExportNotFoundError, ServingError
 from wgan_gp_tf.serving import export
 
@@ -279,6 +280,21 @@ class ShippedModelTest(tf.test.TestCase):
         _, first = serving.sample_export(base, [7, 8])
         _, again = serving.sample_export(base, [8])
         self.assertAllEqual(first[1], again[0])
+
+    def test_the_newest_shipped_versions_hold_each_weight_once_and_declare_shapes(self):
+        for name in ("mnist", "mnist_acgan"):
+            version_path = serving.resolve_version(os.path.join(_ROOT, "saved_models", name))
+            metadata = serving.read_metadata(version_path)
+            generator = training.build_trainer(training.TrainConfig(
+                **metadata["config"])).sampling_generator
+            stored = tf.train.list_variables(
+                os.path.join(version_path, "variables", "variables"))
+            self.assertEqual(sum(math.prod(shape) for _, shape in stored if shape),
+                             generator.count_params(), name)
+            inputs = helpers.signature_defs(version_path)["serving_default"].inputs
+            self.assertEqual([dim.size for dim in inputs["z"].tensor_shape.dim],
+                             [-1, metadata["latent_dim"]], name)
+            self.assertTrue(os.path.isfile(os.path.join(version_path, serving.WARMUP_FILE)))
 
 
 if __name__ == "__main__":
