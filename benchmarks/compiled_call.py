@@ -19,7 +19,7 @@ def preset_call(data_dir, constant_input=False, **overrides):
     config = training.make_config("mnist_mlp", data_dir=data_dir, iterations=1000, **overrides)
     model = training.build_trainer(config)
     batches = config.data_source().training_data(
-        config.data_dir, batch_size=config.batch_size, skip_bad_images=False,
+        batch_size=config.batch_size, skip_bad_images=False,
         cache_images=config.cache_images).batches(
             batch_size=config.batch_size, n_critic=config.n_critic, seed=0,
             value_range=model.output_range)

@@ -157,11 +157,11 @@ class _Evaluation:
         import json
         import time
 
-        from wgan_gp_tf import data
+        from wgan_gp_tf import data, evaluation
 
         started = time.time()
         if self._evaluator is None:
-            self._evaluator = data.get("mnist").evaluator(self._data_dir)
+            self._evaluator = evaluation.evaluator_for(data.get("mnist").reading(self._data_dir))
             self._noise = np.random.default_rng(self._seed).uniform(
                 -1, 1, (self._count, original.latent_dim))
         generated = original.sample(self._count, self._noise).reshape(self._count, 28, 28, 1)
@@ -188,7 +188,7 @@ def main(argv):
     from wgan_gp_tf import data, images
 
     options = flags.FLAGS
-    train_images, _ = data.get("mnist").load("train", options.data_dir)
+    train_images, _ = data.get("mnist").reading(options.data_dir).load("train")
     original = OriginalMNISTGANGP(train_images, seed=options.seed)
     evaluate = options.eval_every and _Evaluation(
         options.data_dir, options.eval_samples, options.seed, options.metrics_file)

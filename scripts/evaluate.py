@@ -48,7 +48,7 @@ def main(argv):
     del argv
     images, source = wgan_gp_tf.training.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed)
     data_dir = FLAGS.data_dir or source["data_dir"]
-    dataset = wgan_gp_tf.data.get(source["dataset"])
+    dataset = wgan_gp_tf.data.get(source["dataset"]).reading(data_dir)
     if dataset.makes == "text":
         raise wgan_gp_tf.ConfigError(
             f"{FLAGS.path} generates text; its n-gram JS divergences and real-word share are "
@@ -57,8 +57,8 @@ def main(argv):
     if images.ndim == 4:
         # An image folder trains at any size: the generator's.
         dataset = dataset.sized(images.shape[1], images.shape[3])
-    evaluator = dataset.evaluator(data_dir, classifier_path=FLAGS.classifier,
-                                  inception_weights=FLAGS.inception_weights)
+    evaluator = wgan_gp_tf.evaluation.evaluator_for(
+        dataset, classifier_path=FLAGS.classifier, inception_weights=FLAGS.inception_weights)
     # A conditional generator draws each class in turn (`samples_from`).
     labels = (wgan_gp_tf.core.classes.balanced_labels(FLAGS.num, source["num_classes"]).numpy()
               if source["num_classes"] else None)
@@ -71,7 +71,7 @@ def main(argv):
                                                       trained_generator=True)
         results["trained_generator"] = evaluator(trained, labels)
     if FLAGS.reference:
-        real = dataset.load("train", data_dir)[0][:FLAGS.num]
+        real = dataset.load("train")[0][:FLAGS.num]
         results["real_training_images"] = evaluator(real)
     if FLAGS.out:
         with open(FLAGS.out, "w", encoding="utf-8") as file:

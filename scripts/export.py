@@ -2,7 +2,9 @@
 
 `python scripts/export.py --run_dir=runs/mnist_mlp` writes the next version
 under the run's export_dir (or `--export_dir`), as `scripts/train.py` does at
-the end of training.
+the end of training. An iteration already exported there is not written
+again (`--force` writes a new version anyway); exporters of one folder take
+turns, so that two started together write one version.
 """
 
 import dataclasses
@@ -18,6 +20,8 @@ flags.DEFINE_string("export_dir", None,
                     "SavedModel base folder; default: the run's export_dir.")
 flags.DEFINE_integer("eval_samples", None,
                      "Samples for the metrics recorded with the export; default: the run's.")
+flags.DEFINE_bool("force", False,
+                  "Write a new version even if the folder holds this iteration of the run.")
 flags.mark_flag_as_required("run_dir")
 
 
@@ -30,10 +34,17 @@ def main(argv):
         config = dataclasses.replace(config, eval_samples=FLAGS.eval_samples)
     # Before the evaluation, which takes a while, not after it.
     wgan_gp_tf.training.check_writable(config.export_dir, "export_dir")
-    metrics = wgan_gp_tf.evaluation.evaluate_generator(
-        wgan_gp_tf.training.find_evaluator(config), model, config.eval_samples, config.seed)
-    path = wgan_gp_tf.training.export_run(model, config, metrics=metrics)
-    print(f"exported iteration {model.iterations_done} to {path}")
+    iteration = model.iterations_done
+    with wgan_gp_tf.training.export_lock(config.export_dir):
+        existing = wgan_gp_tf.training.find_export(config, iteration)
+        if existing and not FLAGS.force:
+            print(f"iteration {iteration} of {FLAGS.run_dir} is already exported as "
+                  f"{existing}; nothing written (--force writes a new version)")
+            return
+        metrics = wgan_gp_tf.evaluation.evaluate_generator(
+            wgan_gp_tf.training.find_evaluator(config), model, config.eval_samples, config.seed)
+        path = wgan_gp_tf.training.export_run(model, config, metrics=metrics)
+    print(f"exported iteration {iteration} to {path}")
 
 
 if __name__ == "__main__":

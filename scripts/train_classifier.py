@@ -22,9 +22,9 @@ flags.DEFINE_string("out", None, "SavedModel folder; default: the shipped locati
 
 def main(argv):
     del argv
-    dataset = wgan_gp_tf.data.get(FLAGS.dataset)
-    train_images, train_labels = dataset.load("train", FLAGS.data_dir)
-    test_images, test_labels = dataset.load("test", FLAGS.data_dir)
+    dataset = wgan_gp_tf.data.get(FLAGS.dataset).reading(FLAGS.data_dir)
+    train_images, train_labels = dataset.load("train")
+    test_images, test_labels = dataset.load("test")
     classifier = wgan_gp_tf.evaluation.classifier
     model, accuracy = classifier.train(train_images, train_labels, test_images, test_labels,
                                        epochs=FLAGS.epochs, seed=FLAGS.seed, verbose=2)

@@ -35,7 +35,7 @@ class ShippedClassifierTest(tf.test.TestCase):
     @helpers.needs_mnist
     def test_mnist_accuracy_is_reproduced_on_the_real_test_split(self):
         reference = classifier.ReferenceClassifier(classifier.shipped_classifier("mnist"))
-        images, labels = data.get("mnist").load("test", MNIST)
+        images, labels = data.get("mnist").reading(MNIST).load("test")
         _, probabilities = reference(images.astype(np.float32) / 255.0)
         self.assertAllClose(np.mean(probabilities.argmax(axis=1) == labels),
                             reference.info["test_accuracy"], atol=1e-4)

@@ -166,7 +166,7 @@ class LabelledFolderTest(tf.test.TestCase):
             output_dir=os.path.join(work, "run"), export_dir=os.path.join(work, "export"))
         self.assertEqual((config.num_classes, config.class_names), (2, ("cats", "dogs")))
         source = config.data_source()
-        data = source.training_data(root, batch_size=4, labelled=True)
+        data = source.training_data(batch_size=4, labelled=True)
         images, labels = next(iter(data.batches(batch_size=4, n_critic=1, seed=0,
                                                 value_range=(0.0, 1.0))))
         # Each image's class is its folder: dark cats, light dogs.
@@ -183,7 +183,7 @@ class LabelledFolderTest(tf.test.TestCase):
         source = training.make_config("mnist_mlp_acgan", dataset="folder", data_dir=root,
                                        image_size=8, channels=1).data_source()
         with self.assertRaisesRegex(DataError, "stray.png lies outside the class folders"):
-            source.training_data(root, batch_size=4, labelled=True)
+            source.training_data(batch_size=4, labelled=True)
 
 
 class StubClassifier:
@@ -272,7 +272,7 @@ class ShippedConditionalTest(tf.test.TestCase):
         path = os.path.join(ROOT, "saved_models", "mnist_acgan")
         labels = np.arange(500) % 10
         _, images = serving.sample_export(path, range(500), labels=labels)
-        evaluator = data.get("mnist").evaluator(MNIST)
+        evaluator = evaluation.evaluator_for(data.get("mnist").reading(MNIST))
         results = evaluator(images, labels)
         # 93.3% over 10,000 samples (docs/benchmarks.md); 500 give about +-1.1%.
         self.assertGreater(results["conditional_accuracy"], 0.88)

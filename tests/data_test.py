@@ -56,29 +56,29 @@ class IdxTest(tf.test.TestCase):
         helpers.write_idx(os.path.join(folder, "train-labels-idx1-ubyte.gz"),
                           np.zeros((4,), np.uint8))
         with self.assertRaisesRegex(DataError, "mnist images must be 28x28x1.*32x32x1"):
-            data.get("mnist").load("train", folder)
+            data.get("mnist").reading(folder).load("train")
 
     def test_fashion_mnist_reads_the_same_layout(self):
         folder = helpers.write_mnist_folder(self.get_temp_dir(), count=5)
-        images, labels = data.get("fashion_mnist").load("test", folder)
+        images, labels = data.get("fashion_mnist").reading(folder).load("test")
         self.assertEqual(images.shape, (5, 28, 28, 1))
         self.assertEqual(labels.shape, (5,))
 
     def test_an_image_folder_has_no_test_split(self):
         helpers.write_image_folder(self.get_temp_dir(), corrupt=False)
-        images, labels = data.get("cifar10").load("train", self.get_temp_dir())
+        images, labels = data.get("cifar10").reading(self.get_temp_dir()).load("train")
         self.assertEqual(images.shape, (6, 32, 32, 3))
         self.assertAllEqual(labels, [-1] * 6)
         with self.assertRaisesRegex(DataError, "an image folder has no 'test' split"):
-            data.get("cifar10").load("test", self.get_temp_dir())
+            data.get("cifar10").reading(self.get_temp_dir()).load("test")
 
     def test_a_folder_at_any_size(self):
         helpers.write_image_folder(self.get_temp_dir(), corrupt=False)
         folder = data.get("folder")
         self.assertIs(folder.sized(64, 3), folder)
-        images, _ = folder.sized(32, 1).load("train", self.get_temp_dir())
+        images, _ = folder.sized(32, 1).reading(self.get_temp_dir()).load("train")
         self.assertEqual(images.shape, (6, 32, 32, 1))
-        images, _ = folder.sized(16).load("train", self.get_temp_dir())
+        images, _ = folder.sized(16).reading(self.get_temp_dir()).load("train")
         self.assertEqual(images.shape, (6, 16, 16, 3))
         with self.assertRaisesRegex(DataError, "folder reads a folder of images: pass "
                                                "--data_dir="):
@@ -114,8 +114,8 @@ class IdxTest(tf.test.TestCase):
         folder = helpers.write_mnist_folder(self.get_temp_dir(), count=7)
         with self.assertRaisesRegex(DataError, "only 7 training images, fewer than one batch "
                                                "of 8"):
-            data.get("mnist").training_data(folder, batch_size=8)
-        first = next(iter(data.get("mnist").training_data(folder, batch_size=7).batches(
+            data.get("mnist").reading(folder).training_data(batch_size=8)
+        first = next(iter(data.get("mnist").reading(folder).training_data(batch_size=7).batches(
             batch_size=7, n_critic=1, seed=0, value_range=(0.0, 1.0))))
         self.assertEqual(first.shape, (1, 7, 28, 28, 1))
 

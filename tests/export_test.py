@@ -181,11 +181,11 @@ class VersionsTest(tf.test.TestCase):
 
     def test_versions_increase_and_are_never_overwritten(self):
         base = os.path.join(self.get_temp_dir(), "versions")
-        os.makedirs(os.path.join(base, "7", "keep"))
+        os.rename(export.export_generator(mlp_generator(), base), os.path.join(base, "7"))
         os.makedirs(os.path.join(base, "not_a_version"))
         path = export.export_generator(mlp_generator(), base)
         self.assertEqual(path, os.path.join(base, "8"))
-        self.assertTrue(os.path.isdir(os.path.join(base, "7", "keep")))
+        self.assertTrue(tf.saved_model.contains_saved_model(os.path.join(base, "7")))
         self.assertEqual(serving.existing_versions(base), [7, 8])
 
     def test_a_failed_write_leaves_nothing(self):

@@ -70,7 +70,8 @@ class InceptionFeaturesTest(tf.test.TestCase):
     def test_an_image_folder_is_compared_through_its_training_images(self):
         folder = os.path.join(self.folder, "faces")
         good, _ = helpers.write_image_folder(folder, corrupt=False)
-        evaluator = data.get("celeb_a").evaluator(folder, inception_weights=self.weights_path)
+        evaluator = evaluation.evaluator_for(data.get("celeb_a").reading(folder),
+                                             inception_weights=self.weights_path)
         self.assertEqual(evaluator.real_features.shape, (len(good), 2048))
 
     def test_wrong_channel_count_is_refused(self):

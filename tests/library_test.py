@@ -273,7 +273,7 @@ class PlainNetworksOnMnistTest(tf.test.TestCase):
 
     @helpers.needs_mnist
     def test_an_array_and_a_labelled_dataset_both_train(self):
-        images, labels = wgan_gp_tf.data.get("mnist").load("train", MNIST)
+        images, labels = wgan_gp_tf.data.get("mnist").reading(MNIST).load("train")
         x = images.astype("float32") / 255.0
         for name, data in (("array", x),
                            ("dataset", tf.data.Dataset.from_tensor_slices((x, labels)).batch(64))):

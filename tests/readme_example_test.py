@@ -71,7 +71,8 @@ class ReadmeExampleTest(tf.test.TestCase):
         check = subprocess.run(
             [sys.executable, "-c",
              "import wgan_gp_tf; print(wgan_gp_tf.__file__); "
-             f"print(wgan_gp_tf.data.get('mnist').evaluator({MNIST!r}).classifier.path)"],
+             "print(wgan_gp_tf.evaluation.evaluator_for("
+             f"wgan_gp_tf.data.get('mnist').reading({MNIST!r})).classifier.path)"],
             cwd=elsewhere, env=environment, capture_output=True, text=True, timeout=300)
         self.assertEqual(check.returncode, 0, check.stderr[-3000:])
         package, classifier = check.stdout.split()

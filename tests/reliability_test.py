@@ -1,5 +1,6 @@
 """Nothing written is lost: damaged checkpoints, a killed export, a held run folder, signals."""
 
+import dataclasses
 import json
 import os
 import shutil
@@ -13,8 +14,8 @@ import numpy as np
 import tensorflow as tf
 
 from tests import helpers
-from wgan_gp_tf import WGANGP, training
-from wgan_gp_tf.errors import CheckpointError, RunInUseError
+from wgan_gp_tf import WGANGP, serving, training
+from wgan_gp_tf.errors import CheckpointError, ConfigError, RunInUseError
 from wgan_gp_tf.serving import export
 from wgan_gp_tf.training import callbacks, checkpoints, run_folder, stopping
 from wgan_gp_tf.training.run import _warn_if_run_away
@@ -90,6 +91,35 @@ class DamagedCheckpointsTest(tf.test.TestCase):
         result = training.run(config, verbose=0)
         self.assertEqual((result.start_iteration, result.iteration), (20, 30))
 
+    def test_a_binary_state_file_and_an_unfinished_save_are_cleared(self):
+        def damage(folder):
+            with open(f"{folder}/checkpoint", "wb") as file:
+                file.write(np.random.default_rng(0).bytes(300))
+            os.makedirs(f"{folder}/ckpt-30_temp")
+            with open(f"{folder}/ckpt-30_temp/part-00000-of-00001.index", "wb") as file:
+                file.write(b"half")
+
+        config, folder = self._damaged_copy("binary_state", damage)
+        with self.assertLogs("wgan_gp_tf", "WARNING") as logs:
+            result = training.run(config, verbose=0)
+        said = "\n".join(logs.output)
+        self.assertIn("ckpt-30_temp, left by a save that did not finish", said)
+        self.assertIn("is not text (damaged); set aside as checkpoint.damaged", said)
+        self.assertEqual((result.start_iteration, result.iteration), (20, 30))
+        self.assertFalse(os.path.exists(f"{folder}/ckpt-30_temp"))
+        self.assertEqual(tf.train.latest_checkpoint(folder), os.path.join(folder, "ckpt-30"))
+
+    def test_checkpoints_without_their_config_are_refused_and_left_as_they_are(self):
+        config, _ = self._damaged_copy(
+            "no_config", lambda folder: os.remove(f"{folder}/../config.json"))
+        other = dataclasses.replace(config, penalty="squared")
+        before = sorted(os.listdir(config.output_dir))
+        for attempt in (other, config):
+            with self.assertRaisesRegex(ConfigError, r"holds checkpoints but no config.json, so "
+                                                     r"the settings .* put back its config.json"):
+                training.run(attempt, verbose=0)
+        self.assertEqual(sorted(os.listdir(config.output_dir)), before)
+
     def test_a_run_resumes_from_the_intact_one_and_overwrites_the_damaged(self):
         config, folder = self._damaged_copy(
             "rerun", lambda folder: os.remove(f"{folder}/ckpt-20.index"))
@@ -132,6 +162,42 @@ class ExportAfterAKillTest(tf.test.TestCase):
         self.assertIn("fid", metadata["metrics"])
         # With the export there, a rerun has nothing to do.
         self.assertIsNone(training.run(config, verbose=0).export_path)
+
+    def test_exporters_started_together_write_one_version(self):
+        config = _config(self.get_temp_dir(), "run", 10)
+        training.run(config, verbose=0)
+        shutil.rmtree(os.path.join(config.export_dir, "1"))
+        exporters = [subprocess.Popen(
+            helpers.script_command("export.py", f"--run_dir={config.output_dir}"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        said = sorted(exporter.communicate(timeout=300)[0] for exporter in exporters)
+        self.assertEqual([exporter.returncode for exporter in exporters], [0, 0])
+        self.assertEqual(serving.existing_versions(config.export_dir), [1])
+        self.assertStartsWith(said[0], "exported iteration 10 to ")
+        self.assertStartsWith(said[1], "iteration 10 of ")
+        self.assertIn("is already exported as", said[1])
+
+    def test_numbered_folders_that_are_not_exports_are_refused(self):
+        folder = os.path.join(self.get_temp_dir(), "export")
+        os.makedirs(os.path.join(folder, "7"))
+        with open(os.path.join(folder, "7", "data.txt"), "w") as file:
+            file.write("not a SavedModel\n")
+        with self.assertRaisesRegex(ConfigError, r"export holds numbered folders that are not "
+                                                 r"SavedModels: 7; TF Serving would try"):
+            export.export_generator(helpers.mlp_generator(), folder)
+        config = _config(self.get_temp_dir(), "run", 10, export_dir=folder)
+        with self.assertRaisesRegex(ConfigError, "not SavedModels: 7"):
+            training.run(config, verbose=0)
+        self.assertFalse(os.path.exists(os.path.join(config.output_dir, "checkpoints")))
+
+    def test_a_version_folder_is_refused_as_a_base(self):
+        folder = os.path.join(self.get_temp_dir(), "export")
+        version = export.export_generator(helpers.mlp_generator(), folder)
+        with self.assertRaisesRegex(ConfigError, rf"{version} is a SavedModel version itself; "
+                                                 rf"export into the folder that holds the "
+                                                 rf"versions, {folder}"):
+            export.export_generator(helpers.mlp_generator(), version)
+        self.assertEqual(serving.existing_versions(folder), [1])
 
     def test_a_live_exporters_folder_is_left_alone(self):
         folder = os.path.join(self.get_temp_dir(), "export")

@@ -60,9 +60,15 @@ class RealMnistRunTest(tf.test.TestCase):
 
         again = run_script("train.py", *flags)
         self.assertIn("nothing new to export", again.stdout)
-        self.assertEqual(os.listdir(os.path.join(run_dir, "export")), ["1"])
+        self.assertEqual(serving.existing_versions(os.path.join(run_dir, "export")), [1])
 
-        exported_again = run_script("export.py", f"--run_dir={run_dir}", "--eval_samples=500")
+        not_again = run_script("export.py", f"--run_dir={run_dir}")
+        self.assertEqual(not_again.returncode, 0, not_again.stderr)
+        self.assertIn(f"iteration 300 of {run_dir} is already exported as {exported}; nothing "
+                      f"written", not_again.stdout)
+        self.assertEqual(serving.existing_versions(os.path.join(run_dir, "export")), [1])
+        exported_again = run_script("export.py", f"--run_dir={run_dir}", "--eval_samples=500",
+                                    "--force")
         self.assertEqual(exported_again.returncode, 0, exported_again.stderr)
         self.assertIn("exported iteration 300", exported_again.stdout)
         self.assertEqual(serving.read_metadata(os.path.join(run_dir, "export", "2"))

@@ -185,7 +185,8 @@ class ServingClientTest(_LoopbackRest, tf.test.TestCase, parameterized.TestCase)
         with self.assertRaisesRegex(ServingError, "no output 'images'"):
             serving.parse_rest_response({"outputs": {"noise": [1.0]}})
 
-    def test_grpc_images_equal_the_export(self):
+    def _grpc_server(self):
+        """A loopback gRPC `PredictionService` serving the export; returns its address."""
         try:
             import grpc
             from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
@@ -208,12 +209,27 @@ class ServingClientTest(_LoopbackRest, tf.test.TestCase, parameterized.TestCase)
             Servicer(), server)
         port = server.add_insecure_port("127.0.0.1:0")
         server.start()
-        try:
-            seeds = np.array([5, -5, 2**33], np.int64)
-            result = serving.grpc_predict(f"127.0.0.1:{port}", "mnist", "sample", seeds)
-        finally:
-            server.stop(None)
+        self.addCleanup(server.stop, None)
+        return f"127.0.0.1:{port}"
+
+    def test_grpc_images_equal_the_export(self):
+        address = self._grpc_server()
+        seeds = np.array([5, -5, 2**33], np.int64)
+        result = serving.grpc_predict(address, "mnist", "sample", seeds)
         self.assertAllClose(result, self._expected("sample", seeds), atol=1e-6)
+
+    def test_the_readme_grpc_request_runs_as_written(self):
+        address = self._grpc_server()
+        with open(os.path.join(_ROOT, "README.md"), encoding="utf-8") as file:
+            readme = file.read()
+        section = readme[readme.index("## Shipped generators and serving"):]
+        code = section[section.index("```python\n") + 10:]
+        code = code[:code.index("```")]
+        self.assertIn('"localhost:8500"', code)
+        namespace = {}
+        exec(code.replace('"localhost:8500"', repr(address)), namespace)
+        self.assertAllClose(namespace["images"],
+                            self._expected("sample", np.array([1, 2, 3], np.int64)), atol=1e-6)
 
     def test_client_script_writes_the_grid(self):
         out = os.path.join(self.get_temp_dir(), "served.png")

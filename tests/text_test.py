@@ -15,6 +15,7 @@ from wgan_gp_tf import models
 from wgan_gp_tf.core import penalties
 from wgan_gp_tf.data import text
 from wgan_gp_tf.evaluation import text as text_metrics
+from wgan_gp_tf.training import run_folder
 
 
 class CorpusTest(tf.test.TestCase):
@@ -31,9 +32,24 @@ class CorpusTest(tf.test.TestCase):
         with open(os.path.join(folder, "latin1"), "wb") as file:
             file.write("caf\xe9".encode("latin-1"))
         os.symlink(os.path.join(folder, "a"), os.path.join(folder, "a.u8"))
-        corpus = text.read_corpus(folder)
-        self.assertEqual(corpus.lines, ("first line", "second line", "third é"))
-        self.assertEqual(sorted(map(os.path.basename, corpus.skipped)), ["a.dat", "latin1"])
+        with self.assertLogs("wgan_gp_tf", "WARNING") as logs:
+            corpus = text.read_corpus(folder)
+        self.assertEqual(corpus.lines, ("first line", "second line", "caf\ufffd", "third é"))
+        self.assertEqual([os.path.basename(path) for path in corpus.skipped], ["a.dat"])
+        self.assertRegex(logs.output[0], r"latin1 is not UTF-8: byte 3 \(0xe9, line 1\) and "
+                                         r"others are read as unknown characters, in 1 of its "
+                                         r"lines; convert it")
+        vocabulary = corpus.vocabulary()
+        self.assertNotIn("\ufffd", vocabulary.characters)
+        self.assertEqual(vocabulary.encode(["caf\ufffd"], 4)[0, 3], text.UNKNOWN)
+
+    def test_a_binary_file_is_refused_as_binary(self):
+        path = os.path.join(self.get_temp_dir(), "index.dat")
+        with open(path, "wb") as file:
+            file.write(b"\x00\x01lines?\n")
+        with self.assertRaisesRegex(wgan_gp_tf.DataError, r"index.dat is a binary file \(it "
+                                                          r"holds NUL bytes\), not text"):
+            text.read_corpus(path)
 
     def test_missing_or_empty_text_is_a_data_error(self):
         with self.assertRaisesRegex(wgan_gp_tf.DataError, "apt install fortunes"):
@@ -59,8 +75,8 @@ class CorpusTest(tf.test.TestCase):
     def test_the_stream_is_one_hot_and_fixed_by_the_seed(self):
         path = os.path.join(self.get_temp_dir(), "corpus.txt")
         write_text_corpus(path, lines=40)
-        source = wgan_gp_tf.data.get("text").sized(seq_len=12)
-        training = source.training_data(path, batch_size=8)
+        source = wgan_gp_tf.data.get("text").sized(seq_len=12).reading(path)
+        training = source.training_data(batch_size=8)
         self.assertIn("40 lines of 12 characters", training.description())
 
         def first(seed):
@@ -68,7 +84,7 @@ class CorpusTest(tf.test.TestCase):
             return next(iter(stream)).numpy()
 
         batch = first(0)
-        self.assertEqual(batch.shape, (3, 8, 12, source.reading(path).vocabulary.size))
+        self.assertEqual(batch.shape, (3, 8, 12, source.vocabulary.size))
         self.assertAllEqual(batch.sum(axis=-1), np.ones((3, 8, 12)))
         self.assertAllEqual(batch, first(0))
         self.assertNotAllEqual(batch, first(1))
@@ -252,6 +268,36 @@ class TextConfigTest(tf.test.TestCase):
             make("mnist_mlp", model_dim=16)
         config = make("language_resnet", data_dir=corpus, seq_len=10)
         self.assertEqual(config.data_source().shape[0], 10)
+
+
+class RecordedVocabularyTest(tf.test.TestCase):
+    """A text run folder records its symbols; a resume on a corpus with others is refused."""
+
+    def _prepare(self, corpus, lines):
+        with open(corpus, "w", encoding="utf-8") as file:
+            file.write("\n".join(lines) + "\n")
+        text.read_corpus.cache_clear()
+        config = wgan_gp_tf.training.make_config(
+            "language_resnet", data_dir=corpus,
+            output_dir=os.path.join(self.get_temp_dir(), "run"))
+        with run_folder.lock(config.output_dir):
+            run_folder.prepare(config)
+        return config
+
+    def test_another_vocabulary_is_refused_naming_both(self):
+        corpus = os.path.join(self.get_temp_dir(), "corpus.txt")
+        config = self._prepare(corpus, ["abc", "ab"])
+        with open(os.path.join(config.output_dir, "vocabulary.json"), encoding="utf-8") as file:
+            self.assertEqual(json.load(file)["symbols"], ["", "\ufffd", "a", "b", "c"])
+        self._prepare(corpus, ["abc", "ab"])
+        with self.assertRaisesRegex(wgan_gp_tf.ConfigError,
+                                    r"another vocabulary .* \(5 symbols then, 6 now; "
+                                    r"vocabulary.json records it\)"):
+            self._prepare(corpus, ["abcd", "ab"])
+        # rot13: as many symbols, in another order.
+        with self.assertRaisesRegex(wgan_gp_tf.ConfigError,
+                                    r"the same 5 symbols, but index 2 was 'a' and is now 'n'"):
+            self._prepare(corpus, ["nop", "no"])
 
 
 @helpers.slow(seconds=40)

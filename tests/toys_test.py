@@ -81,17 +81,18 @@ class SamplerTest(tf.test.TestCase):
 class WassersteinEstimateTest(tf.test.TestCase):
 
     def test_own_law_is_near_zero_and_a_shift_is_its_size(self):
-        same = toys.wasserstein_estimate("toy_1d", _sample("toy_1d"))
+        same = evaluation.toys.wasserstein_estimate("toy_1d", _sample("toy_1d"))
         self.assertLess(same, 0.03)
-        shifted = toys.wasserstein_estimate("toy_1d", _sample("toy_1d") + 0.5)
+        shifted = evaluation.toys.wasserstein_estimate("toy_1d", _sample("toy_1d") + 0.5)
         self.assertAllClose(shifted, 0.5, atol=0.03)
 
     def test_sliced_estimate_in_2d(self):
         points = _sample("8gaussians")
-        self.assertLess(toys.wasserstein_estimate("8gaussians", points), 0.02)
+        self.assertLess(evaluation.toys.wasserstein_estimate("8gaussians", points), 0.02)
         # Every point moved by 0.3 in one direction: the sliced W1 is the mean
         # |cos| over uniform directions times 0.3, 2/pi * 0.3.
-        moved = toys.wasserstein_estimate("8gaussians", points + [0.3, 0.0], projections=2000)
+        moved = evaluation.toys.wasserstein_estimate("8gaussians", points + [0.3, 0.0],
+                                                     projections=2000)
         self.assertAllClose(moved, 2 / math.pi * 0.3, atol=0.02)
 
 
@@ -103,7 +104,7 @@ class PictureTest(tf.test.TestCase):
         for preset, size in (("toy_1d", (288, 720)), ("toy_mlp", (400, 400))):
             config = training.make_config(preset, architecture="toy_mlp_64")
             model = training.build_trainer(config)
-            picture = data.get(config.dataset).picture(model, 7, rows=6, seed=0)
+            picture = evaluation.picture_for(data.get(config.dataset), model, 7, rows=6, seed=0)
             self.assertEqual(picture.shape, (*size, 3), preset)
             self.assertEqual(picture.dtype, np.uint8)
             self.assertGreater(len(np.unique(picture.reshape(-1, 3), axis=0)), 50, preset)

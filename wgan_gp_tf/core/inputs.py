@@ -56,9 +56,9 @@ def iteration_stream(x, y=None, *, batch_size, n_critic, shuffle, seed, sample_s
 
     Raises:
         ValueError: samples of another shape, integer samples (not yet
-            scaled), fewer samples than one iteration, `batch_size` with
-            a dataset, or for a conditional trainer missing labels or labels
-            outside `[0, num_classes)`.
+            scaled), NaN or infinite values in an array, fewer samples than
+            one iteration, `batch_size` with a dataset, or for a conditional
+            trainer missing labels or labels outside `[0, num_classes)`.
     """
     if isinstance(x, tf.distribute.DistributedDataset):
         return x, None
@@ -123,6 +123,11 @@ def _array_stream(x, labels, batch_size, n_critic, shuffle, seed, sample_shape, 
                          "tf.data.Dataset")
     values = x.numpy() if isinstance(x, tf.Tensor) else np.asarray(x)
     _check_samples(values.dtype, values.shape[1:], sample_shape, "x")
+    finite = np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+    if not finite.all():
+        raise ValueError(f"x holds NaN or infinite values in {np.sum(~finite):,} of its "
+                         f"{len(values):,} samples (the first is sample "
+                         f"{np.argmin(finite):,}); drop or repair them before fit")
     count = len(values)
     if count < batch_size * n_critic:
         raise ValueError(

@@ -95,9 +95,13 @@ def _latent_dim(generator, given):
     carried = getattr(generator, "latent_dim", None)
     if carried is None:
         try:
-            carried = generator.input_shape[-1]
+            shape = generator.input_shape
         except (AttributeError, ValueError):
-            pass
+            shape = None
+        if shape and isinstance(shape[0], tuple | list):
+            # A conditional generator's inputs: [noise, labels].
+            shape = shape[0]
+        carried = shape[-1] if shape else None
     if given is not None and carried is not None and given != carried:
         raise ConfigError(f"the generator takes noise of size {carried} but WGANGP was given "
                           f"latent_dim={given}; leave the argument out or make them agree")

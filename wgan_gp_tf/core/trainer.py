@@ -21,6 +21,7 @@ from wgan_gp_tf.core import (
     averaging,
     classes,
     distribute,
+    guards,
     inputs,
     losses,
     networks,
@@ -340,27 +341,40 @@ class WGANGP(GeneratingModel):
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, **kwargs):
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, stop_on_nan=True,
+            **kwargs):
         """Trains for `epochs` epochs, one Keras step per iteration.
 
         `x` is an array of real samples, a dataset of batches or of
         `(batch, labels)` tuples, or a dataset of iterations; `y` holds the
         labels of an array `x` for a conditional trainer, and is ignored
         otherwise. `steps_per_epoch` counts iterations. Validation and sample
-        weights have no meaning for a GAN and are refused.
+        weights have no meaning for a GAN and are refused. With `stop_on_nan`
+        a loss that turns NaN or infinite ends `fit` with `DivergedError`;
+        without, training goes on as Keras's own `fit` would.
 
         Returns:
             The Keras `History`.
+
+        Raises:
+            ConfigError: the critic does not answer one score per sample
+                (`(scores, class_logits)` if conditional).
+            ValueError: real samples that do not fit the generator, or
+                hold NaN or infinite values.
+            DivergedError: with `stop_on_nan`, non-finite losses.
         """
         inputs.refuse_targets(validation_split=validation_split or None,
                               validation_data=validation_data, class_weight=class_weight,
                               sample_weight=sample_weight)
+        guards.check_outputs(self)
         stream, iterations_per_epoch = inputs.iteration_stream(
             x, y if self.num_classes else None, num_classes=self.num_classes,
             batch_size=batch_size, n_critic=self.n_critic, shuffle=shuffle, seed=self.seed,
             sample_shape=self.image_shape, epochs=epochs, initial_epoch=initial_epoch)
         stream = distribute.distribute_batches(self.distribute_strategy, stream)
         steps_per_epoch = steps_per_epoch or iterations_per_epoch
+        if stop_on_nan:
+            callbacks = [*(callbacks or []), guards.RaiseOnNonFinite()]
         with warnings.catch_warnings():
             if steps_per_epoch is None:
                 # How every epoch over a dataset of unknown length ends.

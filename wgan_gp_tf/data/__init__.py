@@ -1,14 +1,14 @@
 """The data sets, one `DataSource` each, found by name.
 
-    source = wgan_gp_tf.data.get("mnist")
-    images, labels = source.load("train", data_dir="MNIST_data")   # uint8 [N, 28, 28, 1]
-    evaluator = source.evaluator(data_dir="MNIST_data")            # FID & co. of samples
+    source = wgan_gp_tf.data.get("mnist").reading("MNIST_data")
+    images, labels = source.load("train")                     # uint8 [N, 28, 28, 1]
+    batches = source.training_data(batch_size=64).batches(...)  # the training stream
 
 Image sets come from tensorflow-datasets, from a folder of IDX files (MNIST,
 Fashion-MNIST) or from any folder of images (CelebA, CIFAR-10); the toy
 problems are drawn in the graph; text is read from any UTF-8 file or
-folder (`wgan_gp_tf.data.text`). Builds on `wgan_gp_tf.evaluation` for the
-yardstick of each set, and knows no model.
+folder (`wgan_gp_tf.data.text`). A data set knows no model and no yardstick:
+`wgan_gp_tf.evaluation.evaluator_for(source)` judges samples of it.
 """
 
 from wgan_gp_tf.data.image_folder import IMAGE_EXTENSIONS, ImageFolder

@@ -1,10 +1,11 @@
-"""A data set as one object: its shape, how to load it, how to judge samples of it.
+"""A data set as one object: its shape, where it lies, how to load and stream it.
 
 Every data set the configs can name is a `DataSource`: an `ImageSource`
-here (IDX files, image folders, tensorflow-datasets) or a `ToySource`
-(`wgan_gp_tf.data.toys`). A run asks its source for the training stream, an
-evaluator, the picture of a sample and whether the generator is exported,
-and needs to know nothing else about the data set.
+here (IDX files, image folders, tensorflow-datasets), a `ToySource`
+(`wgan_gp_tf.data.toys`) or a `TextSource` (`wgan_gp_tf.data.text`). A source
+is told once where its files lie (`reading(data_dir)`); a run then asks it
+for the training stream and whether the generator is exported. How samples
+of it are judged and drawn is `wgan_gp_tf.evaluation.judging`'s business.
 """
 
 import abc
@@ -12,14 +13,13 @@ import dataclasses
 
 import numpy as np
 
-from wgan_gp_tf import evaluation
 from wgan_gp_tf.data import idx, local_copies, stream, tfds
 from wgan_gp_tf.data.image_folder import IMAGE_EXTENSIONS, ImageFolder, class_names
-from wgan_gp_tf.errors import ConfigError, DataError, ExportNotFoundError
+from wgan_gp_tf.errors import ConfigError, DataError
 
 
 class DataSource(abc.ABC):
-    """A data set: its sample shape, training stream, evaluator and picture.
+    """A data set: its sample shape and training stream.
 
     Attributes:
         name: the name `--dataset` takes.
@@ -34,23 +34,31 @@ class DataSource(abc.ABC):
     makes: str
     exportable: bool
 
-    def class_names(self, data_dir=None):
+    def reading(self, data_dir):
+        """This data set read from `data_dir`; most data sets read nothing and ignore it.
+
+        An image set reads its files there (`None`: a copy the user already
+        has, else tensorflow-datasets); text reads its corpus at once, since
+        its characters make the vocabulary.
+        """
+        del data_dir
+        return self
+
+    def class_names(self):
         """The names of the labels' classes, in label order; empty if unlabelled.
 
         Raises:
             DataError: a folder asked for its classes has fewer than two
                 sub-folders.
         """
-        del data_dir
         return ()
 
     @abc.abstractmethod
-    def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
-                      cache_images=False, labelled=False):
+    def training_data(self, *, batch_size, skip_bad_images=False, cache_images=False,
+                      labelled=False):
         """The training data, ready to stream (`TrainingData`).
 
         Args:
-            data_dir: where the data lies.
             batch_size: samples per batch, which the data must fill.
             skip_bad_images, cache_images: for image folders.
             labelled: stream each batch with its labels, for conditional
@@ -59,15 +67,6 @@ class DataSource(abc.ABC):
         Raises:
             DataError: the data cannot be found or read, holds fewer samples
                 than one batch, or has no labels that were asked for.
-        """
-
-    @abc.abstractmethod
-    def evaluator(self, data_dir=None, *, classifier_path=None, inception_weights=None):
-        """A callable that judges generated samples, returning a dict of metrics.
-
-        Raises:
-            ExportNotFoundError: no reference classifier for the data set.
-            DataError: the reference data cannot be loaded.
         """
 
     def sized(self, image_size=0, channels=0, seq_len=0):
@@ -87,22 +86,6 @@ class DataSource(abc.ABC):
                 f"{self.name} {self.makes} have shape {'x'.join(map(str, self.shape))}; "
                 f"--image_size and --channels resize an image folder: pass --dataset=folder")
         return self
-
-    def reading(self, data_dir):
-        """This data set with what its shape needs from `data_dir` read; most need nothing.
-
-        Text reads its corpus here, whose characters make the vocabulary.
-        """
-        del data_dir
-        return self
-
-    def picture(self, model, iteration, rows, seed):
-        """What a sample looks like: a grid of `rows x rows` images, uint8 `[H, W, C]`.
-
-        Text answers with a string of generated lines instead.
-        """
-        del iteration
-        return evaluation.plots.sample_grid(model, rows, seed)
 
 
 class TrainingData(abc.ABC):
@@ -164,9 +147,9 @@ class ImageSource(DataSource):
         classes: the names of its labels' classes, in label order (none:
             unlabelled). A folder of images read from `--data_dir` is
             labelled by its sub-folders instead.
-
-    Samples are judged by the reference classifier shipped for `name`
-    (`wgan_gp_tf.evaluation.shipped_classifier`), if there is one.
+        data_dir: where its files lie (see `data_dir_holds`), or `None` for a
+            copy the user already has (`local_copies`), else
+            tensorflow-datasets; set by `reading`.
     """
 
     name: str
@@ -175,6 +158,7 @@ class ImageSource(DataSource):
     in_tfds: bool = True
     any_size: bool = False
     classes: tuple[str, ...] = ()
+    data_dir: str | None = None
     makes = "images"
     exportable = True
 
@@ -199,42 +183,37 @@ class ImageSource(DataSource):
                               f"--channels of 1 or 3, not {shape[0]} and {shape[2]}")
         return dataclasses.replace(self, shape=shape)
 
-    def reads_folder(self, data_dir):
+    def reading(self, data_dir):
+        return dataclasses.replace(self, data_dir=data_dir)
+
+    def reads_folder(self):
         """Whether `data_dir` is a folder of image files for this data set."""
-        return bool(data_dir) and self.data_dir_holds == "images"
+        return bool(self.data_dir) and self.data_dir_holds == "images"
 
-    def _require_data_dir(self, data_dir):
-        if not data_dir and not self.in_tfds:
-            raise DataError(f"{self.name} reads a folder of images: pass "
-                            f"--data_dir=<folder of {'/'.join(IMAGE_EXTENSIONS)} files>")
-
-    def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
-                      cache_images=False, labelled=False):
+    def training_data(self, *, batch_size, skip_bad_images=False, cache_images=False,
+                      labelled=False):
         labels = None
-        if self.reads_folder(data_dir):
-            images = ImageFolder.scan(data_dir, self.shape, skip_bad_images)
+        if self.reads_folder():
+            images = ImageFolder.scan(self.data_dir, self.shape, skip_bad_images)
             if labelled:
-                labels = images.labels(data_dir)
+                labels = images.labels(self.data_dir)
             if cache_images:
                 images = images.load()
         else:
-            images, labels = self.load("train", data_dir)
+            images, labels = self.load("train")
         stream.require_a_batch(len(images), batch_size)
         return ImageTrainingData(images, labels if labelled else None)
 
-    def class_names(self, data_dir=None):
-        if self.reads_folder(data_dir):
-            return tuple(class_names(data_dir))
+    def class_names(self):
+        if self.reads_folder():
+            return tuple(class_names(self.data_dir))
         return self.classes
 
-    def load(self, split="train", data_dir=None):
+    def load(self, split="train"):
         """A split in memory: `(images uint8 [N, H, W, C], labels int [N])`.
 
         Args:
             split: `"train"` or `"test"`.
-            data_dir: the data set's files (see `data_dir_holds`), or `None`
-                for a copy the user already has (`local_copies`), else
-                tensorflow-datasets.
 
         Returns:
             Images and labels; labels are -1 where the data set has none.
@@ -243,8 +222,11 @@ class ImageSource(DataSource):
             DataError: the data cannot be found or read, an image folder is
                 asked for a test split, or the images have another shape.
         """
-        self._require_data_dir(data_dir)
-        if self.reads_folder(data_dir):
+        data_dir = self.data_dir
+        if not data_dir and not self.in_tfds:
+            raise DataError(f"{self.name} reads a folder of images: pass "
+                            f"--data_dir=<folder of {'/'.join(IMAGE_EXTENSIONS)} files>")
+        if self.reads_folder():
             if split != "train":
                 raise DataError(f"an image folder has no {split!r} split or labels; "
                                 f"{self.name} from {data_dir} can only be trained on")
@@ -265,37 +247,6 @@ class ImageSource(DataSource):
                 f"{'x'.join(map(str, images.shape[1:]))} images; point --data_dir "
                 f"at the {self.name} files or choose the matching --dataset")
         return images, labels
-
-    def evaluator(self, data_dir=None, *, classifier_path=None, inception_weights=None):
-        """FID, KID, inception score and class coverage against the test split.
-
-        Args:
-            data_dir: where the data lies; `None` for tensorflow-datasets.
-            classifier_path: a reference classifier; default: the shipped one.
-            inception_weights: measure in InceptionV3 features instead, with
-                these weights (`"imagenet"` or a weights file). An image
-                folder, which has no test split, is then compared through its
-                training images.
-
-        Returns:
-            An `evaluation.Evaluator`.
-
-        Raises:
-            ExportNotFoundError: no reference classifier for the data set.
-            DataError: the real images or the Inception weights cannot be loaded.
-        """
-        if inception_weights:
-            split = "train" if self.reads_folder(data_dir) else "test"
-            return evaluation.Evaluator(evaluation.InceptionFeatures(inception_weights),
-                                        self.load(split, data_dir)[0])
-        if not classifier_path and self.any_size:
-            raise ExportNotFoundError(
-                "no reference classifier exists for an image folder; measure FID and KID "
-                "in InceptionV3 features with --inception_weights=imagenet (or a weights "
-                "file)")
-        path = classifier_path or evaluation.shipped_classifier(self.name)
-        reference = evaluation.ReferenceClassifier(path)
-        return evaluation.Evaluator(reference, *self.load("test", data_dir))
 
 
 IMAGE_SOURCES = (

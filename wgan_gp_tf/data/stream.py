@@ -10,11 +10,11 @@ from wgan_gp_tf.data.image_folder import ImageFolder
 from wgan_gp_tf.errors import DataError
 
 
-def require_a_batch(count, batch_size):
-    """Raises `DataError` if `count` images do not fill one batch."""
+def require_a_batch(count, batch_size, what="images"):
+    """Raises `DataError` if `count` samples (`what`: images, lines) do not fill one batch."""
     if count < batch_size:
         raise DataError(
-            f"only {count} training images, fewer than one batch of "
+            f"only {count:,} training {what}, fewer than one batch of "
             f"{batch_size}; use a smaller --batch_size or more data")
 
 

@@ -13,16 +13,18 @@ position, which the critic reads as it reads the one-hot rows.
 import collections
 import dataclasses
 import functools
+import logging
 import os
 import unicodedata
 
 import numpy as np
 import tensorflow as tf
 
-from wgan_gp_tf import evaluation
 from wgan_gp_tf.data import stream
 from wgan_gp_tf.data.sources import DataSource, TrainingData
 from wgan_gp_tf.errors import ConfigError, DataError
+
+logger = logging.getLogger(__name__)
 
 # gan_language.py: 32 characters per sample, at most 2048 symbols.
 SEQ_LEN = 32
@@ -49,8 +51,8 @@ class Corpus:
 
     Attributes:
         lines: every non-blank line, cleaned (`clean_line`), in file order.
-        skipped: files of a folder that were not UTF-8 text (binary index
-            files such as fortune's `.dat`), left out.
+        skipped: files of a folder that are binary (index files such as
+            fortune's `.dat`), left out.
     """
 
     lines: tuple[str, ...]
@@ -58,7 +60,8 @@ class Corpus:
 
     def vocabulary(self, size=MAX_VOCABULARY):
         """The `Vocabulary` of the most frequent characters, ties in code-point order."""
-        counts = collections.Counter(char for line in self.lines for char in line)
+        counts = collections.Counter(char for line in self.lines for char in line
+                                     if char not in _RESERVED)
         ranked = sorted(counts, key=lambda char: (-counts[char], char))
         return Vocabulary(tuple(ranked[:size - len(_RESERVED)]))
 
@@ -68,8 +71,9 @@ def read_corpus(path):
     """Reads a text file, or every text file under a folder (symbolic links not followed).
 
     Raises:
-        DataError: nothing at `path`, a file that is not UTF-8 text, or no
-            line of text at all.
+        DataError: nothing at `path`, a binary file, or no line of text at
+            all. Bytes that are not UTF-8 are read as unknown characters, with
+            a warning (`_read_text_file`).
     """
     if not os.path.exists(path):
         raise DataError(f"no text at {path}; pass --data_dir=<a UTF-8 text file or a folder of "
@@ -77,7 +81,8 @@ def read_corpus(path):
     if os.path.isfile(path):
         lines, skipped = _read_text_file(path), ()
         if lines is None:
-            raise DataError(f"{path} is not UTF-8 text; pass a text file or a folder of them")
+            raise DataError(f"{path} is a binary file (it holds NUL bytes), not text; pass a "
+                            f"text file or a folder of them")
     else:
         lines, skipped = [], []
         for root, folders, files in os.walk(path):
@@ -97,15 +102,26 @@ def read_corpus(path):
 
 
 def _read_text_file(path):
-    """The sample lines of a file, or `None` if it is not UTF-8 text."""
+    """The sample lines of a file, or `None` if it is binary (holds a NUL byte).
+
+    Bytes that are not UTF-8 are read as U+FFFD, which encodes as `UNKNOWN`,
+    with a warning naming the file, the first such byte and the lines it
+    costs: a file in another encoding keeps its lines and its ASCII.
+    """
     with open(path, "rb") as file:
         content = file.read()
     if b"\0" in content:
         return None
     try:
         text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    except UnicodeDecodeError as error:
+        text = content.decode("utf-8", errors="replace")
+        line = content.count(b"\n", 0, error.start) + 1
+        affected = sum("\ufffd" in row for row in text.splitlines())
+        logger.warning(
+            "%s is not UTF-8: byte %d (0x%02x, line %d) and others are read as unknown "
+            "characters, in %d of its lines; convert it to keep them, e.g. iconv -f latin1 "
+            "-t utf-8", path, error.start, content[error.start], line, affected)
     return [line for line in map(clean_line, text.splitlines()) if line and line != "%"]
 
 
@@ -192,28 +208,14 @@ class TextSource(DataSource):
         """Every line of the corpus, int32 `[N, seq_len]`, read-only."""
         return _encoded(self.corpus, self.vocabulary, self.seq_len)
 
-    def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
-                      cache_images=False, labelled=False):
+    def training_data(self, *, batch_size, skip_bad_images=False, cache_images=False,
+                      labelled=False):
         del skip_bad_images, cache_images
         if labelled:
             raise DataError(f"{self.name} lines have no labels to condition on")
-        source = self.reading(data_dir)
-        encoded = source.encoded()
-        stream.require_a_batch(len(encoded), batch_size)
-        return TextTrainingData(encoded, source.vocabulary.size, source.corpus)
-
-    def evaluator(self, data_dir=None, *, classifier_path=None, inception_weights=None):
-        """n-gram JS divergences and the share of real words (`evaluation.TextEvaluator`)."""
-        del classifier_path, inception_weights
-        source = self.reading(data_dir)
-        return evaluation.TextEvaluator(source.encoded(), source.vocabulary.size,
-                                        source.vocabulary.decode, source.corpus.lines)
-
-    def picture(self, model, iteration, rows, seed):
-        """What samples read like: `rows**2` generated lines, one per line of a string."""
-        del iteration
-        samples = evaluation.sample_generator(model, rows * rows, seed)
-        return "\n".join(self.vocabulary.decode(samples.argmax(axis=-1))) + "\n"
+        encoded = self.encoded()
+        stream.require_a_batch(len(encoded), batch_size, "lines")
+        return TextTrainingData(encoded, self.vocabulary.size, self.corpus)
 
 
 @functools.lru_cache(maxsize=4)

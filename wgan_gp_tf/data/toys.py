@@ -8,9 +8,8 @@
 
 The 2-D sets follow gan_toy.py of the WGAN-GP paper's code. Points are drawn
 in the graph by stateless RNGs keyed by (seed, iteration), so a stream is
-the same for a seed and resumes exactly. Each is a `ToySource`: judged by its
-W1 estimate, drawn as a picture of the learned map or of the critic over the
-plane, and not exported.
+the same for a seed and resumes exactly. Each is a `ToySource`, not
+exported; `wgan_gp_tf.evaluation.toys` judges samples by their W1 estimate.
 """
 
 import dataclasses
@@ -20,7 +19,6 @@ import statistics
 import numpy as np
 import tensorflow as tf
 
-from wgan_gp_tf import evaluation
 from wgan_gp_tf.data.sources import DataSource, TrainingData
 from wgan_gp_tf.errors import DataError
 
@@ -81,35 +79,9 @@ def training_batches(dataset, *, batch_size, n_critic, seed, start_iteration=0):
             .prefetch(tf.data.AUTOTUNE))
 
 
-def wasserstein_estimate(dataset, generated, seed=1, projections=200):
-    """W1 between generated points and fresh points of `dataset`, as much as known.
-
-    1-D: exact between the two samples (equal sizes). 2-D: the sliced W1, the
-    mean over `projections` random directions of the exact 1-D W1 of the
-    projected samples; it is a lower bound of W1 and 0 only for equal laws.
-
-    Args:
-        dataset: a toy name.
-        generated: points `[N, D]`.
-        seed: seeds the reference points and the directions.
-        projections: directions for the sliced estimate.
-
-    Returns:
-        float.
-    """
-    generated = np.asarray(generated, np.float64)
-    reference = sample(dataset, len(generated), tf.constant([seed, -1], tf.int64)).numpy()
-    if generated.shape[1] == 1:
-        return evaluation.metrics.wasserstein_1d(generated[:, 0], reference[:, 0])
-    directions = np.random.default_rng(seed).normal(size=(projections, generated.shape[1]))
-    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
-    return float(np.mean([evaluation.metrics.wasserstein_1d(generated @ d, reference @ d)
-                          for d in directions]))
-
-
 @dataclasses.dataclass(frozen=True)
 class ToySource(DataSource):
-    """A toy distribution: points drawn in the graph, judged by their W1 estimate.
+    """A toy distribution: points drawn in the graph from a seed.
 
     Attributes:
         name: a name from `DIMENSIONS`.
@@ -123,30 +95,17 @@ class ToySource(DataSource):
     def shape(self):
         return (DIMENSIONS[self.name],)
 
-    def training_data(self, data_dir=None, *, batch_size, skip_bad_images=False,
-                      cache_images=False, labelled=False):
-        """The toy's endless stream; it reads no files, so `data_dir` is ignored."""
-        del data_dir, batch_size, skip_bad_images, cache_images
+    def training_data(self, *, batch_size, skip_bad_images=False, cache_images=False,
+                      labelled=False):
+        """The toy's endless stream, drawn afresh every iteration."""
+        del batch_size, skip_bad_images, cache_images
         if labelled:
             raise DataError(f"{self.name} points have no labels to condition on")
         return ToyTrainingData(self.name)
 
-    def evaluator(self, data_dir=None, *, classifier_path=None, inception_weights=None):
-        """`{"samples", "w1"}` of generated points: `wasserstein_estimate`."""
-        del data_dir, classifier_path, inception_weights
-        return ToyEvaluator(self.name)
-
     def sample(self, count, seed):
         """`count` points `[count, D]` that depend on the int `seed` alone."""
         return sample(self.name, count, tf.constant([seed, -2], tf.int64)).numpy()
-
-    def picture(self, model, iteration, rows, seed):
-        """The learned map against the exact ones (1-D), or the critic over the plane (2-D)."""
-        del rows
-        if self.shape == (1,):
-            return evaluation.plots.map_picture(model, inverse_normal_cdf, iteration, seed=seed)
-        return evaluation.plots.critic_picture(model, self.sample(1000, seed),
-                                               f"{self.name}, iteration {iteration}", seed=seed)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,17 +121,6 @@ class ToyTrainingData(TrainingData):
 
     def description(self):
         return f"{DIMENSIONS[self.dataset]}-d points drawn afresh every iteration"
-
-
-@dataclasses.dataclass(frozen=True)
-class ToyEvaluator:
-    """The W1 estimate of a toy problem (`wasserstein_estimate`)."""
-
-    dataset: str
-
-    def __call__(self, points):
-        """`{"samples", "w1"}` of generated points `[N, D]`."""
-        return {"samples": len(points), "w1": wasserstein_estimate(self.dataset, points)}
 
 
 TOY_SOURCES = tuple(ToySource(name) for name in DIMENSIONS)

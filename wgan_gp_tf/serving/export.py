@@ -41,6 +41,7 @@ import keras
 import tensorflow as tf
 
 from wgan_gp_tf.core import sampling
+from wgan_gp_tf.errors import ConfigError
 from wgan_gp_tf.serving.client import METADATA_FILE, existing_versions
 from wgan_gp_tf.serving.warmup import write_warmup
 
@@ -200,7 +201,13 @@ def export_generator(model, export_dir, metadata=None, symbols=None):
 
     Returns:
         The path of the new version folder.
+
+    Raises:
+        ConfigError: `export_dir` is a version folder itself, or holds
+            numbered folders that are not SavedModels (TF Serving would try
+            to load them).
     """
+    check_export_dir(export_dir)
     os.makedirs(export_dir, exist_ok=True)
     _remove_abandoned_partials(export_dir)
     archive = build_archive(model, symbols)
@@ -222,6 +229,21 @@ def export_generator(model, export_dir, metadata=None, symbols=None):
                 # Another exporter took this version first; take the next.
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
+
+
+def check_export_dir(export_dir):
+    """Raises `ConfigError` if new versions cannot go into `export_dir` (see `export_generator`)."""
+    if os.path.isfile(os.path.join(export_dir, "saved_model.pb")):
+        raise ConfigError(
+            f"{export_dir} is a SavedModel version itself; export into the folder that holds "
+            f"the versions, {os.path.dirname(os.path.abspath(export_dir))}")
+    strays = [str(version) for version in existing_versions(export_dir)
+              if not os.path.isfile(os.path.join(export_dir, str(version), "saved_model.pb"))]
+    if strays:
+        raise ConfigError(
+            f"{export_dir} holds numbered folders that are not SavedModels: "
+            f"{', '.join(strays)}; TF Serving would try to load them as versions: move them "
+            f"out, or export elsewhere")
 
 
 def _remove_abandoned_partials(export_dir):

@@ -18,15 +18,11 @@ import keras
 import tensorflow as tf
 
 from wgan_gp_tf import evaluation
+from wgan_gp_tf.core.guards import all_finite
 from wgan_gp_tf.images import write_png
 from wgan_gp_tf.training import checkpoints
 
 logger = logging.getLogger(__name__)
-
-
-def all_finite(logs):
-    """Whether every metric in a Keras `logs` dict is a finite number."""
-    return all(math.isfinite(float(value)) for value in (logs or {}).values())
 
 
 class _EveryIterations(keras.callbacks.Callback):
@@ -75,8 +71,8 @@ class SampleGrid(_EveryIterations):
         writer: a `tf.summary` writer, or `None`.
         draw: `draw(model, iteration, rows, seed) -> uint8 [H, W, C]`, what to
             picture; by default the sampling generator's images (see
-            `wgan_gp_tf.data.DataSource.picture` for the toys' pictures).
-            A `draw` that returns a string (generated text) has it written
+            `wgan_gp_tf.evaluation.picture_for` for text and the toys). A
+            `draw` that returns a string (generated text) has it written
             to `<iteration>.txt`, and to TensorBoard as text.
     """
 
@@ -179,7 +175,7 @@ class Evaluate(_EveryIterations):
 
     Args:
         evaluator: a callable of samples returning a dict of metrics, e.g.
-            `wgan_gp_tf.data.get("mnist").evaluator()`.
+            `wgan_gp_tf.evaluation.evaluator_for(wgan_gp_tf.data.get("mnist"))`.
         every: iterations between evaluations, or `None` for each epoch's end.
         count: samples per evaluation.
         seed: fixes their noise.

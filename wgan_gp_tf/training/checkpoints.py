@@ -12,6 +12,7 @@ Checkpoints of earlier versions restore too.
 import logging
 import os
 import re
+import shutil
 import weakref
 
 import tensorflow as tf
@@ -23,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 # The files of checkpoint `ckpt-<iteration>`: its index and its data shards.
 _CHECKPOINT_FILE = re.compile(r"^(ckpt-\d+)\.(index|data-\d+-of-\d+)$")
+# A sharded save writes into `ckpt-<iteration>_temp/` before it renames the shards.
+_UNFINISHED_SAVE = re.compile(r"^ckpt-\d+_temp")
+# The CheckpointManager's state file, which names the newest checkpoint.
+_STATE_FILE = "checkpoint"
 
 # What a checkpoint holds that earlier versions did not write.
 _LATER_ROOTS = ("iteration", "critic_weights", "generator_weights")
@@ -57,12 +62,38 @@ def _new_checkpoint(model):
 def checkpoint_manager(model, directory, max_to_keep=3):
     """A `tf.train.CheckpointManager` for everything a resume needs.
 
+    What a kill during a save leaves in `directory` is cleared first: the
+    temporary folders of an unfinished save, and a state file that is not
+    text (set aside as `checkpoint.damaged`; restoring reads the checkpoints'
+    own files, and the next save writes a new state file).
+
     Args:
         model: a compiled `WGANGP`.
-        directory: the checkpoint folder.
+        directory: the checkpoint folder, which one process writes at a time.
         max_to_keep: checkpoints kept.
     """
+    _clear_unfinished_saves(directory)
     return tf.train.CheckpointManager(_checkpoint(model), directory, max_to_keep)
+
+
+def _clear_unfinished_saves(directory):
+    if not os.path.isdir(directory):
+        return
+    for name in os.listdir(directory):
+        if _UNFINISHED_SAVE.match(name):
+            path = os.path.join(directory, name)
+            logger.warning("removed %s, left by a save that did not finish", path)
+            shutil.rmtree(path, ignore_errors=True)
+    state = os.path.join(directory, _STATE_FILE)
+    try:
+        with open(state, "rb") as file:
+            file.read().decode("utf-8")
+    except FileNotFoundError:
+        return
+    except UnicodeDecodeError:
+        logger.warning("%s is not text (damaged); set aside as %s.damaged, the checkpoints are "
+                       "read from their own files", state, _STATE_FILE)
+        os.replace(state, f"{state}.damaged")
 
 
 def saved_checkpoints(directory):

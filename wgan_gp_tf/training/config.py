@@ -14,6 +14,7 @@ import math
 from wgan_gp_tf import data, models
 from wgan_gp_tf.core import distribute, losses, penalties, sampling
 from wgan_gp_tf.errors import ConfigError, DataError
+from wgan_gp_tf.evaluation import text as text_measures
 
 NAN_ACTIONS = ("stop", "restore")
 DECAYS = ("none", "linear")
@@ -41,6 +42,14 @@ def _fraction(value):
 
 def _seed(value):
     return None if 0 <= value < 2**31 else "must be in [0, 2**31)"
+
+
+def _sequence_length(value):
+    shortest = max(text_measures.NGRAM_ORDERS)
+    if value == 0 or value >= shortest:
+        return None
+    return (f"must be 0 (32) or at least {shortest}: the text measures count "
+            f"{shortest}-grams of each line")
 
 
 def _not_empty(value):
@@ -86,7 +95,7 @@ class TrainConfig:
     channels: int = _field(0, "--dataset=folder: 3 (RGB) or 1 (grayscale); 0: 3.",
                            check=_non_negative)
     seq_len: int = _field(0, "--dataset=text: characters per sample, longer lines cut, shorter "
-                             "ones padded (0: 32, as gan_language.py).", check=_non_negative)
+                             "ones padded (0: 32, as gan_language.py).", check=_sequence_length)
     architecture: str = _field("mlp", "Critic/generator pair.", choices=models.names)
     model_dim: int = _field(0, "Width of the text networks (gan_language.py's DIM; 0: 512, "
                                "which its comment calls slow and overfitting on small "
@@ -238,9 +247,9 @@ class TrainConfig:
 
     def _check_labelled(self):
         source = self.data_source()
-        if source.makes == "images" and source.reads_folder(self.data_dir):
+        if source.makes == "images" and source.reads_folder():
             try:
-                source.class_names(self.data_dir)
+                source.class_names()
             except DataError as error:
                 raise ConfigError(f"--conditional: {error}") from None
         elif not source.class_names():
@@ -267,7 +276,10 @@ class TrainConfig:
             raise ConfigError(f"{field.name} {problem}")
 
     def data_source(self):
-        """The `DataSource` trained on, at `image_size` and `channels` or `seq_len`."""
+        """The `DataSource` trained on, read from `data_dir`, at its sizes.
+
+        The sizes are `image_size` and `channels`, or `seq_len`.
+        """
         source = data.get(self.dataset).sized(self.image_size, self.channels, self.seq_len)
         return source.reading(self.data_dir)
 
@@ -279,7 +291,7 @@ class TrainConfig:
     @property
     def class_names(self):
         """The names of the data's classes (from the folder, for a labelled folder)."""
-        return self.data_source().class_names(self.data_dir)
+        return self.data_source().class_names()
 
     @property
     def execution_steps(self):

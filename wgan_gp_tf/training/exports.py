@@ -1,5 +1,7 @@
 """The end of a run: its evaluator, and its generator exported with the run's facts."""
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -7,7 +9,7 @@ import os
 import keras
 import tensorflow as tf
 
-from wgan_gp_tf import serving
+from wgan_gp_tf import evaluation, serving
 from wgan_gp_tf.errors import ConfigError, DataError, ExportNotFoundError
 
 logger = logging.getLogger(__name__)
@@ -21,8 +23,8 @@ def find_evaluator(config):
             set cannot give (no reference classifier or test split).
     """
     try:
-        return config.data_source().evaluator(config.data_dir,
-                                              inception_weights=config.inception_weights)
+        return evaluation.evaluator_for(config.data_source(),
+                                        inception_weights=config.inception_weights)
     except (ExportNotFoundError, DataError) as error:
         if config.eval_every:
             raise ConfigError(f"eval_every needs a reference classifier: {error}") from None
@@ -71,14 +73,38 @@ def export_run(model, config, training_metrics=None, metrics_span=None, metrics=
     return serving.export_generator(model, config.export_dir, metadata, symbols)
 
 
-def has_export(config, iteration):
-    """Whether `config.export_dir` holds an export of this run folder at `iteration`."""
+def find_export(config, iteration):
+    """The version of `config.export_dir` that holds this run folder at `iteration`, or `None`."""
     for version in serving.existing_versions(config.export_dir):
+        path = os.path.join(config.export_dir, str(version))
         try:
-            metadata = serving.read_metadata(os.path.join(config.export_dir, str(version)))
+            metadata = serving.read_metadata(path)
         except (OSError, ValueError):
             continue
         if (metadata.get("iterations") == iteration
                 and metadata.get("config", {}).get("output_dir") == config.output_dir):
-            return True
-    return False
+            return path
+    return None
+
+
+def has_export(config, iteration):
+    """Whether `config.export_dir` holds an export of this run folder at `iteration`."""
+    return find_export(config, iteration) is not None
+
+
+@contextlib.contextmanager
+def export_lock(export_dir):
+    """Holds `export_dir` for this exporter; another waits until it is released.
+
+    An advisory `flock` on the folder itself (no file for TF Serving to
+    see), dropped by the operating system when the process ends, however it
+    ends. Exporters that check `find_export` under it write one version of an
+    iteration between them.
+    """
+    os.makedirs(export_dir, exist_ok=True)
+    descriptor = os.open(export_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)

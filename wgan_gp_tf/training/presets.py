@@ -3,6 +3,7 @@
 import dataclasses
 import types
 
+from wgan_gp_tf.errors import ConfigError
 from wgan_gp_tf.registry import Registry
 from wgan_gp_tf.training.config import TrainConfig, check_known
 
@@ -189,6 +190,21 @@ preset_names = PRESETS.names
 get_preset = PRESETS.get
 
 
+def _refuse_idle_settings(config, given, preset_values):
+    """Raises `ConfigError` for a setting given that this config would not use."""
+    read = {"penalty_weight": config.penalty not in ("clip", "none"),
+            "clip_value": config.penalty == "clip",
+            "div_power": config.penalty == "div"}
+    for name, used in read.items():
+        if name in given and not used:
+            raise ConfigError(f"--{name} does nothing with --penalty={config.penalty}: leave "
+                              f"it out, or choose a --penalty that reads it")
+    if given.get("image_size") == 0:
+        own = preset_values.get("image_size") or config.data_source().shape[0]
+        raise ConfigError(f"--image_size=0 is not a size: leave it out for "
+                          f"{config.preset}'s own ({own}), or pass a side of 8 pixels or more")
+
+
 def make_config(preset="mnist_mlp", **overrides):
     """Builds a checked config from a preset and explicit overrides.
 
@@ -207,12 +223,15 @@ def make_config(preset="mnist_mlp", **overrides):
         A `TrainConfig`.
 
     Raises:
-        ConfigError: unknown preset or field, or an invalid value.
+        ConfigError: unknown preset or field, an invalid value, or a
+            setting given that the run would not use (`--clip_value` without
+            `--penalty=clip`, `--penalty_weight` with `clip` or `none`, ...).
     """
     values = {"preset": preset, **get_preset(preset).values}
     given = {name: value for name, value in overrides.items() if value is not None}
     check_known({**values, **given})
     config = TrainConfig(**{**values, **given})
+    _refuse_idle_settings(config, given, values)
     name = run_name(config, {name: value for name, value in given.items()
                              if value != values.get(name, _DEFAULTS[name])})
     return dataclasses.replace(config, **{

@@ -15,10 +15,18 @@ import os
 
 import tensorflow as tf
 
-from wgan_gp_tf import evaluation
+from wgan_gp_tf import evaluation, serving
 from wgan_gp_tf.core import WGANGP, distribute
 from wgan_gp_tf.errors import DivergedError
-from wgan_gp_tf.training import callbacks, checkpoints, exports, presets, run_folder, stopping
+from wgan_gp_tf.training import (
+    callbacks,
+    checkpoints,
+    exports,
+    hardware,
+    presets,
+    run_folder,
+    stopping,
+)
 from wgan_gp_tf.training.build import build_trainer
 from wgan_gp_tf.training.progress import IterationProgress
 
@@ -91,10 +99,15 @@ def run(config, verbose="auto", strategy=None):
     strategy = strategy or distribute.make_strategy(config.strategy)
     distribute.check_batch_size(strategy, config.batch_size)
     chief = distribute.is_chief(strategy)
+    if chief:
+        hardware.warn_if_slow_here(config, strategy)
     source = config.data_source()
     training_data = source.training_data(
-        config.data_dir, batch_size=config.batch_size, skip_bad_images=config.skip_bad_images,
+        batch_size=config.batch_size, skip_bad_images=config.skip_bad_images,
         cache_images=config.cache_images, labelled=config.conditional)
+    if chief and source.exportable:
+        # Refused now, not after hours of training.
+        serving.check_export_dir(config.export_dir)
     with run_folder.lock(config.output_dir) if chief else contextlib.nullcontext():
         run_folder.prepare(config, write=chief)
         return _train(config, strategy, source, training_data, chief, verbose)
@@ -148,9 +161,10 @@ def _finish(model, config, source, evaluator, start, last_epoch=None):
     if not source.exportable:
         logger.info("%s: %s; its generators are not exported", config.dataset, final_metrics)
         return result(None, final_metrics)
-    export_path = exports.export_run(model, config, last_epoch,
-                                     _epoch_length(config) if last_epoch else None,
-                                     final_metrics)
+    with exports.export_lock(config.export_dir):
+        export_path = exports.export_run(model, config, last_epoch,
+                                         _epoch_length(config) if last_epoch else None,
+                                         final_metrics)
     logger.info("exported the generator to %s", export_path)
     return result(export_path, final_metrics)
 
@@ -187,7 +201,7 @@ def describe(config, source, training_data, model, strategy):
         f"{generator_size:,} parameters"
         + (f"; conditional on {config.num_classes} classes (AC-GAN)" if config.conditional
            else ""),
-        f"  training  {config.penalty} penalty (weight {config.penalty_weight:g}), "
+        f"  training  {_penalty_line(config)}, "
         f"n_critic {config.n_critic}, batch {config.batch_size}, seed {config.seed}",
         f"  devices   {strategy.num_replicas_in_sync} replica(s) of {devices}; "
         f"XLA {'on' if model.jit_compile else 'off'}",
@@ -195,6 +209,14 @@ def describe(config, source, training_data, model, strategy):
         f"{config.checkpoint_every:,}; "
         + (f"the export to {config.export_dir}" if source.exportable
            else f"no export ({config.dataset} generators are not exported)")])
+
+
+def _penalty_line(config):
+    if config.penalty == "none":
+        return "no penalty"
+    if config.penalty == "clip":
+        return f"weights clipped to ±{config.clip_value:g}"
+    return f"{config.penalty} penalty (weight {config.penalty_weight:g})"
 
 
 def _epoch_length(config):
@@ -216,7 +238,8 @@ def _fit(model, config, training_data, run_callbacks, verbose):
         return model.fit(stream, steps_per_epoch=epoch_length,
                          epochs=math.ceil(config.iterations / epoch_length),
                          initial_epoch=start // epoch_length,
-                         callbacks=[*run_callbacks, progress], verbose=0, shuffle=False)
+                         callbacks=[*run_callbacks, progress], verbose=0, shuffle=False,
+                         stop_on_nan=False)
     except tf.errors.InvalidArgumentError:
         # A file of an image folder that fails to decode surfaces here, unnamed.
         training_data.explain_read_failure()
@@ -251,7 +274,8 @@ def _writing_callbacks(config, source, evaluator, checkpoint_dir):
     written = [
         callbacks.ScalarLog(writer),
         callbacks.SampleGrid(os.path.join(config.output_dir, "samples"), config.sample_every,
-                             config.grid_size, config.seed, writer, draw=source.picture),
+                             config.grid_size, config.seed, writer,
+                             draw=functools.partial(evaluation.picture_for, source)),
     ]
     if config.eval_every:
         written.append(callbacks.Evaluate(

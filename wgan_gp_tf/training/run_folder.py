@@ -1,6 +1,7 @@
 """Run folders: claiming one for a config, and reading a trained one back.
 
-A run folder holds `config.json`, `checkpoints/`, `samples/` and `logs/`.
+A run folder holds `config.json`, `checkpoints/`, `samples/` and `logs/`
+(and a text run's `vocabulary.json`).
 A folder that holds a run of another configuration is refused rather than
 mixed, and folders that cannot take the run's files are refused before any
 training.
@@ -8,6 +9,7 @@ training.
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import socket
@@ -21,6 +23,9 @@ from wgan_gp_tf.training.config import TrainConfig
 
 # The file in each run folder that holds the run's config.
 RUN_CONFIG_FILE = "config.json"
+
+# A text run's symbols, index by index, which its checkpoints depend on.
+VOCABULARY_FILE = "vocabulary.json"
 
 CHECKPOINTS = "checkpoints"
 
@@ -54,8 +59,10 @@ def prepare(config, write=True):
     checked that it can be written and created it.
 
     Raises:
-        ConfigError: the folder holds a run of another configuration, or the
-            export folder of an exported data set cannot be written.
+        ConfigError: the folder holds a run of another configuration, or
+            checkpoints without the config that made them, or a text run whose
+            corpus now gives another vocabulary, or the export folder of an
+            exported data set cannot be written.
     """
     path = os.path.join(config.output_dir, RUN_CONFIG_FILE)
     if os.path.exists(path):
@@ -65,13 +72,50 @@ def prepare(config, write=True):
                 f"{config.output_dir} holds a run with another configuration "
                 f"({'; '.join(changed)}); pass the same options to resume it, "
                 f"or a new --output_dir")
+    elif checkpoints.saved_checkpoints(os.path.join(config.output_dir, CHECKPOINTS)):
+        raise ConfigError(
+            f"{config.output_dir} holds checkpoints but no {RUN_CONFIG_FILE}, so the settings "
+            f"they were trained with are unknown: put back its {RUN_CONFIG_FILE} (from a copy, "
+            f"or the export's assets.extra/model.json \"config\") to resume it, or pass a new "
+            f"--output_dir")
+    source = config.data_source()
+    symbols = list(source.vocabulary.symbols) if source.makes == "text" else None
+    _check_vocabulary(config.output_dir, symbols)
     if not write:
         return
-    if config.data_source().exportable:
+    if source.exportable:
         check_writable(config.export_dir, "export_dir")
+    _write_atomically(path, config.to_json() + "\n")
+    if symbols is not None:
+        _write_atomically(os.path.join(config.output_dir, VOCABULARY_FILE),
+                          json.dumps({"symbols": symbols}, ensure_ascii=False) + "\n")
+
+
+def _check_vocabulary(run_dir, symbols):
+    """Refuses a text run whose corpus now gives other indices than its checkpoints learnt."""
+    path = os.path.join(run_dir, VOCABULARY_FILE)
+    if symbols is None or not os.path.isfile(path):
+        return
+    with open(path, encoding="utf-8") as stream:
+        recorded = json.load(stream)["symbols"]
+    if recorded == symbols:
+        return
+    if len(recorded) != len(symbols):
+        difference = f"{len(recorded)} symbols then, {len(symbols)} now"
+    else:
+        index = next(i for i, (old, new) in enumerate(zip(recorded, symbols, strict=True))
+                     if old != new)
+        difference = (f"the same {len(symbols)} symbols, but index {index} was "
+                      f"{recorded[index]!r} and is now {symbols[index]!r}")
+    raise ConfigError(f"the corpus at --data_dir gives another vocabulary than the one "
+                      f"{run_dir} was trained on ({difference}; {VOCABULARY_FILE} records it): "
+                      f"train on the same corpus to resume, or pass a new --output_dir")
+
+
+def _write_atomically(path, content):
     temporary = path + ".partial"
-    with open(temporary, "w") as stream:
-        stream.write(config.to_json() + "\n")
+    with open(temporary, "w", encoding="utf-8") as stream:
+        stream.write(content)
     os.replace(temporary, path)
 
 

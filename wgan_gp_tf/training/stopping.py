@@ -9,7 +9,7 @@ import threading
 
 import keras
 
-from wgan_gp_tf.training.callbacks import all_finite
+from wgan_gp_tf.core.guards import all_finite
 
 
 class StopOnNonFinite(keras.callbacks.Callback):
