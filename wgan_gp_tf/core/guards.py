@@ -57,8 +57,9 @@ class RaiseOnNonFinite(keras.callbacks.Callback):
     """
 
     def on_train_batch_end(self, batch, logs=None):
-        if not all_finite(logs):
-            names = [name for name, value in logs.items() if not math.isfinite(float(value))]
+        names = [name for name, value in (logs or {}).items()
+                 if not math.isfinite(float(value))]
+        if names:
             raise DivergedError(
                 f"{', '.join(names)} became NaN or infinite by iteration "
                 f"{self.model.iterations_done}; lower the learning rates, check the data for "

@@ -156,11 +156,14 @@ class Penalty(Configurable):
         scores_only: whether `call` takes the trainer's scorer (the critic's
             scores alone, interpolates scored through an affine stem:
             `wgan_gp_tf.core.stems`) rather than the critic itself.
+        weighted: whether it adds a term to the critic loss, which the
+            trainer's `penalty_weight` scales.
     """
 
     name = None
     second_order = False
     scores_only = False
+    weighted = True
 
     def __call__(self, critic, real, fake, seed):
         output = self.call(critic, real, fake, seed)
@@ -294,7 +297,7 @@ class Div(Penalty):
 class NoPenalty(_PenaltyOfFunction):
     """No constraint, `no_penalty`; the gradient norm is still measured."""
 
-    name, function = "none", no_penalty
+    name, function, weighted = "none", no_penalty, False
 
 
 @_builtin
@@ -305,7 +308,7 @@ class Clip(Penalty):
         clip_value: the bound c of `[-c, c]`.
     """
 
-    name, scores_only = "clip", True
+    name, scores_only, weighted = "clip", True, False
 
     def __init__(self, clip_value=CLIP_VALUE):
         if not clip_value > 0:

@@ -5,6 +5,7 @@ import tensorflow as tf
 
 from wgan_gp_tf import models
 from wgan_gp_tf.core import WGANGP, penalties
+from wgan_gp_tf.training.config import PENALTY_SETTINGS
 
 
 def build_trainer(config, strategy=None):
@@ -54,8 +55,9 @@ def _build_trainer(config):
 
 def _penalty(config):
     """The penalty object, with the settings its flags give."""
-    settings = {"div": {"power": config.div_power}, "clip": {"clip_value": config.clip_value}}
-    return penalties.REGISTRY.get(config.penalty)(**settings.get(config.penalty, {}))
+    arguments = {argument: getattr(config, field) for field, argument
+                 in PENALTY_SETTINGS.get(config.penalty, {}).items()}
+    return penalties.REGISTRY.get(config.penalty)(**arguments)
 
 
 def _optimizer(config, learning_rate, updates_per_iteration):

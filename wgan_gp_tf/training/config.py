@@ -28,6 +28,10 @@ _ACCEPTED_TYPES = {int: int, float: (int, float), str: str, bool: bool,
                    str | None: (str, type(None))}
 
 
+# The flags that only one penalty reads, and the argument each gives its constructor.
+PENALTY_SETTINGS = {"div": {"div_power": "power"}, "clip": {"clip_value": "clip_value"}}
+
+
 def _positive(value):
     return None if value > 0 else "must be positive"
 

@@ -3,9 +3,10 @@
 import dataclasses
 import types
 
+from wgan_gp_tf.core import penalties
 from wgan_gp_tf.errors import ConfigError
 from wgan_gp_tf.registry import Registry
-from wgan_gp_tf.training.config import TrainConfig, check_known
+from wgan_gp_tf.training.config import PENALTY_SETTINGS, TrainConfig, check_known
 
 _BOJONE = "github.com/bojone/gan"
 _PAPER = "github.com/igul222/improved_wgan_training"
@@ -192,13 +193,14 @@ get_preset = PRESETS.get
 
 def _refuse_idle_settings(config, given, preset_values):
     """Raises `ConfigError` for a setting given that this config would not use."""
-    read = {"penalty_weight": config.penalty not in ("clip", "none"),
-            "clip_value": config.penalty == "clip",
-            "div_power": config.penalty == "div"}
-    for name, used in read.items():
-        if name in given and not used:
-            raise ConfigError(f"--{name} does nothing with --penalty={config.penalty}: leave "
-                              f"it out, or choose a --penalty that reads it")
+    read = {field for fields in PENALTY_SETTINGS.values() for field in fields}
+    read -= set(PENALTY_SETTINGS.get(config.penalty, {}))
+    if not penalties.REGISTRY.get(config.penalty).weighted:
+        read.add("penalty_weight")
+    idle = sorted(read & set(given))
+    if idle:
+        raise ConfigError(f"--{idle[0]} does nothing with --penalty={config.penalty}: leave "
+                          f"it out, or choose a --penalty that reads it")
     if given.get("image_size") == 0:
         own = preset_values.get("image_size") or config.data_source().shape[0]
         raise ConfigError(f"--image_size=0 is not a size: leave it out for "
