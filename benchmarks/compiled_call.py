@@ -21,7 +21,7 @@ def preset_call(data_dir, constant_input=False, **overrides):
     batches = config.data_source().training_data(
         batch_size=config.batch_size, skip_bad_images=False,
         cache_images=config.cache_images).batches(
-            batch_size=config.batch_size, n_critic=config.n_critic, seed=0,
+            batch_size=config.batch_size, per_iteration=model.real_batches_per_iteration, seed=0,
             value_range=model.output_range)
     if constant_input:
         batches = tf.data.Dataset.from_tensors(next(iter(batches))).repeat()

@@ -51,8 +51,8 @@ def _variant(config, strategy, precision, xla, ema):
     model.jit_compile = xla
     images = np.random.default_rng(0).integers(0, 256, (1000, *shape), dtype=np.uint8)
     batches = wgan_gp_tf.data.training_batches(
-        images, batch_size=config.batch_size, n_critic=config.n_critic, seed=0,
-        value_range=model.output_range)
+        images, batch_size=config.batch_size, per_iteration=model.real_batches_per_iteration,
+        seed=0, value_range=model.output_range)
     model.fit(batches, steps_per_epoch=1, epochs=1, verbose=0)  # Traces and compiles.
 
     def measure(iterations):

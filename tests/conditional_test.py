@@ -167,7 +167,7 @@ class LabelledFolderTest(tf.test.TestCase):
         self.assertEqual((config.num_classes, config.class_names), (2, ("cats", "dogs")))
         source = config.data_source()
         data = source.training_data(batch_size=4, labelled=True)
-        images, labels = next(iter(data.batches(batch_size=4, n_critic=1, seed=0,
+        images, labels = next(iter(data.batches(batch_size=4, per_iteration=1, seed=0,
                                                 value_range=(0.0, 1.0))))
         # Each image's class is its folder: dark cats, light dogs.
         self.assertAllEqual(labels[0], np.where(images[0, :, 0, 0, 0] > 0.5, 1, 0))

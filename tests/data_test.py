@@ -116,7 +116,7 @@ class IdxTest(tf.test.TestCase):
                                                "of 8"):
             data.get("mnist").reading(folder).training_data(batch_size=8)
         first = next(iter(data.get("mnist").reading(folder).training_data(batch_size=7).batches(
-            batch_size=7, n_critic=1, seed=0, value_range=(0.0, 1.0))))
+            batch_size=7, per_iteration=1, seed=0, value_range=(0.0, 1.0))))
         self.assertEqual(first.shape, (1, 7, 28, 28, 1))
 
 
@@ -207,7 +207,7 @@ class TrainingBatchesTest(tf.test.TestCase):
 
     def test_shape_and_range(self):
         dataset = data.training_batches(self._indexed_images(), batch_size=5,
-                                        n_critic=3, seed=0, value_range=(-1.0, 1.0))
+                                        per_iteration=3, seed=0, value_range=(-1.0, 1.0))
         element = next(iter(dataset))
         self.assertEqual(element.shape, (3, 5, 2, 2, 1))
         self.assertEqual(element.dtype, tf.float32)
@@ -215,7 +215,7 @@ class TrainingBatchesTest(tf.test.TestCase):
 
     def test_each_data_epoch_is_a_permutation(self):
         dataset = data.training_batches(self._indexed_images(), batch_size=5,
-                                        n_critic=3, seed=0, value_range=(0.0, 255.0))
+                                        per_iteration=3, seed=0, value_range=(0.0, 255.0))
         values = np.round(np.concatenate(
             [e.numpy().reshape(-1, 4)[:, 0] for e in dataset.take(8)]))
         self.assertCountEqual(values[:60], np.arange(60))
@@ -225,20 +225,20 @@ class TrainingBatchesTest(tf.test.TestCase):
     def test_a_resumed_stream_continues_the_same_order(self):
         def stream(start, count):
             dataset = data.training_batches(self._indexed_images(), batch_size=5,
-                                            n_critic=3, seed=7, start_iteration=start)
+                                            per_iteration=3, seed=7, start_iteration=start)
             return np.stack([e.numpy() for e in dataset.take(count)])
 
         self.assertAllEqual(stream(0, 12)[5:], stream(5, 7))
         self.assertNotAllEqual(
             stream(0, 4),
             np.stack([e.numpy() for e in data.training_batches(
-                self._indexed_images(), batch_size=5, n_critic=3,
+                self._indexed_images(), batch_size=5, per_iteration=3,
                 seed=8).take(4)]))
 
     def test_fewer_images_than_a_batch(self):
         with self.assertRaisesRegex(DataError, "only 3 training images.*--batch_size"):
             data.training_batches(self._indexed_images(3), batch_size=5,
-                                  n_critic=1, seed=0)
+                                  per_iteration=1, seed=0)
 
 
 if __name__ == "__main__":

@@ -73,11 +73,11 @@ class ImageFolderTest(tf.test.TestCase):
     def test_fewer_images_than_a_batch_is_a_clear_error(self):
         folder = data.ImageFolder.scan(self.folder, (64, 64, 3), skip_bad_images=True)
         with self.assertRaisesRegex(DataError, "only 6 training images, fewer than one batch"):
-            data.training_batches(folder, batch_size=8, n_critic=1, seed=0)
+            data.training_batches(folder, batch_size=8, per_iteration=1, seed=0)
 
     def test_streamed_and_cached_folders_give_the_same_stream(self):
         folder = data.ImageFolder.scan(self.folder, (32, 32, 3), skip_bad_images=True)
-        options = dict(batch_size=2, n_critic=2, seed=3, value_range=(-1.0, 1.0),
+        options = dict(batch_size=2, per_iteration=2, seed=3, value_range=(-1.0, 1.0),
                        start_iteration=1)
         streamed = data.training_batches(folder, **options).take(4)
         cached = data.training_batches(folder.load(), **options).take(4)

@@ -107,7 +107,7 @@ class FitInputsTest(tf.test.TestCase):
     def test_an_array_is_one_pass_per_epoch_and_one_iteration_per_n_critic_batches(self):
         def stream(epochs, initial_epoch=0, seed=0, shuffle=True, count=103):
             dataset, per_epoch = inputs.iteration_stream(
-                _numbered(count), batch_size=10, n_critic=2, shuffle=shuffle, seed=seed,
+                _numbered(count), batch_size=10, per_iteration=2, shuffle=shuffle, seed=seed,
                 sample_shape=SHAPE, epochs=epochs, initial_epoch=initial_epoch)
             return _sample_numbers(dataset), per_epoch
 
@@ -131,14 +131,14 @@ class FitInputsTest(tf.test.TestCase):
         for dataset in (tf.data.Dataset.from_tensor_slices(samples).batch(10),
                         tf.data.Dataset.from_tensor_slices((samples, labels)).batch(10)):
             stream, per_epoch = inputs.iteration_stream(
-                dataset, batch_size=None, n_critic=2, shuffle=True, seed=0, sample_shape=SHAPE)
+                dataset, batch_size=None, per_iteration=2, shuffle=True, seed=0, sample_shape=SHAPE)
             self.assertIsNone(per_epoch)
             # Batches 0-4 of 10 and a last one of 5: two iterations, in order.
             self.assertAllEqual(np.concatenate(_sample_numbers(stream)).ravel(), np.arange(40))
             self.assertFalse(stream.options().autotune.enabled)
         values = np.random.default_rng(0).normal(size=(3, 2, 5, *SHAPE)).astype(np.float32)
         stream, _ = inputs.iteration_stream(
-            tf.data.Dataset.from_tensor_slices(values), batch_size=None, n_critic=2,
+            tf.data.Dataset.from_tensor_slices(values), batch_size=None, per_iteration=2,
             shuffle=True, seed=0, sample_shape=SHAPE)
         self.assertAllEqual(np.stack(list(stream.as_numpy_iterator())), values)
         # Its autotuning thread would hold up the iterator's release for up
@@ -176,7 +176,7 @@ class FitInputsTest(tf.test.TestCase):
                 dict(x=np.zeros((40, *SHAPE), np.uint8)),
             r"samples of shape \(4, 4\), but the generator makes \(4, 4, 1\); .*x\[\.\.\., None\]":
                 dict(x=np.zeros((40, 4, 4), np.float32)),
-            "19 samples are fewer than one iteration's n_critic=2 batches of 10":
+            "19 samples are fewer than one iteration's 2 batches of 10":
                 dict(x=np.zeros((19, *SHAPE), np.float32), batch_size=10),
             "batch_size does not apply to a tf.data.Dataset":
                 dict(x=tf.data.Dataset.from_tensors(np.zeros((2, *SHAPE), np.float32)),

@@ -32,7 +32,7 @@ def _fit(model, config, shape, iterations):
     images = np.random.default_rng(0).integers(0, 256, (16, *shape), dtype=np.uint8)
     labels = np.arange(16) % config.num_classes if config.conditional else None
     batches = data.training_batches(images, batch_size=config.batch_size,
-                                    n_critic=config.n_critic, seed=0,
+                                    per_iteration=model.real_batches_per_iteration, seed=0,
                                     value_range=model.output_range, labels=labels)
     return model.fit(batches, steps_per_epoch=iterations, epochs=1, verbose=0).history
 

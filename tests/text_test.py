@@ -80,7 +80,7 @@ class CorpusTest(tf.test.TestCase):
         self.assertIn("40 lines of 12 characters", training.description())
 
         def first(seed):
-            stream = training.batches(batch_size=8, n_critic=3, seed=seed)
+            stream = training.batches(batch_size=8, per_iteration=3, seed=seed)
             return next(iter(stream)).numpy()
 
         batch = first(0)

@@ -68,12 +68,12 @@ class SamplerTest(tf.test.TestCase):
 
     def test_streams_are_seeded_and_resume_exactly(self):
         def first(start, seed=0):
-            stream = toys.training_batches("8gaussians", batch_size=4, n_critic=2,
+            stream = toys.training_batches("8gaussians", batch_size=4, per_iteration=2,
                                            seed=seed, start_iteration=start)
             return next(iter(stream)).numpy()
 
         self.assertEqual(first(0).shape, (2, 4, 2))
-        whole = toys.training_batches("8gaussians", batch_size=4, n_critic=2, seed=0)
+        whole = toys.training_batches("8gaussians", batch_size=4, per_iteration=2, seed=0)
         self.assertAllEqual(list(whole.skip(5).take(1))[0], first(5))
         self.assertNotAllClose(first(0), first(0, seed=1))
 
@@ -187,7 +187,7 @@ class ToyRunTest(tf.test.TestCase):
             run_config = self._config(penalty=penalty, name=penalty)
             model = training.build_trainer(run_config)
             stream = toys.training_batches("toy_1d", batch_size=256,
-                                           n_critic=run_config.n_critic, seed=0)
+                                           per_iteration=model.real_batches_per_iteration, seed=0)
             history[penalty] = model.fit(stream, steps_per_epoch=100, epochs=3,
                                          verbose=0).history
         # Measured, per 100 iterations: hinge, critic loss 0.8, 0.9, 0.9 and

@@ -67,9 +67,13 @@ class LossesTest(tf.test.TestCase):
     """The trainer minimises each loss's two terms, on the scores it computes."""
 
     def test_relativistic_updates(self):
-        """L_D = mean softplus(f - r_i), L_G = mean softplus(r_i - f) on the same real batch."""
+        """L_D = mean softplus(f - r_i), then L_G = mean softplus(r_j - f) on a fresh real batch.
+
+        keras/rsgan_sn_celeba.py draws a real batch for each generator update too.
+        """
         model, w, c = _linear_model(loss="relativistic", penalty="none")
-        real = np.random.default_rng(1).uniform(size=(1, 5, *IMAGE_SHAPE)).astype(np.float32)
+        self.assertEqual(model.real_batches_per_iteration, 2)
+        real = np.random.default_rng(1).uniform(size=(2, 5, *IMAGE_SHAPE)).astype(np.float32)
         real_scores = np.sum(real[0] * w, axis=(1, 2, 3))
         fake_score = float(np.sum(c * w))
 
@@ -79,7 +83,7 @@ class LossesTest(tf.test.TestCase):
         weights = _sigmoid(fake_score - real_scores)[:, None, None, None]
         new_w = w - 0.1 * np.mean(weights * (c - real[0]), axis=0)
         self.assertAllClose(model.critic.w, new_w, rtol=1e-5, atol=1e-6)
-        new_real, new_fake = np.sum(real[0] * new_w, axis=(1, 2, 3)), np.sum(c * new_w)
+        new_real, new_fake = np.sum(real[1] * new_w, axis=(1, 2, 3)), np.sum(c * new_w)
         self.assertAllClose(logs["generator_loss"], np.mean(_softplus(new_real - new_fake)),
                             rtol=1e-5)
         weights = _sigmoid(new_real - new_fake)[:, None, None, None]
@@ -104,6 +108,15 @@ class LossesTest(tf.test.TestCase):
         self.assertAllClose(logs["generator_loss"], fake_score, rtol=1e-5)
         self.assertEqual(int(model.critic_optimizer.iterations), 1)
         self.assertEqual(int(model.generator_optimizer.iterations), 1)
+
+    def test_each_relativistic_generator_update_reads_its_own_batch(self):
+        model, _, _ = _linear_model(loss="relativistic", penalty="none")
+        model.n_generator = 2
+        self.assertEqual(model.real_batches_per_iteration, 3)
+        with self.assertRaisesRegex(ValueError, r"the iteration's 3 real batches \[3, batch"):
+            model.train_step(tf.zeros([2, 5, *IMAGE_SHAPE]))
+        model.one_step, model.n_generator = True, 1
+        self.assertEqual(model.real_batches_per_iteration, 1)
 
     def test_n_generator_updates_and_one_step_refuses_more(self):
         model, history = _fit("squared", jit_compile=False, n_critic=1, n_generator=3)
@@ -164,7 +177,7 @@ def _fit(penalty, jit_compile, seed=0, iterations=4, n_critic=2,
     model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
                   jit_compile=jit_compile, steps_per_execution=steps_per_execution)
     data = np.random.default_rng(seed).uniform(
-        size=(iterations, n_critic, 8, *IMAGE_SHAPE)).astype(np.float32)
+        size=(iterations, model.real_batches_per_iteration, 8, *IMAGE_SHAPE)).astype(np.float32)
     history = model.fit(tf.data.Dataset.from_tensor_slices(data), epochs=1,
                         verbose=0)
     return model, history.history
@@ -247,7 +260,7 @@ class EveryPenaltyTest(tf.test.TestCase, parameterized.TestCase):
 
     def test_wrong_element_shape_is_explained(self):
         model, _, _ = _linear_model()
-        with self.assertRaisesRegex(ValueError, "n_critic=1 real batches"):
+        with self.assertRaisesRegex(ValueError, r"the iteration's 1 real batches \[1, batch"):
             model.train_step(tf.zeros([2, 5, *IMAGE_SHAPE]))
 
 

@@ -111,8 +111,8 @@ def distribute_batches(strategy, dataset):
 
     Args:
         strategy: the run's strategy.
-        dataset: the global stream, elements `[n_critic, batch, ...]` (or
-            pairs of them and their labels `[n_critic, batch]`).
+        dataset: the global stream, elements `[per_iteration, batch, ...]` (or
+            pairs of them and their labels `[per_iteration, batch]`).
 
     Returns:
         `dataset` itself with one replica or when it is distributed already;
@@ -132,7 +132,7 @@ def distribute_batches(strategy, dataset):
         first = context.input_pipeline_id * local
 
         def rows_of_local_replicas(*element):
-            # [n_critic, batch, ...] -> [local, n_critic, batch / replicas, ...],
+            # [per_iteration, batch, ...] -> [local, per_iteration, batch / replicas, ...],
             # the images and (if conditional) their labels alike.
             def rows(batches):
                 parts = tf.stack(tf.split(batches, replicas, axis=1))

@@ -1,11 +1,13 @@
 """What `WGANGP.fit` accepts, turned into one element per iteration.
 
-An iteration needs n_critic fresh real batches, one per critic update, so
-every input becomes a stream of float32 `[n_critic, batch, ...]` elements:
-arrays are shuffled and cut into batches, datasets of batches are grouped
-n_critic at a time, and datasets that already yield iterations pass through.
+An iteration needs fresh real batches, one per critic update (and one per
+generator update if the loss scores real samples there: the trainer's
+`real_batches_per_iteration`), so every input becomes a stream of float32
+`[per_iteration, batch, ...]` elements: arrays are shuffled and cut into
+batches, datasets of batches are grouped `per_iteration` at a time, and
+datasets that already yield iterations pass through.
 For a conditional trainer each element is a pair, `(images, labels)` with
-int32 labels `[n_critic, batch]`.
+int32 labels `[per_iteration, batch]`.
 """
 
 import numpy as np
@@ -22,20 +24,20 @@ _WITHOUT_AUTOTUNE = tf.data.Options()
 _WITHOUT_AUTOTUNE.autotune.enabled = False
 
 
-def iteration_stream(x, y=None, *, batch_size, n_critic, shuffle, seed, sample_shape,
+def iteration_stream(x, y=None, *, batch_size, per_iteration, shuffle, seed, sample_shape,
                      epochs=1, initial_epoch=0, num_classes=0):
-    """One element per iteration: float32 `[n_critic, batch, *sample_shape]` (and labels).
+    """One element per iteration: float32 `[per_iteration, batch, *sample_shape]` (and labels).
 
     Args:
         x: real samples `[N, *sample_shape]` (a NumPy array or tensor); or a
             `tf.data.Dataset` of batches `[B, *sample_shape]`, or of tuples
             whose first item is such a batch; or a dataset of iterations
-            `[n_critic, B, *sample_shape]`, whose elements pass unchanged;
+            `[per_iteration, B, *sample_shape]`, whose elements pass unchanged;
             or a distributed dataset, returned as it is.
         y: with `num_classes`, the int labels `[N]` of an array `x`.
         batch_size: samples per batch, for arrays (default 32); datasets
             are batched already.
-        n_critic: batches per iteration.
+        per_iteration: batches per iteration.
         shuffle: for arrays, draw each epoch's batches from a new
             permutation.
         seed: seeds the permutations: epoch e's depends on `(seed, e)`
@@ -66,21 +68,21 @@ def iteration_stream(x, y=None, *, batch_size, n_critic, shuffle, seed, sample_s
         if batch_size is not None:
             raise ValueError("batch_size does not apply to a tf.data.Dataset, whose elements "
                              "are batches already; batch the dataset instead")
-        stream, iterations = _dataset_stream(x, n_critic, sample_shape, num_classes), None
+        stream, iterations = _dataset_stream(x, per_iteration, sample_shape, num_classes), None
     else:
         labels = _checked_labels(y, x, num_classes) if num_classes else None
         stream, iterations = _array_stream(x, labels, batch_size or DEFAULT_BATCH_SIZE,
-                                           n_critic, shuffle, seed, sample_shape,
+                                           per_iteration, shuffle, seed, sample_shape,
                                            range(initial_epoch, epochs))
     return stream.with_options(_WITHOUT_AUTOTUNE), iterations
 
 
-def split_labels(data, num_classes, n_critic):
+def split_labels(data, num_classes, per_iteration):
     """`(real_batches, labels)` of a train step's element; `labels` is `None` if unconditional.
 
     Raises:
         ValueError: a conditional element that is not an `(images, labels)`
-            pair, or batches that are not `[n_critic, batch, ...]`.
+            pair, or batches that are not `[per_iteration, batch, ...]`.
     """
     batches, labels = data, None
     if num_classes:
@@ -89,9 +91,11 @@ def split_labels(data, num_classes, n_critic):
                              "iterations: pass fit(x, y) or a dataset of (batch, labels) pairs")
         batches, labels = data
     # A multi-worker input pipeline leaves the leading dimension unknown.
-    if batches.shape[0] not in (None, n_critic):
-        raise ValueError(f"each training element must hold n_critic={n_critic} real batches "
-                         f"[n_critic, batch, ...]; got shape {batches.shape}")
+    if batches.shape[0] not in (None, per_iteration):
+        raise ValueError(f"each training element must hold the iteration's {per_iteration} "
+                         f"real batches [{per_iteration}, batch, ...] (n_critic, and n_generator "
+                         f"for a loss that scores real samples there); got shape "
+                         f"{batches.shape}")
     return batches, labels
 
 
@@ -117,7 +121,7 @@ def _checked_labels(y, x, num_classes):
     return tf.constant(labels, tf.int32)
 
 
-def _array_stream(x, labels, batch_size, n_critic, shuffle, seed, sample_shape, epochs):
+def _array_stream(x, labels, batch_size, per_iteration, shuffle, seed, sample_shape, epochs):
     if x is None:
         raise ValueError("WGANGP.fit needs real samples: an array, a tensor or a "
                          "tf.data.Dataset")
@@ -129,21 +133,21 @@ def _array_stream(x, labels, batch_size, n_critic, shuffle, seed, sample_shape, 
                          f"{len(values):,} samples (the first is sample "
                          f"{np.argmin(finite):,}); drop or repair them before fit")
     count = len(values)
-    if count < batch_size * n_critic:
+    if count < batch_size * per_iteration:
         raise ValueError(
-            f"{count} samples are fewer than one iteration's n_critic={n_critic} batches "
+            f"{count} samples are fewer than one iteration's {per_iteration} batches "
             f"of {batch_size}; pass more samples or a smaller batch_size")
     samples = tf.constant(values, tf.float32)
-    iterations = count // (batch_size * n_critic)
+    iterations = count // (batch_size * per_iteration)
 
     def epoch_iterations(epoch):
         order = tf.range(count, dtype=tf.int64)
         if shuffle:
             order = tf.random.experimental.stateless_shuffle(
                 order, seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
-        used = iterations * n_critic * batch_size
+        used = iterations * per_iteration * batch_size
         return tf.data.Dataset.from_tensor_slices(
-            tf.reshape(order[:used], [iterations, n_critic, batch_size]))
+            tf.reshape(order[:used], [iterations, per_iteration, batch_size]))
 
     def gather(batches):
         if labels is None:
@@ -157,9 +161,9 @@ def _array_stream(x, labels, batch_size, n_critic, shuffle, seed, sample_shape, 
     return stream, iterations
 
 
-def _dataset_stream(dataset, n_critic, sample_shape, num_classes):
+def _dataset_stream(dataset, per_iteration, sample_shape, num_classes):
     if num_classes:
-        return _labelled_dataset_stream(dataset, n_critic, sample_shape)
+        return _labelled_dataset_stream(dataset, per_iteration, sample_shape)
     if isinstance(dataset.element_spec, tuple | list):
         dataset = dataset.map(lambda *items: items[0])
     spec = dataset.element_spec
@@ -176,11 +180,11 @@ def _dataset_stream(dataset, n_critic, sample_shape, num_classes):
     # Batches of one size go together; a smaller last batch finds no partners.
     return dataset.group_by_window(
         key_func=lambda batch: tf.shape(batch, out_type=tf.int64)[0],
-        reduce_func=lambda size, batches: batches.batch(n_critic, drop_remainder=True),
-        window_size=n_critic)
+        reduce_func=lambda size, batches: batches.batch(per_iteration, drop_remainder=True),
+        window_size=per_iteration)
 
 
-def _labelled_dataset_stream(dataset, n_critic, sample_shape):
+def _labelled_dataset_stream(dataset, per_iteration, sample_shape):
     spec = dataset.element_spec
     if not (isinstance(spec, tuple | list) and len(spec) == 2
             and all(isinstance(item, tf.TensorSpec) for item in spec)):
@@ -197,8 +201,8 @@ def _labelled_dataset_stream(dataset, n_critic, sample_shape):
     _check_samples(images.dtype, images.shape[1:], sample_shape, "the dataset's batches")
     return dataset.map(to_pairs).group_by_window(
         key_func=lambda batch, label: tf.shape(batch, out_type=tf.int64)[0],
-        reduce_func=lambda size, batches: batches.batch(n_critic, drop_remainder=True),
-        window_size=n_critic)
+        reduce_func=lambda size, batches: batches.batch(per_iteration, drop_remainder=True),
+        window_size=per_iteration)
 
 
 def _check_samples(dtype, shape, sample_shape, what):

@@ -55,7 +55,8 @@ class WGANGP(GeneratingModel):
     of both from the same batches. `iteration` counts them, and a Keras step
     is one iteration. `fit` takes an array of real samples with `batch_size`,
     a `tf.data.Dataset` of batches (or of `(batch, labels)` tuples), or one of
-    whole iterations `[n_critic, B, ...]`; docs/library.md has the details.
+    whole iterations `[real_batches_per_iteration, B, ...]`; docs/library.md
+    has the details.
     Real samples must already be in the generator's output range.
 
     What the model is, the networks and the algorithm's settings, is given
@@ -209,19 +210,30 @@ class WGANGP(GeneratingModel):
         self.compile(**{name: keras.saving.deserialize_keras_object(value)
                         for name, value in config.items()})
 
+    @property
+    def real_batches_per_iteration(self):
+        """Real batches an iteration reads: one per critic update, and one per
+        generator update if the loss's generator term scores real samples (as
+        the original relativistic script draws them)."""
+        fresh_for_generator = self.adversarial_loss.generator_needs_real and not self.one_step
+        return self.n_critic + (self.n_generator if fresh_for_generator else 0)
+
     def train_step(self, data):
-        real_batches, real_labels = inputs.split_labels(data, self.num_classes, self.n_critic)
-        labels = ([None] * self.n_critic if real_labels is None
-                  else tf.unstack(real_labels, num=self.n_critic))
+        count = self.real_batches_per_iteration
+        batches, batch_labels = inputs.split_labels(data, self.num_classes, count)
+        real_batches = tf.unstack(batches, num=count)
+        labels = [None] * count if batch_labels is None else tf.unstack(batch_labels, num=count)
         if self.one_step:
             self.joint_step(real_batches[0], labels[0])
         else:
             critic_step = train_functions.traced_once(self, "critic", self.n_critic)
-            for real, real_label in zip(tf.unstack(real_batches, num=self.n_critic), labels,
+            for real, real_label in zip(real_batches[:self.n_critic], labels[:self.n_critic],
                                         strict=True):
                 critic_step(real, real_label)
+            # Without batches of its own, a generator update reads only the batch size.
+            generator_batches = real_batches[self.n_critic:] or [real] * self.n_generator
             generator_step = train_functions.traced_once(self, "generator", self.n_generator)
-            for _ in range(self.n_generator):
+            for real in generator_batches:
                 generator_step(real)
         if self.average_generator is not None:
             averaging.update_average(self.average_generator, self.generator,
@@ -369,8 +381,9 @@ class WGANGP(GeneratingModel):
         guards.check_outputs(self)
         stream, iterations_per_epoch = inputs.iteration_stream(
             x, y if self.num_classes else None, num_classes=self.num_classes,
-            batch_size=batch_size, n_critic=self.n_critic, shuffle=shuffle, seed=self.seed,
-            sample_shape=self.image_shape, epochs=epochs, initial_epoch=initial_epoch)
+            batch_size=batch_size, per_iteration=self.real_batches_per_iteration,
+            shuffle=shuffle, seed=self.seed, sample_shape=self.image_shape, epochs=epochs,
+            initial_epoch=initial_epoch)
         stream = distribute.distribute_batches(self.distribute_strategy, stream)
         steps_per_epoch = steps_per_epoch or iterations_per_epoch
         if stop_on_nan:

@@ -89,11 +89,11 @@ class DataSource(abc.ABC):
 
 
 class TrainingData(abc.ABC):
-    """Training samples that stream as n_critic real batches per iteration."""
+    """Training samples that stream as the real batches of one iteration per element."""
 
     @abc.abstractmethod
-    def batches(self, *, batch_size, n_critic, seed, value_range, start_iteration=0):
-        """The infinite stream of float32 `[n_critic, batch_size, *shape]`, from a seed."""
+    def batches(self, *, batch_size, per_iteration, seed, value_range, start_iteration=0):
+        """The infinite stream of float32 `[per_iteration, batch_size, *shape]`, from a seed."""
 
     @abc.abstractmethod
     def description(self):
@@ -114,8 +114,9 @@ class ImageTrainingData(TrainingData):
     images: object
     labels: object = None
 
-    def batches(self, *, batch_size, n_critic, seed, value_range, start_iteration=0):
-        return stream.training_batches(self.images, batch_size=batch_size, n_critic=n_critic,
+    def batches(self, *, batch_size, per_iteration, seed, value_range, start_iteration=0):
+        return stream.training_batches(self.images, batch_size=batch_size,
+                                       per_iteration=per_iteration,
                                        seed=seed, value_range=value_range,
                                        start_iteration=start_iteration, labels=self.labels)
 

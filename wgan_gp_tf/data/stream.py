@@ -1,4 +1,4 @@
-"""The training stream of an image data set: n_critic real batches per iteration.
+"""The training stream of an image data set: an iteration's real batches per element.
 
 Its order depends only on the seed, so a resumed run sees the same data as an
 uninterrupted one, and an image folder gives the same stream cached or not.
@@ -18,9 +18,9 @@ def require_a_batch(count, batch_size, what="images"):
             f"{batch_size}; use a smaller --batch_size or more data")
 
 
-def training_batches(images, *, batch_size, n_critic, seed,
+def training_batches(images, *, batch_size, per_iteration, seed,
                      value_range=(0.0, 1.0), start_iteration=0, labels=None, to_samples=None):
-    """The training stream: one element of n_critic real batches per iteration.
+    """The training stream: one element of `per_iteration` real batches per iteration.
 
     Batches are drawn like the original's `mnist.train.next_batch`: each data
     epoch is a fresh permutation cut into batches without replacement (a
@@ -29,7 +29,9 @@ def training_batches(images, *, batch_size, n_critic, seed,
     Args:
         images: uint8 array `[N, H, W, C]`, or an `ImageFolder`.
         batch_size: examples per batch.
-        n_critic: batches per element.
+        per_iteration: batches per element (the trainer's
+            `real_batches_per_iteration`: one per critic update, and one per
+            generator update if its loss scores real samples).
         seed: int; the order of the whole stream depends on it alone.
         value_range: `(low, high)` that pixel values 0 and 255 map to.
         start_iteration: skip the elements of the iterations before this one,
@@ -39,8 +41,8 @@ def training_batches(images, *, batch_size, n_critic, seed,
             scaling pixels to `value_range` (text: one-hot rows of indices).
 
     Returns:
-        An infinite `tf.data.Dataset` of float32 `[n_critic, batch_size, H, W, C]`,
-        or with `labels` of pairs of them and int32 `[n_critic, batch_size]`.
+        An infinite `tf.data.Dataset` of float32 `[per_iteration, batch_size, H, W, C]`,
+        or with `labels` of pairs of them and int32 `[per_iteration, batch_size]`.
 
     Raises:
         DataError: fewer images than one batch.
@@ -48,7 +50,7 @@ def training_batches(images, *, batch_size, n_critic, seed,
     count = len(images)
     require_a_batch(count, batch_size)
     batches_per_epoch = count // batch_size
-    first_epoch, first_batch = divmod(start_iteration * n_critic,
+    first_epoch, first_batch = divmod(start_iteration * per_iteration,
                                       batches_per_epoch)
     low, high = value_range
 
@@ -76,7 +78,7 @@ def training_batches(images, *, batch_size, n_critic, seed,
         decoded = images.decoded(indices)
         if classes is not None:
             decoded = tf.data.Dataset.zip(decoded, indices.map(lambda i: tf.gather(classes, i)))
-        batches = (decoded.batch(batch_size).batch(n_critic, drop_remainder=True)
+        batches = (decoded.batch(batch_size).batch(per_iteration, drop_remainder=True)
                    .map(scale, num_parallel_calls=tf.data.AUTOTUNE))
     else:
         # In memory, one map gathers and scales: this stream feeds every step.
@@ -87,6 +89,6 @@ def training_batches(images, *, batch_size, n_critic, seed,
                 return scale(tf.gather(pixels, indices))
             return scale(tf.gather(pixels, indices), tf.gather(classes, indices))
 
-        batches = index_batches.batch(n_critic, drop_remainder=True).map(
+        batches = index_batches.batch(per_iteration, drop_remainder=True).map(
             gather, num_parallel_calls=tf.data.AUTOTUNE)
     return batches.prefetch(tf.data.AUTOTUNE)

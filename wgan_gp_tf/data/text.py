@@ -239,10 +239,10 @@ class TextTrainingData(TrainingData):
     vocabulary_size: int
     corpus: Corpus
 
-    def batches(self, *, batch_size, n_critic, seed, value_range=None, start_iteration=0):
+    def batches(self, *, batch_size, per_iteration, seed, value_range=None, start_iteration=0):
         del value_range
         return stream.training_batches(
-            self.encoded, batch_size=batch_size, n_critic=n_critic, seed=seed,
+            self.encoded, batch_size=batch_size, per_iteration=per_iteration, seed=seed,
             start_iteration=start_iteration,
             to_samples=lambda indices: tf.one_hot(indices, self.vocabulary_size))
 

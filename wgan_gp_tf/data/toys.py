@@ -61,18 +61,18 @@ def sample(dataset, count, seed):
     raise ValueError(f"unknown toy data set {dataset!r}")
 
 
-def training_batches(dataset, *, batch_size, n_critic, seed, start_iteration=0):
+def training_batches(dataset, *, batch_size, per_iteration, seed, start_iteration=0):
     """The training stream of a toy problem, like `data.training_batches`.
 
     Returns:
-        An infinite `tf.data.Dataset` of float32 `[n_critic, batch_size, D]`.
+        An infinite `tf.data.Dataset` of float32 `[per_iteration, batch_size, D]`.
     """
     dimension = DIMENSIONS[dataset]
 
     def iteration_batches(iteration):
-        points = sample(dataset, n_critic * batch_size,
+        points = sample(dataset, per_iteration * batch_size,
                         tf.stack([tf.cast(seed, tf.int64), iteration]))
-        return tf.reshape(points, [n_critic, batch_size, dimension])
+        return tf.reshape(points, [per_iteration, batch_size, dimension])
 
     return (tf.data.Dataset.counter(start_iteration)
             .map(iteration_batches, num_parallel_calls=tf.data.AUTOTUNE)
@@ -114,9 +114,9 @@ class ToyTrainingData(TrainingData):
 
     dataset: str
 
-    def batches(self, *, batch_size, n_critic, seed, value_range=None, start_iteration=0):
+    def batches(self, *, batch_size, per_iteration, seed, value_range=None, start_iteration=0):
         del value_range
-        return training_batches(self.dataset, batch_size=batch_size, n_critic=n_critic,
+        return training_batches(self.dataset, batch_size=batch_size, per_iteration=per_iteration,
                                 seed=seed, start_iteration=start_iteration)
 
     def description(self):

@@ -229,7 +229,8 @@ def _epoch_length(config):
 def _fit(model, config, training_data, run_callbacks, verbose):
     """Trains from the model's iteration on; returns the Keras `History`."""
     start = model.iterations_done
-    stream = training_data.batches(batch_size=config.batch_size, n_critic=config.n_critic,
+    stream = training_data.batches(batch_size=config.batch_size,
+                                   per_iteration=model.real_batches_per_iteration,
                                    seed=config.seed, value_range=model.output_range,
                                    start_iteration=start)
     epoch_length = _epoch_length(config)
