@@ -4,6 +4,7 @@ Import this before anything that imports TensorFlow.
 """
 
 import dataclasses
+import errno
 import logging
 import os
 import sys
@@ -41,6 +42,7 @@ def _import_tensorflow_quietly():
 
 _import_tensorflow_quietly()
 
+import tensorflow as tf  # noqa: E402
 from absl import app, flags  # noqa: E402
 
 from wgan_gp_tf import WGANGPError, training  # noqa: E402
@@ -82,6 +84,11 @@ def _parse_flags(argv):
         if exit_.code == 1 and _HELP_FLAGS.intersection(argv[1:]):
             sys.exit(0)
         raise
+    if len(arguments) > 1:
+        # No script takes positional arguments; `--dry_run true` leaves one.
+        print(f"error: unexpected arguments {' '.join(arguments[1:])!r}: flags take the form "
+              f"--name=value (booleans --name or --noname); see --helpfull", file=sys.stderr)
+        sys.exit(2)
     if flags.FLAGS["verbosity"].using_default_value:
         # absl's app.run raises an unset verbosity to INFO, and TensorFlow's
         # savers then print their timings; WARNING keeps the screen to what
@@ -102,17 +109,42 @@ def _show_library_messages():
 
 
 def run(main):
-    """Runs an absl `main`; bad flags and user errors print one line and exit 2.
+    """Runs an absl `main`; bad flags, user errors and a full disk print one line and exit 2.
 
     Unless `--verbosity` is given, only warnings of TensorFlow and absl are
     shown, and the library's own messages as plain lines.
     """
+    app.run(one_line_errors(main), flags_parser=_parse_flags)
+
+
+def one_line_errors(main):
+    """`main`, printing `error: ...` and exiting 2 for what the user can fix."""
 
     def wrapped(argv):
         try:
             return main(argv)
         except WGANGPError as error:
             print(f"error: {error}", file=sys.stderr)
-            sys.exit(2)
+        except (OSError, tf.errors.OpError) as error:
+            if not _disk_full(error):
+                raise
+            # Checkpoints and exports are written aside and renamed into place,
+            # so what the disk refused never replaced anything complete.
+            print(f"error: the disk is full ({_first_line(error)}); free some space or choose "
+                  f"another folder, and run the same command again: the checkpoints and "
+                  f"exports written before are complete", file=sys.stderr)
+        sys.exit(2)
 
-    app.run(wrapped, flags_parser=_parse_flags)
+    return wrapped
+
+
+def _disk_full(error):
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    return any(os.strerror(code) in str(error) for code in (errno.ENOSPC, errno.EDQUOT))
+
+
+def _first_line(error):
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.strerror}: {error.filename}"
+    return str(error).strip().splitlines()[0][:300]

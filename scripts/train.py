@@ -9,7 +9,7 @@ import signal
 import sys
 
 import _cli
-from absl import app, flags
+from absl import flags
 
 import wgan_gp_tf
 from wgan_gp_tf import training
@@ -23,8 +23,7 @@ flags.adopt_module_key_flags(_cli)
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    del argv
     config = training.make_config(FLAGS.preset, **config_flags())
     if FLAGS.dry_run:
         print(config.to_json())

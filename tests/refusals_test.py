@@ -6,13 +6,17 @@ as `scripts/train.py` builds it from flags); the call must raise the error
 named, with a message holding the fragment (a regex).
 """
 
+import os
+import tempfile
+
 import keras
 import numpy as np
 import tensorflow as tf
 from absl.testing import parameterized
 
-from wgan_gp_tf import WGANGP, training
-from wgan_gp_tf.errors import ConfigError, DivergedError
+from tests import helpers
+from wgan_gp_tf import WGANGP, data, training
+from wgan_gp_tf.errors import ConfigError, DataError, DivergedError
 
 SHAPE = (4, 4, 1)
 LATENT = 3
@@ -54,6 +58,16 @@ def _with(values, index, value):
     values = values.copy()
     values.flat[index] = value
     return values
+
+
+def _text_lines(seq_len):
+    def call():
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "corpus.txt")
+            helpers.write_text_corpus(path)
+            data.get("text").sized(seq_len=seq_len).reading(path).training_data(batch_size=8)
+
+    return call
 
 
 def _fit(critic=None, x=None, num_classes=0, trainer_settings=None, **fit_arguments):
@@ -124,6 +138,9 @@ CASES = [
      r"wgan_div_celeba's own \(128\)"),
     ("seq_len_one", lambda: training.make_config("language_resnet", seq_len=1), ConfigError,
      r"seq_len must be 0 \(32\) or at least 4: the text measures count 4-grams"),
+    ("seq_len_past_every_line", _text_lines(100_000), DataError,
+     r"--seq_len=100000 is longer than every line of the corpus \(the longest has \d+ "
+     r"characters\), so samples would be padding past it; choose --seq_len=32 or less"),
     ("losses_turn_infinite",
      _fit(_critic(1, last=lambda s: s * np.float32(np.inf)), epochs=2), DivergedError,
      r"critic_loss.* became NaN or infinite by iteration 1; .*stop_on_nan=False"),

@@ -1,7 +1,11 @@
 """scripts/train.py and scripts/export.py end to end, and their bad inputs."""
 
+import contextlib
 import dataclasses
+import errno
 import glob
+import importlib
+import io
 import json
 import os
 import random
@@ -9,6 +13,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from unittest import mock
 
@@ -379,6 +384,36 @@ class ScriptErrorsTest(tf.test.TestCase):
                                     f"--export_dir={classifier}", f"--out={folder}/g.png")
         self.assertEqual(os.listdir(folder), [])
 
+    def test_a_full_disk_mid_write_is_one_line(self):
+        sys_path = list(sys.path)
+        self.addCleanup(setattr, sys, "path", sys_path)
+        sys.path.insert(0, os.path.join(ROOT, "scripts"))
+        with mock.patch.dict(os.environ):  # Its quiet start sets TF_CPP_MIN_LOG_LEVEL.
+            cli = importlib.import_module("_cli")
+        # What TensorFlow's savers and Python's writes raise when the disk fills.
+        for error, shown in [
+                (tf.errors.ResourceExhaustedError(
+                    None, None, "/x/variables/variables_temp/part-00000-of-00001.data-00000-"
+                    "of-00001; No space left on device"), "/x/variables/variables_temp/"),
+                (OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/x/model.json"),
+                 "No space left on device: /x/model.json")]:
+            def main(argv, error=error):
+                raise error
+
+            stderr = io.StringIO()
+            with self.subTest(type(error).__name__), contextlib.redirect_stderr(stderr):
+                with self.assertRaises(SystemExit) as exit_:
+                    cli.one_line_errors(main)([])
+                self.assertEqual(exit_.exception.code, 2)
+                lines = stderr.getvalue().splitlines()
+                self.assertLen(lines, 1)
+                self.assertStartsWith(lines[0], "error: the disk is full (")
+                self.assertIn(shown, lines[0])
+                self.assertIn("run the same command again", lines[0])
+        other = OSError(errno.EACCES, "Permission denied")
+        with self.assertRaises(OSError):
+            cli.one_line_errors(lambda argv: (_ for _ in ()).throw(other))([])
+
     def test_export_py_checks_its_folder_before_evaluating(self):
         run_dir = os.path.join(self.get_temp_dir(), "run")
         training.run(training.make_config(
@@ -408,6 +443,8 @@ class BadInputTest(tf.test.TestCase):
             "unknown penalty 'wgan'; choose one of: "
             + re.escape(", ".join(penalties.names())) + "$", "--penalty=wgan")
         # The config's other refusals are checked in-process in config_test.
+        self._assert_one_line_error(r"unexpected arguments 'true': flags take the form "
+                                    r"--name=value", "--dry_run", "true")
 
     def test_bad_data(self):
         missing = os.path.join(self.get_temp_dir(), "missing")

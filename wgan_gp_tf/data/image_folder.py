@@ -79,7 +79,7 @@ class ImageFolder:
 
         Raises:
             DataError: the folder does not exist or holds no image (that
-                decodes).
+                decodes), or the first file of an extension does not decode.
         """
         if not os.path.isdir(data_dir):
             raise DataError(f"image folder {data_dir} does not exist; pass "
@@ -90,6 +90,7 @@ class ImageFolder:
                             f"{', '.join(IMAGE_EXTENSIONS)})")
         folder = cls(tuple(files), tuple(shape))
         if not skip_bad_images:
+            folder.probe()
             return folder
         bad = folder.undecodable()
         if bad:
@@ -141,6 +142,25 @@ class ImageFolder:
         except tf.errors.InvalidArgumentError:
             self.raise_if_undecodable()
             raise
+
+    def probe(self):
+        """Decodes the first file of each extension, so that a kind TensorFlow cannot
+        read (a 1-bit BMP) is refused now rather than at the first batch of training.
+
+        Raises:
+            DataError: naming the file and TensorFlow's reason.
+        """
+        firsts = {}
+        for path in self.files:
+            firsts.setdefault(os.path.splitext(path)[1].lower(), path)
+        for path in firsts.values():
+            try:
+                decode_file(path, self.shape)
+            except tf.errors.InvalidArgumentError as error:
+                reason = error.message.split("}}")[-1].split("[Op:")[0].strip()
+                raise DataError(f"{path} cannot be decoded ({reason}); convert such files "
+                                f"(e.g. to 8-bit PNG), remove them, or pass --skip_bad_images "
+                                f"to skip them") from None
 
     def undecodable(self):
         """The files that fail to decode (each file is decoded once)."""

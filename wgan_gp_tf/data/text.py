@@ -213,9 +213,20 @@ class TextSource(DataSource):
         del skip_bad_images, cache_images
         if labelled:
             raise DataError(f"{self.name} lines have no labels to condition on")
+        self._refuse_padding_only()
         encoded = self.encoded()
         stream.require_a_batch(len(encoded), batch_size, "lines")
         return TextTrainingData(encoded, self.vocabulary.size, self.corpus)
+
+    def _refuse_padding_only(self):
+        # Networks grow with seq_len; past every line they would learn only padding
+        # (--seq_len=100000 needs more memory than a machine has, not a better model).
+        longest = max(len(line) for line in self.corpus.lines)
+        if self.seq_len > max(longest, SEQ_LEN):
+            raise DataError(f"--seq_len={self.seq_len} is longer than every line of the "
+                            f"corpus (the longest has {longest:,} characters), so samples "
+                            f"would be padding past it; choose --seq_len="
+                            f"{max(longest, SEQ_LEN)} or less")
 
 
 @functools.lru_cache(maxsize=4)
