@@ -1,10 +1,12 @@
 """Training speed as a user gets it: `scripts/train.py` against the original's process.
 
 Each side runs as a process of its own, started here with this interpreter and
-environment: ours is `scripts/train.py --preset=mnist_mlp` with its defaults
+environment: ours is `scripts/train.py --preset=<preset>` with its defaults
 (sample grids, checkpoints, TensorBoard, and the export with its evaluation at
-the end); the original is `python -m benchmarks.tf1_baseline`, mnist_gangp.py's
-loop as a TF1 graph, printing and saving a grid every 1,000 iterations. Every
+the end); the original is its TF1 replica: for `mnist_mlp`,
+`python -m benchmarks.tf1_baseline`, mnist_gangp.py's loop, printing and saving a
+grid every 1,000 iterations; for `mnist_dcgan`, `python -m benchmarks.tf1_gan_mnist`,
+the paper's gan_mnist.py, with its dev-set cost and 128 samples every 100. Every
 round runs both sides at `--short` and at `--long` iterations, in the order
 A B B A, then B A A B in the next round, so that drift in the machine's speed
 falls on both. From a round's two wall times come the steady rate,
@@ -15,6 +17,8 @@ run, then the medians with their range, and the ratios within each round.
     python scripts/benchmark.py --data_dir=../shared/data/mnist --rounds=3
     python scripts/benchmark.py --data_dir=../shared/data/mnist \
         --ours_flags=--mixed_precision=bfloat16
+    python scripts/benchmark.py --data_dir=../shared/data/mnist --preset=mnist_dcgan \
+        --short=50 --long=250 --rounds=2
 """
 
 import os
@@ -38,19 +42,25 @@ flags.DEFINE_string("data_dir", None, "Folder of the MNIST IDX .gz files.", requ
 flags.DEFINE_integer("short", 1000, "Iterations of the short run of each side.")
 flags.DEFINE_integer("long", 7000, "Iterations of the long run of each side.")
 flags.DEFINE_integer("rounds", 3, "Interleaved rounds.")
+flags.DEFINE_enum("preset", "mnist_mlp", ["mnist_mlp", "mnist_dcgan"],
+                  "Our preset; the original is its script's TF1 replica.")
 flags.DEFINE_string("ours_flags", "", "More flags for scripts/train.py, e.g. "
                     "--mixed_precision=bfloat16.")
 
 OURS, ORIGINAL = "ours", "original"
 
+# Each preset's original, as a module of benchmarks/.
+ORIGINALS = {"mnist_mlp": "benchmarks.tf1_baseline", "mnist_dcgan": "benchmarks.tf1_gan_mnist"}
+
 
 def _command(side, iterations, workdir):
     if side == OURS:
-        return [sys.executable, os.path.join(ROOT, "scripts", "train.py"), "--preset=mnist_mlp",
+        return [sys.executable, os.path.join(ROOT, "scripts", "train.py"),
+                f"--preset={FLAGS.preset}",
                 f"--data_dir={FLAGS.data_dir}", f"--iterations={iterations}",
                 f"--output_dir={workdir}/run", f"--export_dir={workdir}/export",
                 *shlex.split(FLAGS.ours_flags)]
-    return [sys.executable, "-m", "benchmarks.tf1_baseline", f"--data_dir={FLAGS.data_dir}",
+    return [sys.executable, "-m", ORIGINALS[FLAGS.preset], f"--data_dir={FLAGS.data_dir}",
             f"--iterations={iterations}", f"--out_dir={workdir}/out"]
 
 
