@@ -110,7 +110,7 @@ def main(argv):
           f"{f'whole run of {FLAGS.long} s':>24s}")
     for side, pairs in measured.items():
         whole = [seconds[side, FLAGS.long, index] for index in range(FLAGS.rounds)]
-        print(f"{side:10s} {_spread([rate for rate, _ in pairs], '{:.1f}'):>22s} "
+        print(f"{side:10s} {_spread([rate for rate, _ in pairs], '{:.3g}'):>22s} "
               f"{_spread([fixed for _, fixed in pairs], '{:.1f}'):>20s} "
               f"{_spread(whole, '{:.1f}'):>24s}")
     rate_ratios = [ours[0] / original[0]

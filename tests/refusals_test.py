@@ -107,7 +107,7 @@ CASES = [
     ("x_of_another_shape", _fit(x=_images()[..., 0]), ValueError,
      r"samples of shape \(4, 4\), but the generator makes \(4, 4, 1\)"),
     ("fewer_samples_than_a_batch", _fit(x=_images(3)), ValueError,
-     r"3 samples are fewer than one iteration's 1 batches of 4"),
+     r"3 samples are fewer than one iteration's batch of 4"),
     ("no_samples", lambda: _trainer(_critic(1)).fit(None, verbose=0), ValueError,
      r"needs real samples"),
     ("validation_data", _fit(validation_data=_images()), ValueError,

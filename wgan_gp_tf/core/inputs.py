@@ -134,8 +134,9 @@ def _array_stream(x, labels, batch_size, per_iteration, shuffle, seed, sample_sh
                          f"{np.argmin(finite):,}); drop or repair them before fit")
     count = len(values)
     if count < batch_size * per_iteration:
+        batches = "batch" if per_iteration == 1 else f"{per_iteration} batches"
         raise ValueError(
-            f"{count} samples are fewer than one iteration's {per_iteration} batches "
+            f"{count} samples are fewer than one iteration's {batches} "
             f"of {batch_size}; pass more samples or a smaller batch_size")
     samples = tf.constant(values, tf.float32)
     iterations = count // (batch_size * per_iteration)

@@ -212,9 +212,12 @@ class WGANGP(GeneratingModel):
 
     @property
     def real_batches_per_iteration(self):
-        """Real batches an iteration reads: one per critic update, and one per
-        generator update if the loss's generator term scores real samples (as
-        the original relativistic script draws them)."""
+        """The real batches one iteration reads.
+
+        One per critic update, and one per generator update if the loss's
+        generator term scores real samples, as keras/rsgan_sn_celeba.py draws
+        them.
+        """
         fresh_for_generator = self.adversarial_loss.generator_needs_real and not self.one_step
         return self.n_critic + (self.n_generator if fresh_for_generator else 0)
 
