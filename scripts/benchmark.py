@@ -18,7 +18,7 @@ run, then the medians with their range, and the ratios within each round.
     python scripts/benchmark.py --data_dir=../shared/data/mnist \
         --ours_flags=--mixed_precision=bfloat16
     python scripts/benchmark.py --data_dir=../shared/data/mnist --preset=mnist_dcgan \
-        --short=50 --long=250 --rounds=2
+        --short=40 --long=200 --rounds=3
 """
 
 import os

@@ -144,8 +144,10 @@ class ImageFolder:
             raise
 
     def probe(self):
-        """Decodes the first file of each extension, so that a kind TensorFlow cannot
-        read (a 1-bit BMP) is refused now rather than at the first batch of training.
+        """Decodes the first file of each extension now.
+
+        A kind of file TensorFlow cannot read (a 1-bit BMP) is then refused
+        before training rather than at its first batch.
 
         Raises:
             DataError: naming the file and TensorFlow's reason.
