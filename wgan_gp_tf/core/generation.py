@@ -1,4 +1,8 @@
-"""`GeneratingModel`, the base of `WGANGP` that draws samples: noise, labels, range, shape."""
+"""`GeneratingModel`, the base of `WGANGP` that draws samples: noise, labels, range, shape.
+
+It also holds the state of every random draw the trainer makes, so that a
+checkpoint or `.keras` file carries on the same sequence.
+"""
 
 import keras
 import tensorflow as tf
@@ -24,6 +28,8 @@ class GeneratingModel(keras.Model):
         average_generator: `None`, or a built generator of the same
             architecture that keeps an average of the generator's weights,
             starting as a copy; it is then the one sampled.
+        seed: seeds `seed_generator`, the state of the model's draws, which
+            a `.keras` file keeps.
         **kwargs: passed to `keras.Model`.
 
     Raises:
@@ -32,7 +38,7 @@ class GeneratingModel(keras.Model):
     """
 
     def __init__(self, generator, latent_dim=None, prior=None, output_range=None,
-                 num_classes=None, average_generator=None, **kwargs):
+                 num_classes=None, average_generator=None, seed=0, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.latent_dim, self.prior, self.output_range = networks.noise_and_range(
@@ -42,6 +48,24 @@ class GeneratingModel(keras.Model):
         if average_generator is not None:
             average_generator.set_weights(generator.get_weights())
         self._image_shape = None
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        store["seed_state"] = self.seed_generator.state.numpy()
+
+    def load_own_variables(self, store):
+        """Restores the model's own weights and, from files that hold it, the draws' state."""
+        keys = [key for key in store.keys() if key != "seed_state"]
+        super().load_own_variables({key: store[key] for key in keys})
+        if "seed_state" in store.keys():
+            self.seed_generator.state.assign(store["seed_state"])
+
+    def reseed(self, seed):
+        """Restarts the draws from `seed`."""
+        self.seed_generator.state.assign(
+            tf.constant([seed, 0], dtype=self.seed_generator.state.dtype))
 
     @property
     def sampling_generator(self):

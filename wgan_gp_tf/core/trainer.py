@@ -24,25 +24,14 @@ from wgan_gp_tf.core import (
     guards,
     inputs,
     losses,
+    metrics,
     networks,
     penalties,
+    saving,
     stems,
     train_functions,
 )
 from wgan_gp_tf.core.generation import GeneratingModel
-
-METRIC_NAMES = ("critic_loss", "generator_loss", "penalty", "wasserstein_estimate",
-                "gradient_norm")
-
-# Metrics of a conditional trainer besides: the critic's classifier loss on
-# real batches, and its accuracy on real and on generated ones.
-CLASS_METRIC_NAMES = ("classifier_loss", "real_accuracy", "fake_accuracy")
-
-# The settings `get_config` gives as they are (the networks, penalty and loss
-# are serialised).
-_SETTINGS = ("latent_dim", "prior", "output_range", "num_classes", "n_critic", "n_generator",
-             "one_step", "penalty_weight", "generator_ema", "classifier_weight",
-             "generator_classifier_weight", "generator_batch_size", "seed")
 
 
 @keras.saving.register_keras_serializable(package="wgan_gp_tf")
@@ -53,22 +42,16 @@ class WGANGP(GeneratingModel):
     fresh noise, then n_generator generator updates, each on fresh noise; or,
     with `one_step` (gan_one_step_with_hinge_loss.py), one simultaneous update
     of both from the same batches. `iteration` counts them, and a Keras step
-    is one iteration. `fit` takes an array of real samples with `batch_size`,
-    a `tf.data.Dataset` of batches (or of `(batch, labels)` tuples), or one of
-    whole iterations `[real_batches_per_iteration, B, ...]`; docs/library.md
-    has the details.
-    Real samples must already be in the generator's output range.
+    is one iteration. Real samples must already be in the generator's output
+    range.
 
     What the model is, the networks and the algorithm's settings, is given
     here and returned by `get_config`, so that `model.save("m.keras")` and
     `keras.models.load_model` round-trip; how it is optimised (the
     optimisers, `jit_compile`, `steps_per_execution`) is given to `compile`.
 
-    Under a `tf.distribute` strategy each replica trains on its slice of the
-    global batch, with its rows of the global noise and interpolation draws,
-    so that any number of replicas computes the single-device update. Losses
-    go through each optimiser's `scale_loss`, so a
-    `keras.optimizers.LossScaleOptimizer` trains in float16.
+    docs/library.md says what it does under a `tf.distribute` strategy, in
+    float16 and with a user's penalty or loss, and which metrics it reports.
 
     Args:
         critic: a `keras.Model`, samples -> scores `[B, 1]` with no output
@@ -86,31 +69,23 @@ class WGANGP(GeneratingModel):
         n_generator: generator updates per iteration, after the critic's.
         one_step: update both networks at once; needs `n_critic=1` and
             `n_generator=1`.
-        latent_dim, prior, output_range: the noise and the samples' range,
-            by default the generator's own (`GeneratingModel`).
-        num_classes: train class-conditionally (the WGAN-GP paper's AC-GAN)
-            with this many classes; by default the generator's own.
-        average_generator: `None`, or a built generator of the same
-            architecture that keeps an exponential moving average of the
-            generator's weights (`wgan_gp_tf.core.averaging`), starting as a
-            copy; `sampling_generator` is then the average.
+        latent_dim, prior, output_range, num_classes, average_generator:
+            as `GeneratingModel`'s; a `num_classes` trains class-conditionally
+            (the WGAN-GP paper's AC-GAN), and the average is an exponential
+            moving one (`wgan_gp_tf.core.averaging`).
         generator_ema: the average's decay.
         classifier_weight: of the critic's classifier loss, if conditional.
         generator_classifier_weight: of the generator's.
         generator_batch_size: samples per generator update (global); by
             default the critic's batch size.
-        seed: seeds the noise, the interpolation draws and `fit`'s shuffle.
+        seed: seeds the noise, the interpolation draws and `fit`'s shuffle
+            (`GeneratingModel`'s).
         **kwargs: passed to `keras.Model`.
 
     Raises:
         ConfigError: an unknown penalty, loss or prior, a gradient penalty
             for a critic without a second derivative, settings that
             contradict the generator or each other.
-
-    Metrics (epoch means): `critic_loss`, `generator_loss`, `penalty`
-    (unweighted), `wasserstein_estimate` and `gradient_norm` (at the
-    interpolates); conditional training adds `classifier_loss`,
-    `real_accuracy` and `fake_accuracy`.
     """
 
     def __init__(self, critic, generator, *, penalty="hinge", penalty_weight=10.0,
@@ -121,7 +96,7 @@ class WGANGP(GeneratingModel):
                  generator_classifier_weight=classes.GENERATOR_CLASSIFIER_WEIGHT,
                  generator_batch_size=None, seed=0, **kwargs):
         super().__init__(generator, latent_dim, prior, output_range, num_classes,
-                         average_generator, **kwargs)
+                         average_generator, seed, **kwargs)
         self.critic = critic
         self.penalty = penalties.resolve(penalty)
         self.penalty.check_critic(critic)
@@ -132,44 +107,21 @@ class WGANGP(GeneratingModel):
         self.classifier_weight = classifier_weight
         self.generator_classifier_weight = generator_classifier_weight
         self.generator_batch_size = generator_batch_size
-        self.seed = seed
         networks.check_schedule(self)
-        self.seed_generator = keras.random.SeedGenerator(seed)
         self.iteration = self.add_weight(shape=(), dtype="int64", initializer="zeros",
                                          trainable=False, name="iteration")
-        names = METRIC_NAMES + (CLASS_METRIC_NAMES if self.num_classes else ())
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
+        self.trackers = metrics.trackers(conditional=bool(self.num_classes))
 
     def get_config(self):
-        networks_and_objects = {
-            name: keras.saving.serialize_keras_object(getattr(self, attribute))
-            for name, attribute in (("critic", "critic"), ("generator", "generator"),
-                                    ("average_generator", "average_generator"),
-                                    ("penalty", "penalty"), ("loss", "adversarial_loss"))}
-        settings = {name: getattr(self, name) for name in _SETTINGS}
-        return {**super().get_config(), **networks_and_objects, **settings}
+        return {**super().get_config(), **saving.trainer_config(self)}
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for name in ("critic", "generator", "average_generator", "penalty", "loss"):
-            config[name] = keras.saving.deserialize_keras_object(config[name])
-        model = cls(**config)
+        model = cls(**saving.trainer_arguments(config))
         # Networks remade from their configs may create variables at their first call;
         # the optimisers and the saved weights need them now.
         model.critic(model.generate(tf.zeros([1, model.latent_dim])), training=False)
         return model
-
-    def save_own_variables(self, store):
-        super().save_own_variables(store)
-        store["seed_state"] = self.seed_generator.state.numpy()
-
-    def load_own_variables(self, store):
-        """Restores the iteration and, from files that hold it, the state of the draws."""
-        keys = [key for key in store.keys() if key != "seed_state"]
-        super().load_own_variables({key: store[key] for key in keys})
-        if "seed_state" in store.keys():
-            self.seed_generator.state.assign(store["seed_state"])
 
     def compile(self, critic_optimizer=None, generator_optimizer=None, jit_compile="auto",
                 **kwargs):
@@ -191,24 +143,18 @@ class WGANGP(GeneratingModel):
         if jit_compile == "auto":
             jit_compile = train_functions.xla_helps(self)
         super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
-        self.critic_optimizer = _optimizer(critic_optimizer)
-        self.generator_optimizer = _optimizer(generator_optimizer)
+        self.critic_optimizer = saving.optimizer(critic_optimizer)
+        self.generator_optimizer = saving.optimizer(generator_optimizer)
         # Optimiser slots must exist before a checkpoint is restored into them.
         self.critic_optimizer.build(self.critic.trainable_variables)
         self.generator_optimizer.build(self.generator.trainable_variables)
         self.built = True
 
     def get_compile_config(self):
-        if not self.compiled:
-            return {}
-        return {**self._compile_settings,
-                "critic_optimizer": keras.saving.serialize_keras_object(self.critic_optimizer),
-                "generator_optimizer": keras.saving.serialize_keras_object(
-                    self.generator_optimizer)}
+        return saving.compile_config(self, self._compile_settings) if self.compiled else {}
 
     def compile_from_config(self, config):
-        self.compile(**{name: keras.saving.deserialize_keras_object(value)
-                        for name, value in config.items()})
+        self.compile(**saving.compile_arguments(config))
 
     @property
     def real_batches_per_iteration(self):
@@ -305,14 +251,9 @@ class WGANGP(GeneratingModel):
         if labels is not None:
             classifier_loss = classes.cross_entropy(real_logits, labels)
             loss += self.classifier_weight * classifier_loss
-            self.trackers["classifier_loss"].update_state(classifier_loss)
-            self.trackers["real_accuracy"].update_state(classes.accuracy(real_logits, labels))
-            self.trackers["fake_accuracy"].update_state(classes.accuracy(fake_logits, labels))
-        self.trackers["critic_loss"].update_state(loss)
-        self.trackers["penalty"].update_state(penalty.value)
-        self.trackers["wasserstein_estimate"].update_state(
-            tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores))
-        self.trackers["gradient_norm"].update_state(penalty.norm)
+            metrics.record_classifier(self.trackers, classifier_loss, real_logits, fake_logits,
+                                      labels)
+        metrics.record_critic(self.trackers, loss, penalty, real_scores, fake_scores)
         return loss
 
     def _generator_loss(self, real, fake, labels=None):
@@ -420,13 +361,3 @@ class WGANGP(GeneratingModel):
         """`iteration` as a Python int, also under a distribution strategy."""
         return int(self.iteration.numpy())
 
-    def reseed(self, seed):
-        """Restarts the noise and interpolation draws from `seed`."""
-        self.seed_generator.state.assign(
-            tf.constant([seed, 0], dtype=self.seed_generator.state.dtype))
-
-
-def _optimizer(identifier):
-    if identifier is None:
-        return keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
-    return keras.optimizers.get(identifier)

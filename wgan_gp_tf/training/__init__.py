@@ -7,8 +7,9 @@ evaluation and the export together, and nothing below it imports it.
 from wgan_gp_tf.training.build import build_trainer
 from wgan_gp_tf.training.callbacks import Checkpoint, Evaluate, SampleGrid, ScalarLog
 from wgan_gp_tf.training.checkpoints import checkpoint_manager, restore_latest
-from wgan_gp_tf.training.config import TrainConfig, field_choices
+from wgan_gp_tf.training.config import TrainConfig
 from wgan_gp_tf.training.exports import export_lock, export_run, find_evaluator, find_export
+from wgan_gp_tf.training.fields import field_choices
 from wgan_gp_tf.training.presets import PRESETS, Preset, get_preset, make_config, preset_names
 from wgan_gp_tf.training.run import RunResult, run
 from wgan_gp_tf.training.run_folder import (

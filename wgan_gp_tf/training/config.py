@@ -1,8 +1,8 @@
 """The training configuration: one frozen dataclass, checked on construction, and JSON.
 
-Each field documents itself in its metadata: `help`, `choices` (a tuple, or a
-registry's `names` function) and `check`. `scripts/train.py` generates its
-flags from them, so a field, its flag and its validation are written once.
+Each field documents itself in its metadata (`wgan_gp_tf.training.fields`):
+`scripts/train.py` generates its flags from them, so a field, its flag and its
+validation are written once.
 The library never reads flags; a config is written as `config.json` beside
 every run.
 """
@@ -14,7 +14,16 @@ import math
 from wgan_gp_tf import data, models
 from wgan_gp_tf.core import distribute, losses, penalties, sampling
 from wgan_gp_tf.errors import ConfigError, DataError
-from wgan_gp_tf.evaluation import text as text_measures
+from wgan_gp_tf.training.fields import (
+    checked,
+    field,
+    fraction,
+    non_negative,
+    not_empty,
+    positive,
+    seed_range,
+    sequence_length,
+)
 
 NAN_ACTIONS = ("stop", "restore")
 DECAYS = ("none", "linear")
@@ -24,52 +33,8 @@ OPTIMIZERS = ("adam", "rmsprop")
 # (auto); large enough that the Python loop costs nothing measurable.
 DEFAULT_STEPS_PER_EXECUTION = 100
 
-_ACCEPTED_TYPES = {int: int, float: (int, float), str: str, bool: bool,
-                   str | None: (str, type(None))}
-
-
 # The flags that only one penalty reads, and the argument each gives its constructor.
 PENALTY_SETTINGS = {"div": {"div_power": "power"}, "clip": {"clip_value": "clip_value"}}
-
-
-def _positive(value):
-    return None if value > 0 else "must be positive"
-
-
-def _non_negative(value):
-    return None if value >= 0 else "must be >= 0"
-
-
-def _fraction(value):
-    return None if 0 <= value < 1 else "must be in [0, 1)"
-
-
-def _seed(value):
-    return None if 0 <= value < 2**31 else "must be in [0, 2**31)"
-
-
-def _sequence_length(value):
-    shortest = max(text_measures.NGRAM_ORDERS)
-    if value == 0 or value >= shortest:
-        return None
-    return (f"must be 0 (32) or at least {shortest}: the text measures count "
-            f"{shortest}-grams of each line")
-
-
-def _not_empty(value):
-    return None if value else "must not be empty"
-
-
-def _field(default, help, *, choices=None, check=None, resumable=False):
-    """A config field; `resumable` fields may change between runs sharing a folder."""
-    return dataclasses.field(default=default, metadata={
-        "help": help, "choices": choices, "check": check, "resumable": resumable})
-
-
-def field_choices(field):
-    """The values a field accepts, or `None` if any value of its type goes."""
-    choices = field.metadata["choices"]
-    return choices() if callable(choices) else choices
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,151 +50,151 @@ class TrainConfig:
             unknown name or a value out of range; the message names it.
     """
 
-    preset: str = _field("mnist_mlp", "The preset the run started from (recorded, not "
-                                      "interpreted).")
-    dataset: str = _field("mnist", "Data set.", choices=data.names)
-    data_dir: str | None = _field(
+    preset: str = field("mnist_mlp", "The preset the run started from (recorded, not "
+                                     "interpreted).")
+    dataset: str = field("mnist", "Data set.", choices=data.names)
+    data_dir: str | None = field(
         None, "mnist, fashion_mnist: folder of the IDX .gz files; celeb_a, cifar10, folder: "
               "any folder of png/jpg/jpeg/bmp/gif images, searched recursively, each cropped "
               "to its central square and resized; text: a UTF-8 text file or folder of them "
               "(e.g. /usr/share/games/fortunes). Unset: tensorflow-datasets.",
         resumable=True)
-    image_size: int = _field(0, "--dataset=folder: the images' side in pixels (0: 64).",
-                             check=_non_negative)
-    channels: int = _field(0, "--dataset=folder: 3 (RGB) or 1 (grayscale); 0: 3.",
-                           check=_non_negative)
-    seq_len: int = _field(0, "--dataset=text: characters per sample, longer lines cut, shorter "
-                             "ones padded (0: 32, as gan_language.py).", check=_sequence_length)
-    architecture: str = _field("mlp", "Critic/generator pair.", choices=models.names)
-    model_dim: int = _field(0, "Width of the text networks (gan_language.py's DIM; 0: 512, "
-                               "which its comment calls slow and overfitting on small "
-                               "corpora).", check=_non_negative)
-    latent_dim: int = _field(10, "Size of the generator's noise input.", check=_positive)
-    prior: str = _field("uniform", "Noise prior: U(-1, 1), U(0, 1) or N(0, 1).",
-                        choices=sampling.PRIORS)
-    loss: str = _field("wasserstein", "Adversarial loss: the post's Wasserstein one, the "
-                                      "standard (non-saturating) GAN's, the relativistic "
-                                      "standard GAN's, or hinge.", choices=losses.names)
-    penalty: str = _field("hinge", "Lipschitz penalty (div: WGAN-div's, at the real and "
-                                   "generated samples).", choices=penalties.names)
-    penalty_weight: float = _field(10.0, "Lambda, the penalty's weight in the critic loss.",
-                                   check=_non_negative)
-    div_power: float = _field(penalties.DIV_POWER, "Exponent p of --penalty=div.",
-                              check=_positive)
-    clip_value: float = _field(0.01, "Weight bound of --penalty=clip.", check=_positive)
-    n_critic: int = _field(5, "Critic updates per iteration, before the generator's.",
-                           check=_positive)
-    n_generator: int = _field(1, "Generator updates per iteration (keras/dcgan_celeba.py: 2).",
-                              check=_positive)
-    one_step: bool = _field(False, "Update critic and generator at once from the same batches "
-                                   "(gan_one_step_with_hinge_loss.py); needs n_critic 1.")
-    batch_size: int = _field(100, "Samples per batch, the critic's, and the generator's "
-                                  "unless --generator_batch_size; the global batch under "
-                                  "a strategy.", check=_positive)
-    generator_batch_size: int = _field(
+    image_size: int = field(0, "--dataset=folder: the images' side in pixels (0: 64).",
+                            check=non_negative)
+    channels: int = field(0, "--dataset=folder: 3 (RGB) or 1 (grayscale); 0: 3.",
+                          check=non_negative)
+    seq_len: int = field(0, "--dataset=text: characters per sample, longer lines cut, shorter "
+                            "ones padded (0: 32, as gan_language.py).", check=sequence_length)
+    architecture: str = field("mlp", "Critic/generator pair.", choices=models.names)
+    model_dim: int = field(0, "Width of the text networks (gan_language.py's DIM; 0: 512, "
+                              "which its comment calls slow and overfitting on small "
+                              "corpora).", check=non_negative)
+    latent_dim: int = field(10, "Size of the generator's noise input.", check=positive)
+    prior: str = field("uniform", "Noise prior: U(-1, 1), U(0, 1) or N(0, 1).",
+                       choices=sampling.PRIORS)
+    loss: str = field("wasserstein", "Adversarial loss: the post's Wasserstein one, the "
+                                     "standard (non-saturating) GAN's, the relativistic "
+                                     "standard GAN's, or hinge.", choices=losses.names)
+    penalty: str = field("hinge", "Lipschitz penalty (div: WGAN-div's, at the real and "
+                                  "generated samples).", choices=penalties.names)
+    penalty_weight: float = field(10.0, "Lambda, the penalty's weight in the critic loss.",
+                                  check=non_negative)
+    div_power: float = field(penalties.DIV_POWER, "Exponent p of --penalty=div.",
+                             check=positive)
+    clip_value: float = field(0.01, "Weight bound of --penalty=clip.", check=positive)
+    n_critic: int = field(5, "Critic updates per iteration, before the generator's.",
+                          check=positive)
+    n_generator: int = field(1, "Generator updates per iteration (keras/dcgan_celeba.py: 2).",
+                             check=positive)
+    one_step: bool = field(False, "Update critic and generator at once from the same batches "
+                                  "(gan_one_step_with_hinge_loss.py); needs n_critic 1.")
+    batch_size: int = field(100, "Samples per batch, the critic's, and the generator's "
+                                 "unless --generator_batch_size; the global batch under "
+                                 "a strategy.", check=positive)
+    generator_batch_size: int = field(
         0, "Samples per generator update (0: --batch_size; gan_cifar_resnet.py: twice it).",
-        check=_non_negative)
-    conditional: bool = _field(
+        check=non_negative)
+    conditional: bool = field(
         False, "Class-conditional training as the WGAN-GP paper's supervised CIFAR-10 model "
                "(AC-GAN): the generator takes a label, the critic gains a classifier head; "
                "needs a labelled data set (mnist, fashion_mnist, cifar10, or a --data_dir "
                "folder of one sub-folder per class).")
-    classifier_weight: float = _field(
+    classifier_weight: float = field(
         1.0, "--conditional: weight of the critic's classification loss on real images "
-             "(gan_cifar_resnet.py's ACGAN_SCALE).", check=_non_negative)
-    generator_classifier_weight: float = _field(
+             "(gan_cifar_resnet.py's ACGAN_SCALE).", check=non_negative)
+    generator_classifier_weight: float = field(
         0.1, "--conditional: weight of the generator's classification loss on its images "
-             "(ACGAN_SCALE_G).", check=_non_negative)
-    iterations: int = _field(1_000_000, "Generator updates to train for, each after "
-                                        "n_critic critic updates.", check=_positive,
-                             resumable=True)
-    optimizer: str = _field("adam", "Optimiser of both networks (rmsprop: beta_2 is its rho, "
-                                    "beta_1 is unused).", choices=OPTIMIZERS)
-    critic_learning_rate: float = _field(1e-4, "Learning rate of the critic.",
-                                         check=_positive)
-    generator_learning_rate: float = _field(1e-4, "Learning rate of the generator.",
-                                            check=_positive)
-    beta_1: float = _field(0.5, "Adam beta_1 of both optimisers.", check=_fraction)
-    beta_2: float = _field(0.999, "Adam beta_2 (RMSprop rho) of both optimisers.",
-                           check=_fraction)
-    adam_epsilon: float = _field(1e-8, "Epsilon of both optimisers (1e-8 as in TensorFlow 1; "
-                                       "Keras uses 1e-7).", check=_positive)
-    learning_rate_decay: str = _field(
+             "(ACGAN_SCALE_G).", check=non_negative)
+    iterations: int = field(1_000_000, "Generator updates to train for, each after "
+                                       "n_critic critic updates.", check=positive,
+                            resumable=True)
+    optimizer: str = field("adam", "Optimiser of both networks (rmsprop: beta_2 is its rho, "
+                                   "beta_1 is unused).", choices=OPTIMIZERS)
+    critic_learning_rate: float = field(1e-4, "Learning rate of the critic.",
+                                        check=positive)
+    generator_learning_rate: float = field(1e-4, "Learning rate of the generator.",
+                                           check=positive)
+    beta_1: float = field(0.5, "Adam beta_1 of both optimisers.", check=fraction)
+    beta_2: float = field(0.999, "Adam beta_2 (RMSprop rho) of both optimisers.",
+                          check=fraction)
+    adam_epsilon: float = field(1e-8, "Epsilon of both optimisers (1e-8 as in TensorFlow 1; "
+                                      "Keras uses 1e-7).", check=positive)
+    learning_rate_decay: str = field(
         "none", "linear: both learning rates fall in a straight line to 0 at --iterations, "
                 "as in the WGAN-GP paper's ResNet CIFAR-10 script.", choices=DECAYS)
-    generator_ema: float = _field(
+    generator_ema: float = field(
         0.0, "Decay of a moving average of the generator's weights, used for samples, "
              "evaluations and the export (e.g. 0.999 averages over about 1,000 "
-             "iterations; 0: none).", check=_fraction)
-    seed: int = _field(0, "Seed of weights, noise and data order; the same seed gives the "
-                          "same run.", check=_seed)
-    output_dir: str = _field("runs/mnist_mlp", "Run folder (config, checkpoints, samples, "
-                                               "logs); default runs/<preset> followed by "
-                                               "-<flag>=<value> for each setting changed "
-                                               "from the preset (runs/mnist_mlp-penalty="
-                                               "squared).",
-                             check=_not_empty, resumable=True)
-    export_dir: str = _field("saved_models/mnist_mlp", "SavedModel base folder, versions in "
-                                                       "<export_dir>/<n>/; default "
-                                                       "saved_models/ and the run "
-                                                       "folder's name.",
-                             check=_not_empty, resumable=True)
-    sample_every: int = _field(1000, "Iterations between sample grids.", check=_positive,
-                               resumable=True)
-    checkpoint_every: int = _field(1000, "Iterations between checkpoints.", check=_positive,
-                                   resumable=True)
-    max_checkpoints: int = _field(3, "Checkpoints kept.", check=_positive, resumable=True)
-    grid_size: int = _field(6, "Sample grids are grid_size x grid_size images.",
-                            check=_positive)
-    eval_every: int = _field(
+             "iterations; 0: none).", check=fraction)
+    seed: int = field(0, "Seed of weights, noise and data order; the same seed gives the "
+                         "same run.", check=seed_range)
+    output_dir: str = field("runs/mnist_mlp", "Run folder (config, checkpoints, samples, "
+                                              "logs); default runs/<preset> followed by "
+                                              "-<flag>=<value> for each setting changed "
+                                              "from the preset (runs/mnist_mlp-penalty="
+                                              "squared).",
+                            check=not_empty, resumable=True)
+    export_dir: str = field("saved_models/mnist_mlp", "SavedModel base folder, versions in "
+                                                      "<export_dir>/<n>/; default "
+                                                      "saved_models/ and the run "
+                                                      "folder's name.",
+                            check=not_empty, resumable=True)
+    sample_every: int = field(1000, "Iterations between sample grids.", check=positive,
+                              resumable=True)
+    checkpoint_every: int = field(1000, "Iterations between checkpoints.", check=positive,
+                                  resumable=True)
+    max_checkpoints: int = field(3, "Checkpoints kept.", check=positive, resumable=True)
+    grid_size: int = field(6, "Sample grids are grid_size x grid_size images.",
+                           check=positive)
+    eval_every: int = field(
         0, "Iterations between evaluations against the test split (FID, KID, inception "
            "score, class coverage; W1 for toys), logged to TensorBoard; 0: off. An export "
-           "is evaluated whenever the data set has an evaluator.", check=_non_negative,
+           "is evaluated whenever the data set has an evaluator.", check=non_negative,
         resumable=True)
-    eval_samples: int = _field(10_000, "Generated samples per evaluation.", check=_positive,
-                               resumable=True)
-    inception_weights: str | None = _field(
+    eval_samples: int = field(10_000, "Generated samples per evaluation.", check=positive,
+                              resumable=True)
+    inception_weights: str | None = field(
         None, "Measure FID, KID and the inception score in InceptionV3 features with these "
               "weights (imagenet, Keras's cached download, or a weights file) instead of "
               "the data set's reference classifier; an image folder has no other.",
         resumable=True)
-    critic_norm: str = _field(
+    critic_norm: str = field(
         "none", "Normalisation in the critic: batch or layer (convolutional critics; "
                 "celeba_dcgan: batch, as the original; the WGAN-GP paper advises layer or "
                 "none, since batch norm makes each score depend on its batch), spectral "
                 "(every kernel divided by its largest singular value), or batch_spectral "
                 "(both, as wgan_sn_celeba.py).", choices=models.CRITIC_NORMS)
-    mixed_precision: str = _field(
+    mixed_precision: str = field(
         "none", "Compute dtype of the hidden layers; float16 adds loss scaling. Scores, "
                 "images, losses, the penalty and its norms stay float32; the weights "
                 "are float32 in any case, so a run may change it when it resumes.",
         choices=models.PRECISIONS, resumable=True)
-    skip_bad_images: bool = _field(False, "Image folders: skip and count undecodable files "
-                                          "instead of failing.", resumable=True)
-    cache_images: bool = _field(False, "Image folders: decode every image once into memory.",
-                                resumable=True)
-    on_nan: str = _field(
+    skip_bad_images: bool = field(False, "Image folders: skip and count undecodable files "
+                                         "instead of failing.", resumable=True)
+    cache_images: bool = field(False, "Image folders: decode every image once into memory.",
+                               resumable=True)
+    on_nan: str = field(
         "stop", "On NaN or infinite losses (checked after every compiled call): stop, keeping "
                 "the last checkpoint intact, or restore: roll back to it and go on with new "
                 "noise, up to 3 times.", choices=NAN_ACTIONS, resumable=True)
-    deterministic: bool = _field(False, "Op determinism: the same --seed gives bit-identical "
-                                        "weights (slower on a GPU).", resumable=True)
-    strategy: str = _field(
+    deterministic: bool = field(False, "Op determinism: the same --seed gives bit-identical "
+                                       "weights (slower on a GPU).", resumable=True)
+    strategy: str = field(
         "default", "tf.distribute strategy: default (one device), mirrored (all local GPUs), "
                    "multi_worker (the cluster in TF_CONFIG) or tpu. --batch_size is the "
                    "global batch.", choices=distribute.STRATEGIES, resumable=True)
-    jit_compile: bool = _field(
+    jit_compile: bool = field(
         True, "Compile the train step with XLA where it was measured faster: always for "
               "networks without convolutions, on a GPU or TPU for the others; never with "
               "several replicas.", resumable=True)
-    steps_per_execution: int = _field(
+    steps_per_execution: int = field(
         0, "Iterations per compiled call; 0 chooses the largest divisor of 100 that also "
            "divides sample_every, checkpoint_every, eval_every and iterations.",
-        check=_non_negative, resumable=True)
+        check=non_negative, resumable=True)
 
     def __post_init__(self):
-        for field in dataclasses.fields(self):
-            self._check_field(field)
+        for each in dataclasses.fields(self):
+            object.__setattr__(self, each.name, checked(each, getattr(self, each.name)))
         architecture = models.get(self.architecture)
         architecture.check_critic_norm(self.critic_norm)
         architecture.check_dim(self.model_dim)
@@ -262,23 +227,6 @@ class TrainConfig:
                               f"--data_dir folder of one sub-folder per class); "
                               f"{self.dataset} has no labels")
 
-    def _check_field(self, field):
-        value = getattr(self, field.name)
-        if not isinstance(value, _ACCEPTED_TYPES[field.type]) or (
-                isinstance(value, bool) and field.type is not bool):
-            raise ConfigError(f"{field.name} must be of type "
-                              f"{getattr(field.type, '__name__', field.type)}, got {value!r}")
-        if field.type is float:
-            object.__setattr__(self, field.name, float(value))
-        choices = field_choices(field)
-        if choices is not None and value not in choices:
-            raise ConfigError(f"unknown {field.name} {value!r}; choose one of: "
-                              f"{', '.join(choices)}")
-        check = field.metadata["check"]
-        problem = check and check(value)
-        if problem:
-            raise ConfigError(f"{field.name} {problem}")
-
     def data_source(self):
         """The `DataSource` trained on, read from `data_dir`, at its sizes.
 
@@ -307,10 +255,10 @@ class TrainConfig:
 
     def changes_from(self, other):
         """The fields, other than resumable ones, that differ from `other`'s."""
-        return [f"{field.name}: {getattr(other, field.name)!r} -> {getattr(self, field.name)!r}"
-                for field in dataclasses.fields(self)
-                if not field.metadata["resumable"]
-                and getattr(other, field.name) != getattr(self, field.name)]
+        return [f"{each.name}: {getattr(other, each.name)!r} -> {getattr(self, each.name)!r}"
+                for each in dataclasses.fields(self)
+                if not each.metadata["resumable"]
+                and getattr(other, each.name) != getattr(self, each.name)]
 
     def to_json(self):
         """The config as an indented JSON string, keys in field order."""
@@ -335,7 +283,7 @@ class TrainConfig:
 
 def check_known(values):
     """Raises `ConfigError` if `values` has keys that are not `TrainConfig` fields."""
-    known = {field.name for field in dataclasses.fields(TrainConfig)}
+    known = {each.name for each in dataclasses.fields(TrainConfig)}
     unknown = sorted(set(values) - known)
     if unknown:
         raise ConfigError(
