@@ -5,11 +5,13 @@ each run is a process of its own (`tests/distributed_worker.py`) that saves its
 weights and metrics; the tests compare those files.
 """
 
+import dataclasses
 import json
 import os
 import socket
 import subprocess
 import sys
+import time
 from unittest import mock
 
 import numpy as np
@@ -18,7 +20,8 @@ import tensorflow as tf
 from tests import helpers
 from wgan_gp_tf import training
 from wgan_gp_tf.core import distribute
-from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.errors import ConfigError, WorkerLostError
+from wgan_gp_tf.training import workers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -141,35 +144,97 @@ class MirroredTest(_DistributedRun, tf.test.TestCase):
         self.assertSameRun(mirrored, single, weight_atol=1e-5, metric_rtol=1e-5)
 
 
-@helpers.slow(seconds=20)
-class MultiWorkerTest(_DistributedRun, tf.test.TestCase):
-    """MultiWorkerMirroredStrategy: 2 worker processes on loopback."""
+def _train_command(config):
+    """`scripts/train.py` with a flag per field in which `config` leaves its preset."""
+    command = [sys.executable, os.path.join(ROOT, "scripts", "train.py"),
+               f"--preset={config.preset}"]
+    preset = training.make_config(config.preset)
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if value == getattr(preset, field.name):
+            continue
+        if isinstance(value, bool):
+            command.append(f"--{'' if value else 'no'}{field.name}")
+        else:
+            command.append(f"--{field.name}={value}")
+    return command
 
-    def test_workers_agree_with_each_other_and_one_device(self):
-        config = self._mnist_config("workers", strategy="multi_worker")
+
+def _checkpoint_tensors(prefix):
+    reader = tf.train.load_checkpoint(prefix)
+    return {name: reader.get_tensor(name) for name, dtype
+            in reader.get_variable_to_dtype_map().items()
+            if dtype != tf.string and not name.startswith("save_counter")}
+
+
+@helpers.slow(seconds=100)
+class MultiWorkerTest(_DistributedRun, tf.test.TestCase):
+    """MultiWorkerMirroredStrategy: 2 `scripts/train.py` workers on loopback, 1 thread each."""
+
+    def _launch(self, config, attempt):
+        """Starts both workers, their output into files; returns the processes."""
         cluster = {"worker": [f"127.0.0.1:{_free_port()}" for _ in range(2)]}
-        workers = []
+        processes = []
         for index in range(2):
-            environment = dict(os.environ, TF_CONFIG=json.dumps(
-                {"cluster": cluster, "task": {"type": "worker", "index": index}}))
-            workers.append(subprocess.Popen(
-                _worker_command(config, self._output(f"worker{index}")), cwd=ROOT,
-                env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
-        for worker in workers:
-            _, errors = worker.communicate(timeout=300)
-            self.assertEqual(worker.returncode, 0, errors[-3000:])
-        chief, other = (dict(np.load(self._output(f"worker{index}"))) for index in range(2))
-        self.assertEqual(int(chief["replicas"]), 2)
-        for name in chief:
-            self.assertAllEqual(chief[name], other[name], msg=name)
-        single, = _train((self._mnist_config("workers_single"), self._output("workers_single")))
-        self.assertSameRun(chief, single, weight_atol=1e-6, metric_rtol=1e-5)
-        # Only the chief wrote: one checkpoint, one grid, one export.
+            environment = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1",
+                               TF_CONFIG=json.dumps({"cluster": cluster, "task": {
+                                   "type": "worker", "index": index}}))
+            with (open(self._log(attempt, index, "out"), "w") as stdout,
+                  open(self._log(attempt, index, "err"), "w") as stderr):
+                processes.append(subprocess.Popen(_train_command(config), cwd=ROOT, env=environment,
+                                                stdout=stdout, stderr=stderr))
+        return processes
+
+    def _log(self, attempt, index, stream):
+        return os.path.join(self.get_temp_dir(), f"{attempt}_worker{index}.{stream}")
+
+    def _read(self, attempt, index, stream="err"):
+        with open(self._log(attempt, index, stream)) as file:
+            return file.read()
+
+    def test_a_killed_worker_stops_the_other_and_both_resume_to_one_process_run(self):
+        config = self._mnist_config("workers", strategy="multi_worker", iterations=60,
+                                    checkpoint_every=10, sample_every=60)
+        checkpoints = os.path.join(config.output_dir, "checkpoints")
+        processes = self._launch(config, "killed")
+        while not os.path.exists(os.path.join(checkpoints, "ckpt-10.index")):
+            self.assertIsNone(processes[0].poll(), self._read("killed", 0)[-3000:])
+            time.sleep(0.05)
+        processes[1].kill()
+        processes[0].wait(timeout=60)
+        processes[1].wait()
+        errors = self._read("killed", 0)
+        self.assertEqual(processes[0].returncode, 2, errors[-3000:])
+        resumed_at = int(tf.train.latest_checkpoint(checkpoints).rsplit("-", 1)[1])
+        self.assertLess(resumed_at, 60)
+        self.assertRegex(errors.splitlines()[-1],
+                         r"^error: worker 1 of the multi-worker run was lost \(.+\); worker 0 "
+                         r"cannot go on without it\. Relaunch every worker with the same "
+                         r"command: all of them resume from the last checkpoint, .*ckpt-"
+                         f"{resumed_at}$")
+
+        processes = self._launch(config, "resumed")
+        for index, process in enumerate(processes):
+            process.wait(timeout=300)
+            self.assertEqual(process.returncode, 0, self._read("resumed", index)[-3000:])
+        self.assertIn(f"resumed {config.output_dir} at iteration {resumed_at}",
+                      self._read("resumed", 0))
+        self.assertIn("export (the chief worker exports)", self._read("resumed", 1, "out"))
+        # The chief's grids: after the new run's first compiled call, and at the end.
         self.assertEqual(os.listdir(config.export_dir), ["1"])
-        self.assertEqual(os.listdir(os.path.join(config.output_dir, "samples")),
-                         ["00000004.png"])
-        self.assertEqual(tf.train.latest_checkpoint(
-            os.path.join(config.output_dir, "checkpoints")).rsplit("-", 1)[1], "4")
+        self.assertEqual(sorted(os.listdir(os.path.join(config.output_dir, "samples"))),
+                         ["00000010.png", "00000060.png"])
+
+        reference = self._mnist_config("two_replicas", strategy="mirrored", iterations=60,
+                                       checkpoint_every=10, sample_every=60)
+        _train((reference, self._output("two_replicas"), 2))
+        workers_run, one_process = (
+            _checkpoint_tensors(os.path.join(run.output_dir, "checkpoints", "ckpt-60"))
+            for run in (config, reference))
+        self.assertEqual(sorted(workers_run), sorted(one_process))
+        self.assertGreater(len(workers_run), 40)
+        for name, value in one_process.items():
+            self.assertAllClose(workers_run[name], value, atol=1e-6, rtol=0, msg=name)
 
 
 class StrategyTest(tf.test.TestCase):
@@ -196,6 +261,40 @@ class StrategyTest(tf.test.TestCase):
         self.assertFalse(distribute.is_chief(strategy("worker", 0, chief=True)))
         self.assertTrue(distribute.is_chief(strategy("chief", 0, chief=True)))
         self.assertTrue(distribute.is_chief(distribute.make_strategy("default")))
+
+    def test_a_lost_worker_is_named_with_the_checkpoint_to_resume_from(self):
+        strategy = mock.create_autospec(tf.distribute.MultiWorkerMirroredStrategy,
+                                        instance=True)
+        strategy.cluster_resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
+            tf.train.ClusterSpec({"worker": ["a:1", "b:1"]}), task_type="worker", task_id=0)
+        self.assertTrue(distribute.is_multi_worker(strategy))
+        self.assertFalse(distribute.is_multi_worker(distribute.make_strategy("default")))
+        checkpoints = self.get_temp_dir()
+        for name in ("ckpt-20.index", "ckpt-40.index"):
+            open(os.path.join(checkpoints, name), "w").close()
+        # What TensorFlow 2.21 raised on worker 0 when worker 1 froze, and when it died.
+        frozen = ("{{function_node __wrapped__CollectiveReduceV2_device_/job:worker/replica:0/"
+                  "task:0/device:CPU:0}} Collective ops is aborted by: Error reported from "
+                  "/job:worker/task:1: The following tasks are unhealthy (stopped sending "
+                  "heartbeats):\n/job:worker/replica:0/task:1\nThe tasks have crashed.")
+        killed = ("Graph execution error:\n\nDetected at node CollectiveReduceV2\nCollective "
+                  "ops is aborted by: recvmsg:Connection reset by peer\nAdditional GRPC error "
+                  "information from remote target /job:worker/replica:0/task:1 while calling")
+        for text, reason in ((frozen, "The following tasks are unhealthy (stopped sending "
+                                      "heartbeats)"),
+                             (killed, "recvmsg:Connection reset by peer")):
+            with self.assertRaises(WorkerLostError) as raised:
+                with workers.reporting_lost_workers(strategy, checkpoints):
+                    raise tf.errors.UnavailableError(None, None, text)
+            self.assertEqual(str(raised.exception), (
+                f"worker 1 of the multi-worker run was lost ({reason}); worker 0 cannot go on "
+                f"without it. Relaunch every worker with the same command: all of them resume "
+                f"from the last checkpoint, {checkpoints}/ckpt-40"))
+        # One process has no peers to lose: its errors pass as they are.
+        with self.assertRaises(tf.errors.UnavailableError):
+            with workers.reporting_lost_workers(distribute.make_strategy("default"),
+                                                checkpoints):
+                raise tf.errors.UnavailableError(None, None, killed)
 
     def test_bad_strategies_are_clear_errors(self):
         with self.assertRaisesRegex(ConfigError, "unknown strategy 'horovod'; choose one of: "

@@ -35,3 +35,7 @@ class CheckpointError(WGANGPError):
 
 class RunInUseError(WGANGPError):
     """Another process is training in the same run folder."""
+
+
+class WorkerLostError(WGANGPError):
+    """A worker of a multi-worker run died or stopped answering."""

@@ -97,6 +97,23 @@ def is_chief(strategy):
     return task_type == "worker" and resolver.task_id == 0 and not has_chief
 
 
+def is_multi_worker(strategy):
+    """Whether `strategy` trains across worker processes."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return False
+    cluster = resolver.cluster_spec().as_dict()
+    return sum(len(cluster.get(job, ())) for job in ("chief", "worker")) > 1
+
+
+def task_name(strategy):
+    """This process's task in its cluster, e.g. `"worker 1"`; `None` outside a cluster."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or resolver.task_type is None:
+        return None
+    return f"{resolver.task_type} {resolver.task_id}"
+
+
 def check_batch_size(strategy, batch_size):
     """Raises `ConfigError` unless the global batch splits evenly over the replicas."""
     replicas = strategy.num_replicas_in_sync

@@ -26,6 +26,7 @@ from wgan_gp_tf.training import (
     presets,
     run_folder,
     stopping,
+    workers,
 )
 from wgan_gp_tf.training.build import build_trainer
 from wgan_gp_tf.training.progress import IterationProgress
@@ -90,6 +91,7 @@ def run(config, verbose="auto", strategy=None):
         ConfigError: a run folder of another configuration, a folder that
             cannot be written, or a batch that does not split over the replicas.
         RunInUseError: another process is training in the run folder.
+        WorkerLostError: another worker of a multi-worker run died or froze.
         CheckpointError: the run folder's checkpoints are all damaged.
         DataError: the data cannot be loaded.
         DivergedError: the losses became NaN or infinite, past what
@@ -108,9 +110,11 @@ def run(config, verbose="auto", strategy=None):
     if chief and source.exportable:
         # Refused now, not after hours of training.
         serving.check_export_dir(config.export_dir)
+    checkpoint_dir = os.path.join(config.output_dir, run_folder.CHECKPOINTS)
     with run_folder.lock(config.output_dir) if chief else contextlib.nullcontext():
         run_folder.prepare(config, write=chief)
-        return _train(config, strategy, source, training_data, chief, verbose)
+        with workers.reporting_lost_workers(strategy, checkpoint_dir):
+            return _train(config, strategy, source, training_data, chief, verbose)
 
 
 def _train(config, strategy, source, training_data, chief, verbose):
