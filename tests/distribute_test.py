@@ -183,6 +183,7 @@ class MultiWorkerTest(_DistributedRun, tf.test.TestCase):
                   open(self._log(attempt, index, "err"), "w") as stderr):
                 processes.append(subprocess.Popen(_train_command(config), cwd=ROOT, env=environment,
                                                 stdout=stdout, stderr=stderr))
+            self.addCleanup(processes[-1].kill)
         return processes
 
     def _log(self, attempt, index, stream):
@@ -196,6 +197,13 @@ class MultiWorkerTest(_DistributedRun, tf.test.TestCase):
         config = self._mnist_config("workers", strategy="multi_worker", iterations=60,
                                     checkpoint_every=10, sample_every=60)
         checkpoints = os.path.join(config.output_dir, "checkpoints")
+        # The reference, one process training two mirrored replicas, runs alongside.
+        reference = self._mnist_config("two_replicas", strategy="mirrored", iterations=60,
+                                       checkpoint_every=10, sample_every=60)
+        reference_process = subprocess.Popen(
+            _worker_command(reference, self._output("two_replicas"), 2), cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(reference_process.kill)
         processes = self._launch(config, "killed")
         while not os.path.exists(os.path.join(checkpoints, "ckpt-10.index")):
             self.assertIsNone(processes[0].poll(), self._read("killed", 0)[-3000:])
@@ -225,9 +233,8 @@ class MultiWorkerTest(_DistributedRun, tf.test.TestCase):
         self.assertEqual(sorted(os.listdir(os.path.join(config.output_dir, "samples"))),
                          ["00000010.png", "00000060.png"])
 
-        reference = self._mnist_config("two_replicas", strategy="mirrored", iterations=60,
-                                       checkpoint_every=10, sample_every=60)
-        _train((reference, self._output("two_replicas"), 2))
+        _, errors = reference_process.communicate(timeout=300)
+        self.assertEqual(reference_process.returncode, 0, errors[-3000:])
         workers_run, one_process = (
             _checkpoint_tensors(os.path.join(run.output_dir, "checkpoints", "ckpt-60"))
             for run in (config, reference))
