@@ -78,8 +78,8 @@ class WGANGP(GeneratingModel):
         generator_classifier_weight: of the generator's.
         generator_batch_size: samples per generator update (global); by
             default the critic's batch size.
-        seed: seeds the noise, the interpolation draws and `fit`'s shuffle
-            (`GeneratingModel`'s).
+        seed: seeds `seed_generator` (the noise and the interpolation
+            draws) and `fit`'s shuffle.
         **kwargs: passed to `keras.Model`.
 
     Raises:
