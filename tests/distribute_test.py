@@ -146,25 +146,17 @@ class MirroredTest(_DistributedRun, tf.test.TestCase):
 
 def _train_command(config):
     """`scripts/train.py` with a flag per field in which `config` leaves its preset."""
-    command = [sys.executable, os.path.join(ROOT, "scripts", "train.py"),
-               f"--preset={config.preset}"]
     preset = training.make_config(config.preset)
+    flags = [f"--preset={config.preset}"]
     for field in dataclasses.fields(config):
         value = getattr(config, field.name)
         if value == getattr(preset, field.name):
             continue
         if isinstance(value, bool):
-            command.append(f"--{'' if value else 'no'}{field.name}")
+            flags.append(f"--{'' if value else 'no'}{field.name}")
         else:
-            command.append(f"--{field.name}={value}")
-    return command
-
-
-def _checkpoint_tensors(prefix):
-    reader = tf.train.load_checkpoint(prefix)
-    return {name: reader.get_tensor(name) for name, dtype
-            in reader.get_variable_to_dtype_map().items()
-            if dtype != tf.string and not name.startswith("save_counter")}
+            flags.append(f"--{field.name}={value}")
+    return helpers.script_command("train.py", *flags)
 
 
 @helpers.slow(seconds=100)
@@ -235,8 +227,11 @@ class MultiWorkerTest(_DistributedRun, tf.test.TestCase):
 
         _, errors = reference_process.communicate(timeout=300)
         self.assertEqual(reference_process.returncode, 0, errors[-3000:])
+        # Every tensor but the save counter, which counts saves, not training.
         workers_run, one_process = (
-            _checkpoint_tensors(os.path.join(run.output_dir, "checkpoints", "ckpt-60"))
+            {name: value for name, value in helpers.checkpoint_tensors(
+                os.path.join(run.output_dir, "checkpoints", "ckpt-60")).items()
+             if not name.startswith("save_counter")}
             for run in (config, reference))
         self.assertEqual(sorted(workers_run), sorted(one_process))
         self.assertGreater(len(workers_run), 40)

@@ -79,6 +79,13 @@ def run_script(script, *flags, timeout=300, env=None):
                           text=True, timeout=timeout, cwd=ROOT, env=env)
 
 
+def checkpoint_tensors(prefix):
+    """Every tensor a checkpoint holds (weights, optimiser slots, RNG state, counters), by name."""
+    reader = tf.train.load_checkpoint(prefix)
+    return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()
+            if name != "_CHECKPOINTABLE_OBJECT_GRAPH"}
+
+
 def signature_defs(version_path):
     """The SignatureDefs of a SavedModel's `serve` graph, as TF Serving and the C API read them."""
     from tensorflow.core.protobuf import saved_model_pb2

@@ -265,11 +265,7 @@ class DeterministicTest(tf.test.TestCase):
                           "--sample_every=20", "--checkpoint_every=20", "--seed=7",
                           f"--output_dir={run_dir}", f"--export_dir={run_dir}/export")
             self.assertEqual(result.returncode, 0, result.stderr)
-            reader = tf.train.load_checkpoint(os.path.join(run_dir, "checkpoints"))
-            # Every saved tensor: weights, optimiser slots, RNG state, iteration.
-            return {name: reader.get_tensor(name)
-                    for name in reader.get_variable_to_shape_map()
-                    if name != "_CHECKPOINTABLE_OBJECT_GRAPH"}
+            return helpers.checkpoint_tensors(os.path.join(run_dir, "checkpoints"))
 
         first, second = train("first"), train("second")
         self.assertGreater(len(first), 20)
