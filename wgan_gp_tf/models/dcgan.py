@@ -165,8 +165,26 @@ class DCGANCritic(keras.Model):
             self._make_convolutions(sized_filters(*input_shape[1:3]))
 
     def call(self, images, training=False):
-        x = images
-        for convolution, norm in zip(self.convolutions, self.norms, strict=True):
+        return self._head(self._stem(images), training=training)
+
+    def affine_split(self):
+        """`(stem, head)`, with `critic(x) == head(stem(x))` and `stem` affine.
+
+        The stem is the first convolution, which no normalisation follows,
+        before its LeakyReLU; the trainer scores interpolates from the stems
+        of their endpoints (`wgan_gp_tf.core.stems`). `None` with spectral
+        normalisation, whose power iteration steps at every call.
+        """
+        if self.norm in ("spectral", "batch_spectral"):
+            return None
+        return self._stem, self._head
+
+    def _stem(self, images, training=False):
+        return self.convolutions[0](images)
+
+    def _head(self, stems, training=False):
+        x = self.activation(stems)
+        for convolution, norm in zip(self.convolutions[1:], self.norms[1:], strict=True):
             x = convolution(x)
             if norm is not None:
                 x = norm(x, training=training)
