@@ -175,7 +175,7 @@ class DCGANCritic(keras.Model):
         of their endpoints (`wgan_gp_tf.core.stems`). `None` with spectral
         normalisation, whose power iteration steps at every call.
         """
-        if self.norm in ("spectral", "batch_spectral"):
+        if self.convolution_type is SpectralConv2D:
             return None
         return self._stem, self._head
 
