@@ -1,5 +1,7 @@
 """Named things the configs refer to: penalties, losses, architectures, data sets, presets."""
 
+import importlib
+
 from wgan_gp_tf.errors import ConfigError
 
 
@@ -9,21 +11,43 @@ class Registry:
     An item may be a class with a `name` attribute; `resolve` then makes an
     instance of it with its default settings.
 
+    A registry of built-in items that need TensorFlow is made before them,
+    from their names (`declared`) and the module that registers them
+    (`loader`): its names are known without importing TensorFlow, so that a
+    config is checked and a script's `--help` shown without it, and the
+    loader is imported when an item is first asked for.
+
     Args:
         kind: what the items are, for messages (`"penalty"`, `"dataset"`, ...).
         items: the items to start with.
-        base: the type `resolve` passes through as it is, if any.
-        wrap: what `resolve` makes of a function (e.g. a penalty object that
-            calls it); `None` if functions are refused.
+        declared: the names `loader` registers, in its order.
+        loader: the module registering the declared items, by its name.
     """
 
-    def __init__(self, kind, items=(), base=None, wrap=None):
+    def __init__(self, kind, items=(), *, declared=(), loader=None):
+        if bool(declared) != bool(loader):
+            raise ValueError("a registry's declared names come with the loader registering them")
         self.kind = kind
-        self.base = base
-        self.wrap = wrap
+        self.declared = tuple(declared)
+        self.loader = loader
         self._items = {}
-        for item in items:
-            self.register(item)
+        self.register_all(items)
+
+    def load(self):
+        """Imports the loader, once; it registers the declared items.
+
+        Raises:
+            ImportError: the loader left a declared name unregistered or
+                registered another in its place.
+        """
+        if self.loader is None:
+            return
+        importlib.import_module(self.loader)
+        registered = tuple(name for name in self._items if name in self.declared)
+        if registered != self.declared:
+            raise ImportError(f"{self.loader} registers the {self.kind}s {registered}, but "
+                              f"{self.declared} are declared")
+        self.loader = None
 
     def register(self, item):
         """Adds `item` under its name; returns it, so that it can decorate a class.
@@ -36,13 +60,19 @@ class Registry:
         self._items[item.name] = item
         return item
 
+    def register_all(self, items):
+        """Adds each of `items` under its name, in order."""
+        for item in items:
+            self.register(item)
+
     def names(self):
-        """The names, in registration order."""
-        return tuple(self._items)
+        """The names, the declared ones first, without loading anything."""
+        return self.declared + tuple(name for name in self._items if name not in self.declared)
 
     def values(self):
-        """The items, in registration order."""
-        return tuple(self._items.values())
+        """The items, the declared ones first."""
+        self.load()
+        return tuple(self._items[name] for name in self.names())
 
     def get(self, name):
         """The item called `name`.
@@ -50,19 +80,24 @@ class Registry:
         Raises:
             ConfigError: unknown name; the message lists the valid ones.
         """
+        if name not in self._items and name in self.declared:
+            self.load()
         try:
             return self._items[name]
         except KeyError:
             raise ConfigError(f"unknown {self.kind} {name!r}; choose one of: "
                               f"{', '.join(self.names())}") from None
 
-    def resolve(self, identifier):
+    def resolve(self, identifier, base=None, wrap=None):
         """The item an identifier names, as `keras.optimizers.get` resolves an optimiser.
 
         Args:
             identifier: a registered name, an instance of `base` (returned
                 as it is), a subclass of it (made with its defaults), or, if
-                this registry wraps functions, a function.
+                `wrap` is given, a function.
+            base: the type passed through as it is, if any.
+            wrap: what to make of a function (e.g. a penalty object that
+                calls it); `None` if functions are refused.
 
         Returns:
             The item; a registered class is made with its default settings.
@@ -71,21 +106,21 @@ class Registry:
             ConfigError: an unknown name (the message lists the valid ones)
                 or an identifier of none of those kinds.
         """
-        if self.base is not None and isinstance(identifier, self.base):
+        self.load()
+        if base is not None and isinstance(identifier, base):
             return identifier
         if isinstance(identifier, str):
             identifier = self.get(identifier)
-            if self.base is None or isinstance(identifier, self.base):
+            if base is None or isinstance(identifier, base):
                 return identifier
-        if self.base is not None and isinstance(identifier, type) and issubclass(
-                identifier, self.base):
+        if base is not None and isinstance(identifier, type) and issubclass(identifier, base):
             return identifier()
-        if self.wrap is not None and callable(identifier):
-            return self.wrap(identifier)
+        if wrap is not None and callable(identifier):
+            return wrap(identifier)
         kinds = ["a registered name"]
-        if self.base is not None:
-            kinds.append(f"a {self.base.__name__}")
-        if self.wrap is not None:
+        if base is not None:
+            kinds.append(f"a {base.__name__}")
+        if wrap is not None:
             kinds.append("a function")
         listed = " or ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
         raise ConfigError(f"a {self.kind} must be {listed}; got {identifier!r}")

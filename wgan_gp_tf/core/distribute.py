@@ -14,11 +14,10 @@ import os
 
 import tensorflow as tf
 
+from wgan_gp_tf.core.catalog import STRATEGIES
 from wgan_gp_tf.errors import ConfigError
 
 logger = logging.getLogger(__name__)
-
-STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 
 
 def make_strategy(name):

@@ -25,8 +25,8 @@ from typing import NamedTuple
 import keras
 import tensorflow as tf
 
+from wgan_gp_tf.core.catalog import LOSSES
 from wgan_gp_tf.core.configurable import Configurable, function_config, function_from_config
-from wgan_gp_tf.registry import Registry
 
 
 class LossOutput(NamedTuple):
@@ -171,10 +171,17 @@ class FunctionLoss(Loss):
                    config["generator_needs_real"])
 
 
-REGISTRY = Registry("loss", base=Loss, wrap=FunctionLoss)
+REGISTRY = LOSSES
 names = REGISTRY.names
-resolve = REGISTRY.resolve
 register = REGISTRY.register
+
+
+def resolve(identifier):
+    """The loss a registered name, a `Loss` (or subclass) or a function identifies.
+
+    A subclass is made with its defaults and a function wrapped in a `FunctionLoss`.
+    """
+    return REGISTRY.resolve(identifier, base=Loss, wrap=FunctionLoss)
 
 
 def _builtin(cls):

@@ -9,6 +9,7 @@ takes: by name, as an object, or as a bare function of the user's.
 import keras
 import tensorflow as tf
 
+from wgan_gp_tf.core.catalog import PENALTIES
 from wgan_gp_tf.core.configurable import Configurable, function_config, function_from_config
 from wgan_gp_tf.core.penalty_functions import (
     DIV_POWER,
@@ -21,7 +22,6 @@ from wgan_gp_tf.core.penalty_functions import (
     squared_penalty,
 )
 from wgan_gp_tf.errors import ConfigError
-from wgan_gp_tf.registry import Registry
 
 __all__ = ["CLIP_VALUE", "DIV_POWER", "Clip", "DiffHinge", "DiffSquared", "Div", "FunctionPenalty",
            "Hinge", "NoPenalty", "Penalty", "PenaltyOutput", "REGISTRY", "Squared",
@@ -114,10 +114,17 @@ class FunctionPenalty(Penalty):
         return cls(function_from_config(config["fn"]), config["second_order"])
 
 
-REGISTRY = Registry("penalty", base=Penalty, wrap=FunctionPenalty)
+REGISTRY = PENALTIES
 names = REGISTRY.names
-resolve = REGISTRY.resolve
 register = REGISTRY.register
+
+
+def resolve(identifier):
+    """The penalty a registered name, a `Penalty` (or subclass) or a function identifies.
+
+    A subclass is made with its defaults and a function wrapped in a `FunctionPenalty`.
+    """
+    return REGISTRY.resolve(identifier, base=Penalty, wrap=FunctionPenalty)
 
 
 def _builtin(cls):

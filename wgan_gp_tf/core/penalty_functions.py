@@ -15,9 +15,7 @@ from typing import NamedTuple
 import tensorflow as tf
 
 from wgan_gp_tf.core import gradients
-
-# WGAN-div's exponent p, as keras/wgan_div_celeba.py sets it.
-DIV_POWER = 6.0
+from wgan_gp_tf.core.catalog import DIV_POWER
 
 
 class PenaltyOutput(NamedTuple):

@@ -7,10 +7,8 @@ generator's samples depend only on its prior, its latent size and the seed.
 import keras
 import tensorflow as tf
 
+from wgan_gp_tf.core.catalog import PRIORS
 from wgan_gp_tf.errors import ConfigError
-
-# U(-1, 1) (the original scripts), U(0, 1) (the post's 1-D question), N(0, 1).
-PRIORS = ("uniform", "unit_uniform", "normal")
 
 
 def check_prior(prior):

@@ -11,17 +11,16 @@ folder (`wgan_gp_tf.data.text`). A data set knows no model and no yardstick:
 `wgan_gp_tf.evaluation.evaluator_for(source)` judges samples of it.
 """
 
+from wgan_gp_tf.data.catalog import DATASETS
 from wgan_gp_tf.data.image_folder import IMAGE_EXTENSIONS, ImageFolder
-from wgan_gp_tf.data.sources import IMAGE_SOURCES, DataSource, ImageSource, TrainingData
+from wgan_gp_tf.data.sources import DataSource, ImageSource, TrainingData
 from wgan_gp_tf.data.stream import training_batches
 from wgan_gp_tf.data.text import TextSource
-from wgan_gp_tf.data.toys import TOY_SOURCES, ToySource
-from wgan_gp_tf.registry import Registry
+from wgan_gp_tf.data.toys import ToySource
 
 __all__ = ["IMAGE_EXTENSIONS", "DataSource", "ImageFolder", "ImageSource", "TextSource",
            "ToySource", "TrainingData", "get", "names", "training_batches"]
 
-# Images first, then the toys, then text.
-REGISTRY = Registry("dataset", (*IMAGE_SOURCES, *TOY_SOURCES, TextSource()))
+REGISTRY = DATASETS
 names = REGISTRY.names
 get = REGISTRY.get

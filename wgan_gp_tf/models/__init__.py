@@ -11,8 +11,6 @@ one-hot lines, or a softmax over the characters at each position.
 """
 
 from wgan_gp_tf.models.architectures import (
-    PRECISION_POLICIES,
-    PRECISIONS,
     REGISTRY,
     Architecture,
     build,
@@ -20,8 +18,9 @@ from wgan_gp_tf.models.architectures import (
     get,
     names,
 )
+from wgan_gp_tf.models.catalog import CRITIC_NORMS, PRECISION_POLICIES, PRECISIONS
 from wgan_gp_tf.models.conditional import ConditionalBatchNormalization
-from wgan_gp_tf.models.dcgan import CRITIC_NORMS, DCGANCritic, DCGANGenerator, sized_filters
+from wgan_gp_tf.models.dcgan import DCGANCritic, DCGANGenerator, sized_filters
 from wgan_gp_tf.models.generator import Generator
 from wgan_gp_tf.models.mlp import MLPCritic, MLPGenerator
 from wgan_gp_tf.models.resnet import ResNetCritic, ResNetGenerator

@@ -9,8 +9,8 @@ import keras
 import tensorflow as tf
 
 from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.models.catalog import ARCHITECTURES, CRITIC_NORMS, PRECISION_POLICIES
 from wgan_gp_tf.models.dcgan import (
-    CRITIC_NORMS,
     DCGAN_INIT,
     SIZED_IMAGE_SIZES,
     TFLIB_CONV_INIT,
@@ -28,12 +28,6 @@ from wgan_gp_tf.models.text import (
     TextResNetCritic,
     TextResNetGenerator,
 )
-from wgan_gp_tf.registry import Registry
-
-# Keras dtype policies of `TrainConfig.mixed_precision`.
-PRECISION_POLICIES = {"none": "float32", "float16": "mixed_float16",
-                      "bfloat16": "mixed_bfloat16"}
-PRECISIONS = tuple(PRECISION_POLICIES)
 
 
 def _dcgan_architecture(name, critic_filters, generator_filters, generator_batch_norm,
@@ -118,7 +112,8 @@ class Architecture:
                               f"--model_dim at 0 (it sizes the text networks)")
 
 
-REGISTRY = Registry("architecture", (
+REGISTRY = ARCHITECTURES
+REGISTRY.register_all((
     Architecture("mlp", MLPCritic, MLPGenerator, critic_norms=MLP_CRITIC_NORMS),
     # gan_toy.py's networks, with tflib's initialisers.
     _toy_architecture("toy_mlp", 512, "tflib_he"),
@@ -171,7 +166,6 @@ REGISTRY = Registry("architecture", (
     Architecture("language_rnn", RecurrentCritic, TextResNetGenerator, makes="text",
                  dim=TEXT_DIM),
 ))
-
 
 names = REGISTRY.names
 get = REGISTRY.get

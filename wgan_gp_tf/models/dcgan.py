@@ -7,6 +7,7 @@ paper's gan_mnist.py and gan_cifar.py.
 import keras
 
 from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.models.catalog import CRITIC_NORMS
 from wgan_gp_tf.models.conditional import class_heads
 from wgan_gp_tf.models.generator import Generator
 from wgan_gp_tf.models.spectral import SpectralBatchNormalization, SpectralConv2D, SpectralDense
@@ -26,10 +27,6 @@ TFLIB_DENSE_INIT = "lecun_uniform"
 
 # keras/wgan_div_celeba.py's layers: N(0, 0.02) kernels, as DCGAN's paper advises.
 DCGAN_INIT = {"class_name": "RandomNormal", "config": {"stddev": 0.02}}
-
-# The normalisations a convolutional critic can have: of its feature maps,
-# of its weights (spectral), or both as wgan_sn_celeba.py.
-CRITIC_NORMS = ("batch", "layer", "none", "spectral", "batch_spectral")
 
 # The image sizes `sized_filters` builds networks for.
 SIZED_IMAGE_SIZES = (16, 32, 64, 128, 256)

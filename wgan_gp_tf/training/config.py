@@ -11,9 +11,10 @@ import dataclasses
 import json
 import math
 
-from wgan_gp_tf import data, models
-from wgan_gp_tf.core import distribute, losses, penalties, sampling
+from wgan_gp_tf.core.catalog import DIV_POWER, LOSSES, PENALTIES, PRIORS, STRATEGIES
+from wgan_gp_tf.data.catalog import DATASETS
 from wgan_gp_tf.errors import ConfigError, DataError
+from wgan_gp_tf.models.catalog import ARCHITECTURES, CRITIC_NORMS, PRECISIONS
 from wgan_gp_tf.training.fields import (
     checked,
     field,
@@ -52,7 +53,7 @@ class TrainConfig:
 
     preset: str = field("mnist_mlp", "The preset the run started from (recorded, not "
                                      "interpreted).")
-    dataset: str = field("mnist", "Data set.", choices=data.names)
+    dataset: str = field("mnist", "Data set.", choices=DATASETS.names)
     data_dir: str | None = field(
         None, "mnist, fashion_mnist: folder of the IDX .gz files; celeb_a, cifar10, folder: "
               "any folder of png/jpg/jpeg/bmp/gif images, searched recursively, each cropped "
@@ -65,21 +66,21 @@ class TrainConfig:
                           check=non_negative)
     seq_len: int = field(0, "--dataset=text: characters per sample, longer lines cut, shorter "
                             "ones padded (0: 32, as gan_language.py).", check=sequence_length)
-    architecture: str = field("mlp", "Critic/generator pair.", choices=models.names)
+    architecture: str = field("mlp", "Critic/generator pair.", choices=ARCHITECTURES.names)
     model_dim: int = field(0, "Width of the text networks (gan_language.py's DIM; 0: 512, "
                               "which its comment calls slow and overfitting on small "
                               "corpora).", check=non_negative)
     latent_dim: int = field(10, "Size of the generator's noise input.", check=positive)
     prior: str = field("uniform", "Noise prior: U(-1, 1), U(0, 1) or N(0, 1).",
-                       choices=sampling.PRIORS)
+                       choices=PRIORS)
     loss: str = field("wasserstein", "Adversarial loss: the post's Wasserstein one, the "
                                      "standard (non-saturating) GAN's, the relativistic "
-                                     "standard GAN's, or hinge.", choices=losses.names)
+                                     "standard GAN's, or hinge.", choices=LOSSES.names)
     penalty: str = field("hinge", "Lipschitz penalty (div: WGAN-div's, at the real and "
-                                  "generated samples).", choices=penalties.names)
+                                  "generated samples).", choices=PENALTIES.names)
     penalty_weight: float = field(10.0, "Lambda, the penalty's weight in the critic loss.",
                                   check=non_negative)
-    div_power: float = field(penalties.DIV_POWER, "Exponent p of --penalty=div.",
+    div_power: float = field(DIV_POWER, "Exponent p of --penalty=div.",
                              check=positive)
     clip_value: float = field(0.01, "Weight bound of --penalty=clip.", check=positive)
     n_critic: int = field(5, "Critic updates per iteration, before the generator's.",
@@ -163,12 +164,12 @@ class TrainConfig:
                 "celeba_dcgan: batch, as the original; the WGAN-GP paper advises layer or "
                 "none, since batch norm makes each score depend on its batch), spectral "
                 "(every kernel divided by its largest singular value), or batch_spectral "
-                "(both, as wgan_sn_celeba.py).", choices=models.CRITIC_NORMS)
+                "(both, as wgan_sn_celeba.py).", choices=CRITIC_NORMS)
     mixed_precision: str = field(
         "none", "Compute dtype of the hidden layers; float16 adds loss scaling. Scores, "
                 "images, losses, the penalty and its norms stay float32; the weights "
                 "are float32 in any case, so a run may change it when it resumes.",
-        choices=models.PRECISIONS, resumable=True)
+        choices=PRECISIONS, resumable=True)
     skip_bad_images: bool = field(False, "Image folders: skip and count undecodable files "
                                          "instead of failing.", resumable=True)
     cache_images: bool = field(False, "Image folders: decode every image once into memory.",
@@ -182,7 +183,7 @@ class TrainConfig:
     strategy: str = field(
         "default", "tf.distribute strategy: default (one device), mirrored (all local GPUs), "
                    "multi_worker (the cluster in TF_CONFIG) or tpu. --batch_size is the "
-                   "global batch.", choices=distribute.STRATEGIES, resumable=True)
+                   "global batch.", choices=STRATEGIES, resumable=True)
     jit_compile: bool = field(
         True, "Compile the train step with XLA where it was measured faster: always for "
               "networks without convolutions, on a GPU or TPU for the others; never with "
@@ -195,7 +196,7 @@ class TrainConfig:
     def __post_init__(self):
         for each in dataclasses.fields(self):
             object.__setattr__(self, each.name, checked(each, getattr(self, each.name)))
-        architecture = models.get(self.architecture)
+        architecture = ARCHITECTURES.get(self.architecture)
         architecture.check_critic_norm(self.critic_norm)
         architecture.check_dim(self.model_dim)
         try:
@@ -222,7 +223,7 @@ class TrainConfig:
             except DataError as error:
                 raise ConfigError(f"--conditional: {error}") from None
         elif not source.class_names():
-            labelled = ", ".join(name for name in data.names() if data.get(name).class_names())
+            labelled = ", ".join(each.name for each in DATASETS.values() if each.class_names())
             raise ConfigError(f"--conditional needs a labelled data set ({labelled}, or a "
                               f"--data_dir folder of one sub-folder per class); "
                               f"{self.dataset} has no labels")
@@ -232,7 +233,7 @@ class TrainConfig:
 
         The sizes are `image_size` and `channels`, or `seq_len`.
         """
-        source = data.get(self.dataset).sized(self.image_size, self.channels, self.seq_len)
+        source = DATASETS.get(self.dataset).sized(self.image_size, self.channels, self.seq_len)
         return source.reading(self.data_dir)
 
     @property

@@ -8,7 +8,7 @@ and whether it is `resumable`. `scripts/train.py` makes its flags from them.
 import dataclasses
 
 from wgan_gp_tf.errors import ConfigError
-from wgan_gp_tf.evaluation import text as text_measures
+from wgan_gp_tf.evaluation.text import NGRAM_ORDERS
 
 _ACCEPTED_TYPES = {int: int, float: (int, float), str: str, bool: bool,
                    str | None: (str, type(None))}
@@ -65,7 +65,7 @@ def seed_range(value):
 
 
 def sequence_length(value):
-    shortest = max(text_measures.NGRAM_ORDERS)
+    shortest = max(NGRAM_ORDERS)
     if value == 0 or value >= shortest:
         return None
     return (f"must be 0 (32) or at least {shortest}: the text measures count "

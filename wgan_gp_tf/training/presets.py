@@ -3,7 +3,7 @@
 import dataclasses
 import types
 
-from wgan_gp_tf.core import penalties
+from wgan_gp_tf.core.catalog import PENALTIES
 from wgan_gp_tf.errors import ConfigError
 from wgan_gp_tf.registry import Registry
 from wgan_gp_tf.training.config import PENALTY_SETTINGS, TrainConfig, check_known
@@ -195,7 +195,7 @@ def _refuse_idle_settings(config, given, preset_values):
     """Raises `ConfigError` for a setting given that this config would not use."""
     read = {field for fields in PENALTY_SETTINGS.values() for field in fields}
     read -= set(PENALTY_SETTINGS.get(config.penalty, {}))
-    if not penalties.REGISTRY.get(config.penalty).weighted:
+    if not PENALTIES.get(config.penalty).weighted:
         read.add("penalty_weight")
     idle = sorted(read & set(given))
     if idle:
