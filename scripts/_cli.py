@@ -1,51 +1,23 @@
-"""What the command-line scripts share: a quiet TensorFlow start, flags, one-line errors.
+"""What the command-line scripts share: flags from the config, one-line errors.
 
-Import this before anything that imports TensorFlow.
+Import this before anything of `wgan_gp_tf`: it holds back the library's
+package `__init__`s until a script first uses the library (`_startup`), so
+that `--help` and a bad flag, whose flags come from modules that import no
+TensorFlow, answer without importing it.
 """
 
 import dataclasses
 import errno
+import functools
 import logging
 import os
 import sys
-import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import _startup
+from absl import app, flags
 
-
-def _import_tensorflow_quietly():
-    """Imports TensorFlow with its C++ start-up notices held back.
-
-    TensorFlow 2.21 prints them through absl before any log level applies.
-    They are shown if the import fails, and whenever the user has set
-    TF_CPP_MIN_LOG_LEVEL, which we then leave to them.
-    """
-    if "TF_CPP_MIN_LOG_LEVEL" in os.environ:
-        return
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
-    saved_stderr = os.dup(2)
-    with tempfile.TemporaryFile() as capture:
-        os.dup2(capture.fileno(), 2)
-        try:
-            import tensorflow as tf
-
-            tf.config.list_physical_devices()
-        except BaseException:
-            os.dup2(saved_stderr, 2)
-            capture.seek(0)
-            sys.stderr.buffer.write(capture.read())
-            raise
-        finally:
-            os.dup2(saved_stderr, 2)
-            os.close(saved_stderr)
-
-
-_import_tensorflow_quietly()
-
-import tensorflow as tf  # noqa: E402
-from absl import app, flags  # noqa: E402
-
-from wgan_gp_tf import WGANGPError, training  # noqa: E402
+from wgan_gp_tf.errors import ConfigError, WGANGPError
+from wgan_gp_tf.training.fields import checked, field_choices
 
 _DEFINE = {int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_boolean}
 
@@ -56,8 +28,9 @@ def define_config_flags(config_class, skip=()):
     """Defines one flag per field of a config dataclass, from the field's metadata.
 
     Each flag defaults to `None`, "left unset", so that the preset's value
-    applies; its help is the field's, with its choices. Values are checked
-    by the config, which names a bad one in one line.
+    applies; its help is the field's, with its choices. A value of the wrong
+    type, not among the choices or out of range is refused as the flags are
+    parsed, before TensorFlow is imported; the config checks the rest.
 
     Returns:
         A function giving the flags' values by field name.
@@ -65,12 +38,27 @@ def define_config_flags(config_class, skip=()):
     fields = [field for field in dataclasses.fields(config_class) if field.name not in skip]
     for field in fields:
         help_text = field.metadata["help"]
-        choices = training.field_choices(field)
+        choices = field_choices(field)
         if choices:
             help_text += f" One of: {', '.join(choices)}."
         help_text += f" (Default: the preset's; mnist_mlp's is {field.default}.)"
         _DEFINE.get(field.type, flags.DEFINE_string)(field.name, None, help_text)
+        flags.register_validator(field.name, refusing(functools.partial(checked, field)))
     return lambda: {field.name: flags.FLAGS[field.name].value for field in fields}
+
+
+def refusing(check):
+    """A flag validator: `check(value)` raises `ConfigError` for a value to refuse."""
+
+    def validate(value):
+        if value is not None:
+            try:
+                check(value)
+            except ConfigError as error:
+                raise flags.ValidationError(str(error)) from None
+        return True
+
+    return validate
 
 
 def _parse_flags(argv):
@@ -111,10 +99,16 @@ def _show_library_messages():
 def run(main):
     """Runs an absl `main`; bad flags, user errors and a full disk print one line and exit 2.
 
-    Unless `--verbosity` is given, only warnings of TensorFlow and absl are
-    shown, and the library's own messages as plain lines.
+    The library and TensorFlow are imported once the flags are parsed and
+    checked. Unless `--verbosity` is given, only warnings of TensorFlow and
+    absl are shown, and the library's own messages as plain lines.
     """
-    app.run(one_line_errors(main), flags_parser=_parse_flags)
+
+    def start(argv):
+        _startup.import_library()
+        return one_line_errors(main)(argv)
+
+    app.run(start, flags_parser=_parse_flags)
 
 
 def one_line_errors(main):
@@ -125,7 +119,7 @@ def one_line_errors(main):
             return main(argv)
         except WGANGPError as error:
             print(f"error: {error}", file=sys.stderr)
-        except (OSError, tf.errors.OpError) as error:
+        except Exception as error:
             if not _disk_full(error):
                 raise
             # Checkpoints and exports are written aside and renamed into place,
@@ -141,6 +135,9 @@ def one_line_errors(main):
 def _disk_full(error):
     if isinstance(error, OSError):
         return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    tensorflow = sys.modules.get("tensorflow")  # None: nothing was written yet.
+    if tensorflow is None or not isinstance(error, tensorflow.errors.OpError):
+        return False
     return any(os.strerror(code) in str(error) for code in (errno.ENOSPC, errno.EDQUOT))
 
 

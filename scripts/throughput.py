@@ -23,12 +23,9 @@ import time
 
 import _cli
 import numpy as np
-import tensorflow as tf
 from absl import flags
 
 import wgan_gp_tf
-from wgan_gp_tf import training
-from wgan_gp_tf.core import distribute
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("preset", "mnist_dcgan", "The preset to measure.")
@@ -49,10 +46,12 @@ def _variant(config, strategy, precision, xla, ema):
     shape = config.data_source().shape
     model = wgan_gp_tf.training.build_trainer(config, strategy)
     model.jit_compile = xla
-    images = np.random.default_rng(0).integers(0, 256, (1000, *shape), dtype=np.uint8)
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (1000, *shape), dtype=np.uint8)
+    labels = rng.integers(0, config.num_classes, 1000) if config.conditional else None
     batches = wgan_gp_tf.data.training_batches(
         images, batch_size=config.batch_size, per_iteration=model.real_batches_per_iteration,
-        seed=0, value_range=model.output_range)
+        seed=0, value_range=model.output_range, labels=labels)
     model.fit(batches, steps_per_epoch=1, epochs=1, verbose=0)  # Traces and compiles.
 
     def measure(iterations):
@@ -65,6 +64,8 @@ def _variant(config, strategy, precision, xla, ema):
 
 def _default_variants(config):
     """`(precisions, XLA settings)` worth timing on this machine."""
+    import tensorflow as tf  # Here, once `_cli.run` has imported it quietly.
+
     if tf.config.list_physical_devices("GPU"):
         return ["none", "bfloat16", "float16"], ["off", "on"]
     xla_helps = wgan_gp_tf.training.build_trainer(config).jit_compile
@@ -74,10 +75,11 @@ def _default_variants(config):
 def main(argv):
     del argv
     if FLAGS.logical_cpus > 1:
-        distribute.split_cpu(FLAGS.logical_cpus)
-    config = training.make_config(FLAGS.preset, steps_per_execution=1)
+        wgan_gp_tf.core.distribute.split_cpu(FLAGS.logical_cpus)
+    config = wgan_gp_tf.training.make_config(FLAGS.preset, steps_per_execution=1)
     default_precisions, default_xla = _default_variants(config)
-    strategies = {name: distribute.make_strategy(name) for name in FLAGS.strategies}
+    strategies = {name: wgan_gp_tf.core.distribute.make_strategy(name)
+                  for name in FLAGS.strategies}
     variants = {(name, precision, xla, ema): _variant(config, strategy, precision, xla == "on",
                                                       float(ema))
                 for name, strategy in strategies.items()

@@ -11,24 +11,26 @@ import sys
 import _cli
 from absl import flags
 
-import wgan_gp_tf
-from wgan_gp_tf import training
+import wgan_gp_tf.training
+from wgan_gp_tf.training.config import TrainConfig
+from wgan_gp_tf.training.presets import PRESETS, make_config
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("preset", "mnist_mlp", "One of: " + ", ".join(
-    f"{preset.name} ({preset.source})" for preset in wgan_gp_tf.training.PRESETS.values()))
+    f"{preset.name} ({preset.source})" for preset in PRESETS.values()))
+flags.register_validator("preset", _cli.refusing(PRESETS.get))
 flags.DEFINE_boolean("dry_run", False, "Print the resolved config and exit without training.")
-config_flags = _cli.define_config_flags(training.TrainConfig, skip=("preset",))
+config_flags = _cli.define_config_flags(TrainConfig, skip=("preset",))
 flags.adopt_module_key_flags(_cli)
 
 
 def main(argv):
     del argv
-    config = training.make_config(FLAGS.preset, **config_flags())
+    config = make_config(FLAGS.preset, **config_flags())
     if FLAGS.dry_run:
         print(config.to_json())
         return
-    result = training.run(config, verbose=1 if sys.stdout.isatty() else 2)
+    result = wgan_gp_tf.training.run(config, verbose=1 if sys.stdout.isatty() else 2)
     if result.stopped_by:
         sys.exit(128 + signal.Signals[result.stopped_by])
     print(f"iteration {result.iteration}; run folder {config.output_dir}; "

@@ -274,6 +274,48 @@ class DeterministicTest(tf.test.TestCase):
             self.assertAllEqual(first[name], second[name], msg=name)
 
 
+class QuickStartTest(tf.test.TestCase):
+    """`--help` and a bad flag answer before TensorFlow is imported; the run imports it."""
+
+    _SCRIPTS = ("train.py", "evaluate.py", "export.py", "sample.py", "serving_client.py",
+                "dynamics.py", "train_classifier.py", "throughput.py")
+
+    def _imported(self, script, *flags):
+        """The return code and the modules that `scripts/<script> <flags>` imported."""
+        # With its log level set, the quiet start leaves TensorFlow's import,
+        # and so its lines of -X importtime, on stderr.
+        result = subprocess.run([sys.executable, "-X", "importtime",
+                                 *script_command(script, *flags)[1:]],
+                                capture_output=True, text=True, timeout=120, cwd=ROOT,
+                                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+        modules = {line.rpartition("|")[2].strip() for line in result.stderr.splitlines()
+                   if line.startswith("import time:")}
+        return result.returncode, modules
+
+    def test_help_imports_no_tensorflow(self):
+        for script in self._SCRIPTS:
+            with self.subTest(script):
+                returncode, modules = self._imported(script, "--helpfull")
+                self.assertEqual(returncode, 0)
+                self.assertIn("wgan_gp_tf", modules)
+                self.assertNoCommonElements(modules, {"tensorflow", "keras"})
+
+    def test_a_bad_value_is_refused_without_tensorflow(self):
+        for flag in ("--iterations=abc", "--penalty=wgan", "--batch_size=0", "--seq_len=2",
+                     "--preset=mnist"):
+            with self.subTest(flag):
+                returncode, modules = self._imported("train.py", flag)
+                self.assertEqual(returncode, 2)
+                self.assertNotIn("tensorflow", modules)
+
+    def test_the_run_imports_the_whole_library(self):
+        returncode, modules = self._imported("train.py", "--dry_run")
+        self.assertEqual(returncode, 0)
+        self.assertContainsSubset({"tensorflow", "wgan_gp_tf.core.trainer",
+                                   "wgan_gp_tf.serving.export", "wgan_gp_tf.training.run"},
+                                  modules)
+
+
 class OutputFoldersTest(tf.test.TestCase):
     """Folders that cannot take the run are refused before any training."""
 
@@ -436,8 +478,8 @@ class BadInputTest(tf.test.TestCase):
 
     def test_bad_flags(self):
         self._assert_one_line_error(
-            "unknown penalty 'wgan'; choose one of: "
-            + re.escape(", ".join(penalties.names())) + "$", "--penalty=wgan")
+            "flag --penalty=wgan: unknown penalty 'wgan'; choose one of: "
+            + re.escape(", ".join(penalties.names())) + "; see --helpfull$", "--penalty=wgan")
         # The config's other refusals are checked in-process in config_test.
         self._assert_one_line_error(r"unexpected arguments 'true': flags take the form "
                                     r"--name=value", "--dry_run", "true")
@@ -475,15 +517,18 @@ class BadInputTest(tf.test.TestCase):
                           resolved["n_critic"]), ("squared", 64, 5))
 
     def test_dry_run_refuses_any_invalid_field_in_one_line(self):
-        # A value the config refuses, and one the flag parser does; the
-        # config's other messages are checked in config_test.
+        # A value the flag parser refuses, a field's own check, and a setting
+        # the config refuses beside another; the config's other messages are
+        # checked in config_test and refusals_test.
         cases = {
-            "unknown architecture 'bogus'; choose one of: mlp, ": "--architecture=bogus",
-            "flag --iterations=abc: invalid literal for int": "--iterations=abc",
+            "flag --iterations=abc: invalid literal for int": ("--iterations=abc",),
+            "flag --architecture=bogus: unknown architecture 'bogus'; choose one of: mlp, ":
+                ("--architecture=bogus",),
+            r"--clip_value does nothing with --penalty=hinge": ("--clip_value=0.1",),
         }
-        for message, flag in cases.items():
-            with self.subTest(flag):
-                self._assert_one_line_error(message, "--dry_run", flag)
+        for message, flags in cases.items():
+            with self.subTest(flags[0]):
+                self._assert_one_line_error(message, "--dry_run", *flags)
 
     def test_every_config_field_has_a_flag_with_its_help(self):
         result = run_script("train.py", "--help")
