@@ -140,8 +140,10 @@ class MirroredTest(_DistributedRun, tf.test.TestCase):
              self._output("bn_mirrored"), 2))
         self.assertEqual(int(mirrored["replicas"]), 2)
         # Batch statistics over each replica's half alone change the critic
-        # loss by about 25%.
-        self.assertSameRun(mirrored, single, weight_atol=1e-5, metric_rtol=1e-5)
+        # loss by about 25%. The moments summed across replicas round
+        # differently by CPU: on an AMD EPYC, critic weights 2e-5 apart and
+        # the critic loss 1.1e-5 of itself.
+        self.assertSameRun(mirrored, single, weight_atol=5e-5, metric_rtol=5e-5)
 
 
 def _train_command(config):
