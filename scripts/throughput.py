@@ -26,6 +26,7 @@ import numpy as np
 from absl import flags
 
 import wgan_gp_tf
+from wgan_gp_tf import training
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("preset", "mnist_dcgan", "The preset to measure.")
@@ -44,7 +45,7 @@ def _variant(config, strategy, precision, xla, ema):
     """A function running `iterations` and returning iterations/s."""
     config = dataclasses.replace(config, mixed_precision=precision, generator_ema=ema)
     shape = config.data_source().shape
-    model = wgan_gp_tf.training.build_trainer(config, strategy)
+    model = training.build_trainer(config, strategy)
     model.jit_compile = xla
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (1000, *shape), dtype=np.uint8)
@@ -68,7 +69,7 @@ def _default_variants(config):
 
     if tf.config.list_physical_devices("GPU"):
         return ["none", "bfloat16", "float16"], ["off", "on"]
-    xla_helps = wgan_gp_tf.training.build_trainer(config).jit_compile
+    xla_helps = training.build_trainer(config).jit_compile
     return ["none", "bfloat16"], ["off", "on"] if xla_helps else ["off"]
 
 
@@ -76,7 +77,7 @@ def main(argv):
     del argv
     if FLAGS.logical_cpus > 1:
         wgan_gp_tf.core.distribute.split_cpu(FLAGS.logical_cpus)
-    config = wgan_gp_tf.training.make_config(FLAGS.preset, steps_per_execution=1)
+    config = training.make_config(FLAGS.preset, steps_per_execution=1)
     default_precisions, default_xla = _default_variants(config)
     strategies = {name: wgan_gp_tf.core.distribute.make_strategy(name)
                   for name in FLAGS.strategies}

@@ -11,7 +11,7 @@ import sys
 import _cli
 from absl import flags
 
-import wgan_gp_tf.training
+from wgan_gp_tf import training
 from wgan_gp_tf.training.config import TrainConfig
 from wgan_gp_tf.training.presets import PRESETS, make_config
 
@@ -30,7 +30,7 @@ def main(argv):
     if FLAGS.dry_run:
         print(config.to_json())
         return
-    result = wgan_gp_tf.training.run(config, verbose=1 if sys.stdout.isatty() else 2)
+    result = training.run(config, verbose=1 if sys.stdout.isatty() else 2)
     if result.stopped_by:
         sys.exit(128 + signal.Signals[result.stopped_by])
     print(f"iteration {result.iteration}; run folder {config.output_dir}; "
