@@ -298,7 +298,7 @@ class ShippedModelTest(tf.test.TestCase):
         self.assertAllEqual(first[1], again[0])
 
     def test_the_newest_shipped_versions_hold_each_weight_once_and_declare_shapes(self):
-        for name in ("mnist", "mnist_acgan"):
+        for name in ("mnist", "mnist_acgan", "fashion_mnist_acgan"):
             version_path = serving.resolve_version(os.path.join(_ROOT, "saved_models", name))
             metadata = serving.read_metadata(version_path)
             generator = training.build_trainer(training.TrainConfig(
