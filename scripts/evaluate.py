@@ -71,8 +71,10 @@ def main(argv):
                                                       trained_generator=True)
         results["trained_generator"] = evaluator(trained, labels)
     if FLAGS.reference:
-        real = dataset.load("train")[0][:FLAGS.num]
-        results["real_training_images"] = evaluator(real)
+        real, real_labels = dataset.load("train")
+        # Labelled as a conditional generator's draws are, for its rows.
+        results["real_training_images"] = evaluator(
+            real[:FLAGS.num], None if labels is None else real_labels[:FLAGS.num])
     if FLAGS.out:
         with open(FLAGS.out, "w", encoding="utf-8") as file:
             json.dump(results, file, indent=2)
