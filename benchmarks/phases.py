@@ -12,11 +12,12 @@ and its evaluation). Prints each round and the medians with their spread.
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from benchmarks import timing
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PHASES = ("to the header", "first iteration", "export and exit", "total")
@@ -60,8 +61,7 @@ def main():
             f"{name} {seconds:.1f} s" for name, seconds in zip(PHASES, rounds[-1], strict=True)))
     for index, name in enumerate(PHASES):
         values = [row[index] for row in rounds]
-        print(f"{name}: median {statistics.median(values):.1f} s "
-              f"({min(values):.1f}-{max(values):.1f})")
+        print(f"{name}: median {timing.spread(values, '{:.1f}')} s")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,11 @@ e.g. a `git worktree` of an earlier commit.
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import time
+
+from benchmarks import timing
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMMANDS = {
@@ -48,8 +49,7 @@ def main():
         print(f"round {index + 1}: " + ", ".join(
             f"{values[-1]:.2f}" for values in times.values()), flush=True)
     for (checkout, name), values in times.items():
-        print(f"{checkout}: {name}: median {statistics.median(values):.2f} s "
-              f"({min(values):.2f}-{max(values):.2f})")
+        print(f"{checkout}: {name}: median {timing.spread(values)} s")
 
 
 if __name__ == "__main__":

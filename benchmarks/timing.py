@@ -1,5 +1,13 @@
 """The arithmetic of the whole-process benchmarks, apart from their flags and processes."""
 
+import statistics
+
+
+def spread(values, form="{:.2f}"):
+    """`values` as their median and range, each formatted by `form`: `"1.76 (1.35-2.00)"`."""
+    return (f"{form.format(statistics.median(values))} "
+            f"({form.format(min(values))}-{form.format(max(values))})")
+
 
 def steady_rate_and_fixed_cost(short, long, short_seconds, long_seconds):
     """A side's iterations/s beyond start-up, and the seconds start-up costs.

@@ -24,7 +24,6 @@ run, then the medians with their range, and the ratios within each round.
 import os
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from absl import app, flags
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.timing import steady_rate_and_fixed_cost  # noqa: E402
+from benchmarks.timing import spread, steady_rate_and_fixed_cost  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("data_dir", None, "Folder of the MNIST IDX .gz files.", required=True)
@@ -86,11 +85,6 @@ def _round_order(round_index):
     return runs if round_index % 2 == 0 else runs[::-1]
 
 
-def _spread(values, form):
-    return (f"{form.format(statistics.median(values))} "
-            f"({form.format(min(values))}-{form.format(max(values))})")
-
-
 def main(argv):
     del argv
     if FLAGS.long <= FLAGS.short:
@@ -110,15 +104,15 @@ def main(argv):
           f"{f'whole run of {FLAGS.long} s':>24s}")
     for side, pairs in measured.items():
         whole = [seconds[side, FLAGS.long, index] for index in range(FLAGS.rounds)]
-        print(f"{side:10s} {_spread([rate for rate, _ in pairs], '{:.3g}'):>22s} "
-              f"{_spread([fixed for _, fixed in pairs], '{:.1f}'):>20s} "
-              f"{_spread(whole, '{:.1f}'):>24s}")
+        print(f"{side:10s} {spread([rate for rate, _ in pairs], '{:.3g}'):>22s} "
+              f"{spread([fixed for _, fixed in pairs], '{:.1f}'):>20s} "
+              f"{spread(whole, '{:.1f}'):>24s}")
     rate_ratios = [ours[0] / original[0]
                    for ours, original in zip(measured[OURS], measured[ORIGINAL], strict=True)]
     whole_ratios = [seconds[ORIGINAL, FLAGS.long, index] / seconds[OURS, FLAGS.long, index]
                     for index in range(FLAGS.rounds)]
-    print(f"\nsteady rate, ours / original: {_spread(rate_ratios, '{:.2f}')}")
-    print(f"whole run of {FLAGS.long}, original / ours: {_spread(whole_ratios, '{:.2f}')}")
+    print(f"\nsteady rate, ours / original: {spread(rate_ratios, '{:.2f}')}")
+    print(f"whole run of {FLAGS.long}, original / ours: {spread(whole_ratios, '{:.2f}')}")
 
 
 if __name__ == "__main__":

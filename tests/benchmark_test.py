@@ -17,6 +17,13 @@ class SteadyRateTest(tf.test.TestCase):
             timing.steady_rate_and_fixed_cost(1000, 7000, 30.0, 29.0)
 
 
+class SpreadTest(tf.test.TestCase):
+
+    def test_median_and_range_in_the_given_form(self):
+        self.assertEqual(timing.spread([2.0, 1.35, 1.76]), "1.76 (1.35-2.00)")
+        self.assertEqual(timing.spread([4.6, 4.5, 4.5], "{:.1f}"), "4.5 (4.5-4.6)")
+
+
 class TimeToTargetTest(tf.test.TestCase):
 
     def _lines(self, fids):
