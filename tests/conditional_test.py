@@ -267,18 +267,23 @@ class ExportTest(tf.test.TestCase):
             serving.sample_export(path, [0], labels=1)
 
 
+def _shipped_accuracy(name, source):
+    """The conditional accuracy of `saved_models/<name>` on 500 samples, 50 per class."""
+    labels = np.arange(500) % 10
+    _, images = serving.sample_export(os.path.join(ROOT, "saved_models", name), range(500),
+                                      labels=labels)
+    return evaluation.evaluator_for(source)(images, labels)["conditional_accuracy"]
+
+
 class ShippedConditionalTest(tf.test.TestCase):
     """saved_models/mnist_acgan: each requested digit, as the reference CNN reads it."""
 
     @helpers.needs_mnist
     def test_the_requested_digits_come_out(self):
-        path = os.path.join(ROOT, "saved_models", "mnist_acgan")
-        labels = np.arange(500) % 10
-        _, images = serving.sample_export(path, range(500), labels=labels)
-        evaluator = evaluation.evaluator_for(data.get("mnist").reading(MNIST))
-        results = evaluator(images, labels)
         # 99.2% over 10,000 samples (docs/benchmarks.md); 500 give about +-0.4%.
-        self.assertGreater(results["conditional_accuracy"], 0.97)
+        self.assertGreater(_shipped_accuracy("mnist_acgan", data.get("mnist").reading(MNIST)),
+                           0.97)
+        path = os.path.join(ROOT, "saved_models", "mnist_acgan")
         self.assertEqual(serving.read_metadata(serving.resolve_version(path))["class_names"],
                          list("0123456789"))
 
@@ -301,12 +306,9 @@ class ShippedFashionTest(tf.test.TestCase):
     @unittest.skipUnless(local_copies.find("fashion_mnist"), "no local copy of Fashion-MNIST "
                          "(apt install dataset-fashion-mnist)")
     def test_the_requested_classes_come_out(self):
-        path = os.path.join(ROOT, "saved_models", "fashion_mnist_acgan")
-        labels = np.arange(500) % 10
-        _, images = serving.sample_export(path, range(500), labels=labels)
-        evaluator = evaluation.evaluator_for(data.get("fashion_mnist").reading(None))
         # 89.6% over 10,000 samples (docs/benchmarks.md); 500 give about +-1.4%.
-        self.assertGreater(evaluator(images, labels)["conditional_accuracy"], 0.85)
+        self.assertGreater(_shipped_accuracy("fashion_mnist_acgan",
+                                             data.get("fashion_mnist").reading(None)), 0.85)
 
 
 @helpers.slow(seconds=40)
