@@ -16,6 +16,7 @@ import sys
 import _startup
 from absl import app, flags
 
+from wgan_gp_tf.core import xla_cache
 from wgan_gp_tf.errors import ConfigError, WGANGPError
 from wgan_gp_tf.training.fields import checked, field_choices
 
@@ -45,6 +46,15 @@ def define_config_flags(config_class, skip=()):
         _DEFINE.get(field.type, flags.DEFINE_string)(field.name, None, help_text)
         flags.register_validator(field.name, refusing(functools.partial(checked, field)))
     return lambda: {field.name: flags.FLAGS[field.name].value for field in fields}
+
+
+def define_xla_cache_flag():
+    """Defines `--xla_cache_dir`, which `run` applies before TensorFlow is imported."""
+    flags.DEFINE_string(
+        "xla_cache_dir", xla_cache.default_directory(),
+        "Keep the XLA programs compiled for the train step here (in a folder per TensorFlow "
+        "version and CPU), so that a later run of the same networks loads its program "
+        "instead of compiling it again; empty: compile every time.")
 
 
 def refusing(check):
@@ -100,11 +110,14 @@ def run(main):
     """Runs an absl `main`; bad flags, user errors and a full disk print one line and exit 2.
 
     The library and TensorFlow are imported once the flags are parsed and
-    checked. Unless `--verbosity` is given, only warnings of TensorFlow and
+    checked, and XLA's compilation cache set up if the script has
+    `--xla_cache_dir`. Unless `--verbosity` is given, only warnings of TensorFlow and
     absl are shown, and the library's own messages as plain lines.
     """
 
     def start(argv):
+        if "xla_cache_dir" in flags.FLAGS and flags.FLAGS.xla_cache_dir:
+            xla_cache.enable(flags.FLAGS.xla_cache_dir)
         _startup.import_library()
         return one_line_errors(main)(argv)
 

@@ -14,7 +14,6 @@ import importlib.abc
 import importlib.machinery
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -84,21 +83,13 @@ def _import_tensorflow_quietly():
     if "TF_CPP_MIN_LOG_LEVEL" in os.environ:
         return
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
-    saved_stderr = os.dup(2)
-    with tempfile.TemporaryFile() as capture:
-        os.dup2(capture.fileno(), 2)
-        try:
-            import tensorflow as tf
+    # No TensorFlow with it: the library's `__init__`s are still held.
+    from wgan_gp_tf.native_output import held_stderr
 
-            tf.config.list_physical_devices()
-        except BaseException:
-            os.dup2(saved_stderr, 2)
-            capture.seek(0)
-            sys.stderr.buffer.write(capture.read())
-            raise
-        finally:
-            os.dup2(saved_stderr, 2)
-            os.close(saved_stderr)
+    with held_stderr(keep=lambda line: False):
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
 
 
 def import_library():

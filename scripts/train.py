@@ -21,6 +21,7 @@ flags.DEFINE_string("preset", "mnist_mlp", "One of: " + ", ".join(
 flags.register_validator("preset", _cli.refusing(PRESETS.get))
 flags.DEFINE_boolean("dry_run", False, "Print the resolved config and exit without training.")
 config_flags = _cli.define_config_flags(TrainConfig, skip=("preset",))
+_cli.define_xla_cache_flag()
 flags.adopt_module_key_flags(_cli)
 
 

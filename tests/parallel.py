@@ -8,7 +8,8 @@ CPU time over the cores: much of it is single-threaded (TensorFlow's per-op
 dispatch, XLA compiles, subprocesses starting TensorFlow), which one process
 leaves the other cores idle for. Each worker, and every process its tests
 start, gets its share of the cores as TensorFlow's intra-op threads, so that
-the workers do not fight over the cores.
+the workers do not fight over the cores. They share a fresh XLA compilation
+cache (`XDG_CACHE_HOME`), so the scripts they run write nothing to the user's.
 
 Prints one line per class as it finishes (with the failures' tracebacks), then
 unittest's summary, and exits 1 when a test failed or a worker died.
@@ -20,6 +21,7 @@ import io
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
 import unittest
 
@@ -110,6 +112,8 @@ def main(argv=None):
         "tests", pattern=args.pattern, top_level_dir=root))), args.fast)
     started = time.perf_counter()
     results, crashed = [], []
+    cache_home = tempfile.TemporaryDirectory(prefix="wgan_gp_tf_tests_")
+    os.environ["XDG_CACHE_HOME"] = cache_home.name
     context = multiprocessing.get_context("spawn")
     threads = args.threads or max(1, (os.cpu_count() or 1) // args.workers)
     with concurrent.futures.ProcessPoolExecutor(
@@ -130,6 +134,7 @@ def main(argv=None):
             if not result["ok"]:
                 print(result["output"], flush=True)
     passed = _summary(results, time.perf_counter() - started, crashed)
+    cache_home.cleanup()
     if args.timings:
         for result in sorted(results, key=lambda result: -result["seconds"]):
             print(f"{result['seconds']:7.1f}  {result['name']}")

@@ -1,7 +1,7 @@
 """The trainer and what it is made of: losses, penalties, noise, the train functions, replicas.
 
-Imports nothing of the package but `wgan_gp_tf.errors` and
-`wgan_gp_tf.registry`; every other layer builds on this one.
+Imports nothing of the package but `wgan_gp_tf.errors`, `wgan_gp_tf.native_output`
+and `wgan_gp_tf.registry`; every other layer builds on this one.
 """
 
 from wgan_gp_tf.core import classes, distribute, gradients, losses, penalties, sampling

@@ -20,7 +20,7 @@ source of the step and of everything it calls cost over half a second of start-u
 
 import tensorflow as tf
 
-from wgan_gp_tf.core import networks
+from wgan_gp_tf.core import networks, xla_cache
 
 
 def xla_helps(model):
@@ -86,6 +86,8 @@ def make(model, keras_function):
         execution, ours = "fused", fused(model)
     else:
         execution, ours = "stepwise", stepwise(model)
+    if model.jit_compile:
+        ours = xla_cache.quiet_first_call(ours)
 
     def function(iterator):
         if isinstance(iterator, tf.data.Iterator | tf.distribute.DistributedIterator):

@@ -1,27 +1,15 @@
 """Settings this machine cannot make faster: said once, at the start of a run."""
 
-import functools
 import logging
 
 import tensorflow as tf
+
+from wgan_gp_tf.core.xla_cache import cpu_flags
 
 logger = logging.getLogger(__name__)
 
 # The x86 instructions that compute in bfloat16 (/proc/cpuinfo's flags).
 _BFLOAT16_FLAGS = ("avx512_bf16", "amx_bf16")
-
-
-@functools.lru_cache(maxsize=1)
-def cpu_flags():
-    """The CPU's feature flags from /proc/cpuinfo, or `None` where it cannot be read."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as file:
-            for line in file:
-                if line.startswith(("flags", "Features")):
-                    return frozenset(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return None
 
 
 def warn_if_slow_here(config, strategy):
