@@ -1,4 +1,4 @@
-"""Measures a generator: FID, KID, inception score and class coverage.
+"""Measures a generator: FID, KID, inception score and class coverage; for text, n-grams.
 
     python scripts/evaluate.py --path=saved_models/mnist --data_dir=../shared/data/mnist
     python scripts/evaluate.py --path=runs/mnist_mlp      # a run's last checkpoint
@@ -17,18 +17,26 @@ measures in ImageNet InceptionV3 features instead (the network papers use, but
 Keras's weights, so the figures are not interchangeable with theirs; see
 `wgan_gp_tf/evaluation/inception.py`), for any data set, including image folders that have
 no reference classifier.
+
+    python scripts/evaluate.py --path=saved_models/fortunes --data_dir=/usr/share/games/fortunes
+
+measures `--num` generated lines as training does (`--eval_every`): the JS
+divergence of their 1- to 4-gram frequencies from the corpus's, and the share
+of their words that the corpus holds; `--reference` measures `--num` of the
+corpus's own lines, drawn at random.
 """
 
 import json
 
 import _cli
+import numpy as np
 from absl import flags
 
 import wgan_gp_tf
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("path", None, "An export folder or a run folder.")
-flags.DEFINE_integer("num", 10_000, "Images to generate.", lower_bound=2)
+flags.DEFINE_integer("num", 10_000, "Images (or lines) to generate.", lower_bound=2)
 flags.DEFINE_integer("seed", 0, "Seeds the generated images.")
 flags.DEFINE_string("data_dir", None, "The data set's IDX folder; default: the run's, or tfds.")
 flags.DEFINE_string("classifier", None, "Reference classifier; default: the shipped one.")
@@ -50,10 +58,7 @@ def main(argv):
     data_dir = FLAGS.data_dir or source["data_dir"]
     dataset = wgan_gp_tf.data.get(source["dataset"]).reading(data_dir)
     if dataset.makes == "text":
-        raise wgan_gp_tf.ConfigError(
-            f"{FLAGS.path} generates text; its n-gram JS divergences and real-word share are "
-            f"measured during training (--eval_every, in the run's metrics.jsonl) and at "
-            f"export (model.json's metrics)")
+        return _evaluate_text(images, source, dataset, data_dir)
     if images.ndim == 4:
         # An image folder trains at any size: the generator's.
         dataset = dataset.sized(images.shape[1], images.shape[3])
@@ -75,10 +80,7 @@ def main(argv):
         # Labelled as a conditional generator's draws are, for its rows.
         results["real_training_images"] = evaluator(
             real[:FLAGS.num], None if labels is None else real_labels[:FLAGS.num])
-    if FLAGS.out:
-        with open(FLAGS.out, "w", encoding="utf-8") as file:
-            json.dump(results, file, indent=2)
-            file.write("\n")
+    _write(results)
     columns = [name for name in ("generated", "trained_generator", "real_training_images")
                if name in results]
     print(f"{source['source']} ({source['iterations']} iterations), {FLAGS.num} images "
@@ -94,6 +96,42 @@ def main(argv):
             print(f"  {label:2d}  {accuracy:6.3f}  {fid:8.2f}")
     if FLAGS.out:
         print(f"wrote {FLAGS.out}")
+
+
+def _evaluate_text(samples, source, dataset, data_dir):
+    """The n-gram JS divergences and real-word share of generated lines, against the corpus."""
+    if isinstance(samples, list):
+        # An export's lines, its padding dropped: padded again at their ends,
+        # where the corpus's lines have theirs.
+        seq_len = wgan_gp_tf.serving.read_metadata(source["source"])["seq_len"]
+        indices = dataset.vocabulary.encode(samples, seq_len)
+    else:
+        indices = samples.argmax(axis=-1)
+    dataset = dataset.sized(seq_len=indices.shape[1])
+    evaluator = wgan_gp_tf.evaluation.evaluator_for(dataset)
+    results = {**source, "data_dir": data_dir, "seed": FLAGS.seed,
+               "generated": evaluator(indices)}
+    if FLAGS.reference:
+        lines = dataset.encoded()
+        drawn = np.random.default_rng(FLAGS.seed).permutation(len(lines))[:FLAGS.num]
+        results["real_lines"] = evaluator(lines[np.sort(drawn)])
+    _write(results)
+    columns = [name for name in ("generated", "real_lines") if name in results]
+    print(f"{source['source']} ({source['iterations']} iterations), {FLAGS.num} lines "
+          f"against the corpus in {data_dir}")
+    print(f"{'':22s}" + "".join(f"{name:>22s}" for name in columns))
+    for row in ("js_1", "js_2", "js_3", "js_4", "real_words"):
+        print(f"{row:22s}" + "".join(f"{results[name][row]:22.4f}" for name in columns))
+    print("\n".join(dataset.vocabulary.decode(indices[:8])))
+    if FLAGS.out:
+        print(f"wrote {FLAGS.out}")
+
+
+def _write(results):
+    if FLAGS.out:
+        with open(FLAGS.out, "w", encoding="utf-8") as file:
+            json.dump(results, file, indent=2)
+            file.write("\n")
 
 
 if __name__ == "__main__":

@@ -333,6 +333,20 @@ class LanguageRunTest(tf.test.TestCase):
             for line in lines:
                 self.assertLessEqual(len(line), 12)
                 self.assertTrue(set(line) <= symbols, line)
+            self._evaluate(export_dir, corpus)
+
+    def _evaluate(self, export_dir, corpus):
+        out = os.path.join(self.get_temp_dir(), "evaluation.json")
+        result = run_script("evaluate.py", f"--path={export_dir}", f"--data_dir={corpus}",
+                            "--num=100", "--reference", f"--out={out}")
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        with open(out, encoding="utf-8") as file:
+            measured = json.load(file)
+        self.assertBetween(measured["generated"]["js_4"], 0.0, 1.0)
+        # All 100 lines of the corpus: its own n-gram frequencies exactly.
+        for order in range(1, 5):
+            self.assertEqual(measured["real_lines"][f"js_{order}"], 0.0)
+        self.assertIn("real_words", result.stdout)
 
 
 if __name__ == "__main__":
