@@ -111,12 +111,17 @@ def _evaluate_text(samples, source, dataset, data_dir):
     evaluator = wgan_gp_tf.evaluation.evaluator_for(dataset)
     results = {**source, "data_dir": data_dir, "seed": FLAGS.seed,
                "generated": evaluator(indices)}
+    if source.get("generator_average"):
+        trained, _ = wgan_gp_tf.training.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed,
+                                                      trained_generator=True)
+        results["trained_generator"] = evaluator(trained.argmax(axis=-1))
     if FLAGS.reference:
         lines = dataset.encoded()
         drawn = np.random.default_rng(FLAGS.seed).permutation(len(lines))[:FLAGS.num]
         results["real_lines"] = evaluator(lines[np.sort(drawn)])
     _write(results)
-    columns = [name for name in ("generated", "real_lines") if name in results]
+    columns = [name for name in ("generated", "trained_generator", "real_lines")
+               if name in results]
     print(f"{source['source']} ({source['iterations']} iterations), {FLAGS.num} lines "
           f"against the corpus in {data_dir}")
     print(f"{'':22s}" + "".join(f"{name:>22s}" for name in columns))

@@ -3,6 +3,7 @@
 import json
 import math
 import os
+import unittest
 
 import keras
 import numpy as np
@@ -347,6 +348,27 @@ class LanguageRunTest(tf.test.TestCase):
         for order in range(1, 5):
             self.assertEqual(measured["real_lines"][f"js_{order}"], 0.0)
         self.assertIn("real_words", result.stdout)
+
+
+class ShippedTextTest(tf.test.TestCase):
+    """saved_models/fortunes, where Debian's fortunes lie."""
+
+    @unittest.skipUnless(os.path.isdir(text.FORTUNES), f"no {text.FORTUNES} (apt install fortunes)")
+    def test_its_lines_score_as_its_card_says(self):
+        out = os.path.join(self.get_temp_dir(), "evaluation.json")
+        path = os.path.join(helpers.ROOT, "saved_models", "fortunes")
+        result = run_script("evaluate.py", f"--path={path}", f"--data_dir={text.FORTUNES}",
+                            "--num=640", f"--out={out}")
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
+        with open(out, encoding="utf-8") as file:
+            generated = json.load(file)["generated"]
+        # Seeds 0-639 give JS-4 0.545 and 34.3% real words (saved_models/README.md).
+        self.assertLess(generated["js_4"], 0.56)
+        self.assertGreater(generated["real_words"], 0.32)
+        version_path = wgan_gp_tf.serving.resolve_version(path)
+        inputs = helpers.signature_defs(version_path)["serving_default"].inputs
+        self.assertEqual([dim.size for dim in inputs["z"].tensor_shape.dim], [-1, 128])
+        self.assertTrue(os.path.isfile(os.path.join(version_path, wgan_gp_tf.serving.WARMUP_FILE)))
 
 
 if __name__ == "__main__":
