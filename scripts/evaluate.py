@@ -81,13 +81,9 @@ def main(argv):
         results["real_training_images"] = evaluator(
             real[:FLAGS.num], None if labels is None else real_labels[:FLAGS.num])
     _write(results)
-    columns = [name for name in ("generated", "trained_generator", "real_training_images")
-               if name in results]
-    print(f"{source['source']} ({source['iterations']} iterations), {FLAGS.num} images "
-          f"against {source['dataset']} in the features of {evaluator.classifier.path}")
-    print(f"{'':22s}" + "".join(f"{name:>22s}" for name in columns))
-    for row in (row for row in _ROWS if row in results["generated"]):
-        print(f"{row:22s}" + "".join(f"{results[name][row]:22.4f}" for name in columns))
+    _print_table(results, _ROWS, "real_training_images",
+                 f"{source['source']} ({source['iterations']} iterations), {FLAGS.num} images "
+                 f"against {source['dataset']} in the features of {evaluator.classifier.path}")
     if labels is not None and "class_accuracy" in results["generated"]:
         generated = results["generated"]
         print("per class (generated): accuracy, FID")
@@ -114,22 +110,28 @@ def _evaluate_text(samples, source, dataset, data_dir):
     if source.get("generator_average"):
         trained, _ = wgan_gp_tf.training.samples_from(FLAGS.path, FLAGS.num, FLAGS.seed,
                                                       trained_generator=True)
-        results["trained_generator"] = evaluator(trained.argmax(axis=-1))
+        results["trained_generator"] = evaluator(trained)
     if FLAGS.reference:
         lines = dataset.encoded()
         drawn = np.random.default_rng(FLAGS.seed).permutation(len(lines))[:FLAGS.num]
         results["real_lines"] = evaluator(lines[np.sort(drawn)])
     _write(results)
-    columns = [name for name in ("generated", "trained_generator", "real_lines")
-               if name in results]
-    print(f"{source['source']} ({source['iterations']} iterations), {FLAGS.num} lines "
-          f"against the corpus in {data_dir}")
-    print(f"{'':22s}" + "".join(f"{name:>22s}" for name in columns))
-    for row in ("js_1", "js_2", "js_3", "js_4", "real_words"):
-        print(f"{row:22s}" + "".join(f"{results[name][row]:22.4f}" for name in columns))
+    _print_table(results, ("js_1", "js_2", "js_3", "js_4", "real_words"), "real_lines",
+                 f"{source['source']} ({source['iterations']} iterations), {FLAGS.num} lines "
+                 f"against the corpus in {data_dir}")
     print("\n".join(dataset.vocabulary.decode(indices[:8])))
     if FLAGS.out:
         print(f"wrote {FLAGS.out}")
+
+
+def _print_table(results, rows, real_column, heading):
+    """`heading`, then a column per measured set and a line per metric the generated have."""
+    columns = [name for name in ("generated", "trained_generator", real_column)
+               if name in results]
+    print(heading)
+    print(f"{'':22s}" + "".join(f"{name:>22s}" for name in columns))
+    for row in (row for row in rows if row in results["generated"]):
+        print(f"{row:22s}" + "".join(f"{results[name][row]:22.4f}" for name in columns))
 
 
 def _write(results):
