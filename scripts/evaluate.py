@@ -33,6 +33,7 @@ import numpy as np
 from absl import flags
 
 import wgan_gp_tf
+from wgan_gp_tf.training.config import TrainConfig
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("path", None, "An export folder or a run folder.")
@@ -43,6 +44,9 @@ flags.DEFINE_string("classifier", None, "Reference classifier; default: the ship
 flags.DEFINE_string("inception_weights", None,
                     "Measure in InceptionV3 features: 'imagenet' (Keras's download, cached in "
                     "~/.keras/models) or the path of its weights file.")
+flags.DEFINE_string("feature_cache_dir", TrainConfig.feature_cache_dir,
+                    "Keep the real images' features here, as train.py does; empty: compute "
+                    "them.")
 flags.DEFINE_bool("reference", False, "Also measure real training images.")
 flags.DEFINE_string("out", None, "JSON file to write the results to; default: none (the "
                                   "table is printed).")
@@ -63,7 +67,8 @@ def main(argv):
         # An image folder trains at any size: the generator's.
         dataset = dataset.sized(images.shape[1], images.shape[3])
     evaluator = wgan_gp_tf.evaluation.evaluator_for(
-        dataset, classifier_path=FLAGS.classifier, inception_weights=FLAGS.inception_weights)
+        dataset, classifier_path=FLAGS.classifier, inception_weights=FLAGS.inception_weights,
+        cache_dir=FLAGS.feature_cache_dir)
     # A conditional generator draws each class in turn (`samples_from`).
     labels = (wgan_gp_tf.core.classes.balanced_labels(FLAGS.num, source["num_classes"]).numpy()
               if source["num_classes"] else None)

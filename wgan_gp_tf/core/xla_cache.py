@@ -30,10 +30,15 @@ _LOADING_NOTICES = re.compile(rb"tensorflow\.XlaSerializedCacheEntry|"
                               rb"Target machine feature \+prefer-[\w-]+ is not +supported")
 
 
-def default_directory():
-    """`$XDG_CACHE_HOME/wgan_gp_tf/xla`, by default `~/.cache/wgan_gp_tf/xla`."""
+def cache_home():
+    """`$XDG_CACHE_HOME/wgan_gp_tf`, by default `~/.cache/wgan_gp_tf`: what runs share."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "wgan_gp_tf", "xla")
+    return os.path.join(base, "wgan_gp_tf")
+
+
+def default_directory():
+    """`cache_home()/xla`, by default `~/.cache/wgan_gp_tf/xla`."""
+    return os.path.join(cache_home(), "xla")
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,11 +1,12 @@
 """Judging generated images against real ones in a reference classifier's eyes.
 
 `Evaluator(reference_classifier, real_images)` holds the real set's features,
-computed at its first use; calling it on generated images returns FID, KID, the
-classifier's inception score and the class coverage. The classifier is a data
-set's shipped reference CNN (`classifier.ReferenceClassifier`) or ImageNet's
-InceptionV3 (`inception.InceptionFeatures`). `sample_generator` draws a
-trainer's samples reproducibly.
+computed at its first use or read from a `cache_dir`; calling it on generated
+images returns FID, KID, the classifier's inception score and the class
+coverage. The classifier is a data set's shipped reference CNN
+(`classifier.ReferenceClassifier`) or ImageNet's InceptionV3
+(`inception.InceptionFeatures`). `sample_generator` draws a trainer's samples
+reproducibly.
 """
 
 import functools
@@ -13,7 +14,7 @@ import functools
 import numpy as np
 
 from wgan_gp_tf.core import classes
-from wgan_gp_tf.evaluation import metrics
+from wgan_gp_tf.evaluation import feature_cache, metrics
 
 
 class Evaluator:
@@ -26,18 +27,28 @@ class Evaluator:
         real_images: the reference images in [0, 1] (the test split), or uint8.
         real_labels: their int labels, which let a class-conditional
             generator be judged class by class.
+        cache_dir: keep the real images' features in this folder, for later
+            evaluators of the same classifier and images to read
+            (`feature_cache.FeatureCache`); `None`: computed by each.
     """
 
-    def __init__(self, reference_classifier, real_images, real_labels=None):
+    def __init__(self, reference_classifier, real_images, real_labels=None, cache_dir=None):
         self.classifier = reference_classifier
         self._real_images = real_images
         self.real_labels = None if real_labels is None else np.asarray(real_labels)
+        self._cache = feature_cache.FeatureCache(cache_dir) if cache_dir else None
 
     # Computed at the first evaluation rather than before training starts.
     @functools.cached_property
     def real_features(self):
         """The reference classifier's features of the real images `[N, D]`."""
-        features, _ = self.classifier(_unit_range(self._real_images))
+        def compute():
+            return self.classifier(_unit_range(self._real_images))[0]
+
+        if self._cache is None:
+            features = compute()
+        else:
+            features = self._cache.features(self.classifier, self._real_images, compute)
         del self._real_images
         return features
 

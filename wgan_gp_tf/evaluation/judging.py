@@ -23,7 +23,7 @@ from wgan_gp_tf.evaluation.toys import ToyEvaluator
 
 
 @functools.singledispatch
-def evaluator_for(source, *, classifier_path=None, inception_weights=None):
+def evaluator_for(source, *, classifier_path=None, inception_weights=None, cache_dir=None):
     """A callable that judges generated samples of `source`, returning a dict of metrics.
 
     Args:
@@ -34,6 +34,8 @@ def evaluator_for(source, *, classifier_path=None, inception_weights=None):
             with these weights (`"imagenet"` or a weights file). An image
             folder, which has no test split, is then compared through its
             training images.
+        cache_dir: images: keep the real images' features in this folder
+            (see `Evaluator`).
 
     Raises:
         ExportNotFoundError: no yardstick for the data set (no reference
@@ -41,37 +43,40 @@ def evaluator_for(source, *, classifier_path=None, inception_weights=None):
         DataError: the reference data or the Inception weights cannot be
             loaded.
     """
-    del classifier_path, inception_weights
+    del classifier_path, inception_weights, cache_dir
     raise ExportNotFoundError(f"no evaluator is registered for a {type(source).__name__}")
 
 
 @evaluator_for.register
 def _image_evaluator(source: data.ImageSource, *, classifier_path=None,
-                     inception_weights=None):
+                     inception_weights=None, cache_dir=None):
     # FID, KID, inception score and class coverage against the test split.
     if inception_weights:
         split = "train" if source.reads_folder() else "test"
-        return Evaluator(InceptionFeatures(inception_weights), source.load(split)[0])
+        return Evaluator(InceptionFeatures(inception_weights), source.load(split)[0],
+                         cache_dir=cache_dir)
     if not classifier_path and source.any_size:
         raise ExportNotFoundError(
             "no reference classifier exists for an image folder; measure FID and KID "
             "in InceptionV3 features with --inception_weights=imagenet (or a weights "
             "file)")
     reference = ReferenceClassifier(classifier_path or shipped_classifier(source.name))
-    return Evaluator(reference, *source.load("test"))
+    return Evaluator(reference, *source.load("test"), cache_dir=cache_dir)
 
 
 @evaluator_for.register
-def _text_evaluator(source: data.TextSource, *, classifier_path=None, inception_weights=None):
+def _text_evaluator(source: data.TextSource, *, classifier_path=None, inception_weights=None,
+                    cache_dir=None):
     # n-gram JS divergences and the share of real words, against the corpus.
-    del classifier_path, inception_weights
+    del classifier_path, inception_weights, cache_dir
     return TextEvaluator(source.encoded(), source.vocabulary.size, source.vocabulary.decode,
                          source.corpus.lines)
 
 
 @evaluator_for.register
-def _toy_evaluator(source: data.ToySource, *, classifier_path=None, inception_weights=None):
-    del classifier_path, inception_weights
+def _toy_evaluator(source: data.ToySource, *, classifier_path=None, inception_weights=None,
+                   cache_dir=None):
+    del classifier_path, inception_weights, cache_dir
     return ToyEvaluator(source.name)
 
 

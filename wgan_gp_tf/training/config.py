@@ -10,8 +10,10 @@ every run.
 import dataclasses
 import json
 import math
+import os
 
 from wgan_gp_tf.core.catalog import DIV_POWER, LOSSES, PENALTIES, PRIORS, STRATEGIES
+from wgan_gp_tf.core.xla_cache import cache_home
 from wgan_gp_tf.data.catalog import DATASETS
 from wgan_gp_tf.errors import ConfigError, DataError
 from wgan_gp_tf.models.catalog import ARCHITECTURES, CRITIC_NORMS, PRECISIONS
@@ -159,6 +161,11 @@ class TrainConfig:
               "weights (imagenet, Keras's cached download, or a weights file) instead of "
               "the data set's reference classifier; an image folder has no other.",
         resumable=True)
+    feature_cache_dir: str = field(
+        os.path.join(cache_home(), "features"),
+        "Where the real images' features in the reference classifier (or InceptionV3) "
+        "are kept between evaluations and runs, in a folder per TensorFlow version and "
+        "CPU; empty: computed by each run.", resumable=True)
     critic_norm: str = field(
         "none", "Normalisation in the critic: batch or layer (convolutional critics; "
                 "celeba_dcgan: batch, as the original; the WGAN-GP paper advises layer or "

@@ -24,7 +24,8 @@ def find_evaluator(config):
     """
     try:
         return evaluation.evaluator_for(config.data_source(),
-                                        inception_weights=config.inception_weights)
+                                        inception_weights=config.inception_weights,
+                                        cache_dir=config.feature_cache_dir)
     except (ExportNotFoundError, DataError) as error:
         if config.eval_every:
             raise ConfigError(f"eval_every needs a reference classifier: {error}") from None
