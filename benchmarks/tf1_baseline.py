@@ -20,6 +20,8 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from benchmarks.evaluations import Evaluations
+
 v1 = tf.compat.v1
 
 
@@ -138,40 +140,6 @@ class OriginalMNISTGANGP:
         return self.session.run(self.fake, feed_dict={self.noise: noise})
 
 
-class _Evaluation:
-    """Appends FID & co. of `count` samples to a JSON-lines file, as train.py's `--eval_every`.
-
-    Each line has the iteration, the metrics on our reference CNN, the Unix
-    time the evaluation started (`wall_time`) and its length (`eval_seconds`,
-    which includes building the evaluator the first time), so that a
-    benchmark can take evaluations out of the training time.
-    """
-
-    def __init__(self, data_dir, count, seed, path):
-        self._data_dir, self._count, self._path = data_dir, count, path
-        self._noise = None
-        self._seed = seed
-        self._evaluator = None
-
-    def __call__(self, original, iteration):
-        import json
-        import time
-
-        from wgan_gp_tf import data, evaluation
-
-        started = time.time()
-        if self._evaluator is None:
-            self._evaluator = evaluation.evaluator_for(data.get("mnist").reading(self._data_dir))
-            self._noise = np.random.default_rng(self._seed).uniform(
-                -1, 1, (self._count, original.latent_dim))
-        generated = original.sample(self._count, self._noise).reshape(self._count, 28, 28, 1)
-        results = self._evaluator(generated)
-        line = {"iteration": iteration, **results, "wall_time": started,
-                "eval_seconds": time.time() - started}
-        with open(self._path, "a", encoding="utf-8") as file:
-            file.write(json.dumps(line) + "\n")
-
-
 def _next_multiple(iteration, every):
     return (iteration // every + 1) * every
 
@@ -190,8 +158,11 @@ def main(argv):
     options = flags.FLAGS
     train_images, _ = data.get("mnist").reading(options.data_dir).load("train")
     original = OriginalMNISTGANGP(train_images, seed=options.seed)
-    evaluate = options.eval_every and _Evaluation(
-        options.data_dir, options.eval_samples, options.seed, options.metrics_file)
+    evaluate = options.eval_every and Evaluations(options.data_dir, options.metrics_file)
+    if evaluate:
+        # The same noise at every evaluation, as train.py's.
+        noise = np.random.default_rng(options.seed).uniform(
+            -1, 1, (options.eval_samples, original.latent_dim))
     os.makedirs(options.out_dir, exist_ok=True)
     iteration = 0
     while iteration < options.iterations:
@@ -209,7 +180,7 @@ def main(argv):
             original.train(stop - iteration)
             iteration = stop
         if evaluate and iteration % options.eval_every == 0:
-            evaluate(original, iteration)
+            evaluate(iteration, lambda: original.sample(len(noise), noise).reshape(-1, 28, 28, 1))
 
 
 if __name__ == "__main__":

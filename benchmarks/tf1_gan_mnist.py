@@ -23,6 +23,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from benchmarks.evaluations import Evaluations
 from benchmarks.tf1_baseline import NextBatch
 
 v1 = tf.compat.v1
@@ -142,6 +143,10 @@ class PaperMNISTGANGP:
         self.critic_update = adam().minimize(self.critic_cost, var_list=parameters.critic)
         self.fixed_samples = generator(tf.constant(
             rng.normal(size=(128, LATENT_DIM)).astype(np.float32)))
+        # Not the script's: what an evaluation draws, built last so that the
+        # ops above keep the seeds the graph gives them.
+        self.noise = v1.placeholder(tf.float32, [None, LATENT_DIM])
+        self.generated = generator(self.noise)
 
     def train(self, iterations, first=0):
         """Runs iterations `first` to `first + iterations` of the loop.
@@ -170,9 +175,19 @@ class PaperMNISTGANGP:
         """The 128 images of the fixed noise, float32 `[128, 784]` in [0, 1]."""
         return self.session.run(self.fixed_samples)
 
+    def generate(self, noise, batch_size=1000):
+        """Images of `noise` `[N, 128]`, float32 `[N, 28, 28, 1]` in [0, 1]."""
+        batches = [noise[start:start + batch_size] for start in range(0, len(noise), batch_size)]
+        return np.concatenate([self.session.run(self.generated, feed_dict={self.noise: batch})
+                               for batch in batches]).reshape(-1, 28, 28, 1)
+
 
 def main(argv):
-    """The script's process: `--iterations` of its loop, dev cost and samples every 100."""
+    """The script's process: `--iterations` of its loop, dev cost and samples every 100.
+
+    With `--eval_every` (a multiple of 100), also evaluates every that many
+    iterations into `--metrics_file`, for `scripts/time_to_quality.py`.
+    """
     del argv
     from absl import flags
 
@@ -182,6 +197,11 @@ def main(argv):
     train_images, _ = data.get("mnist").reading(options.data_dir).load("train")
     dev_images = train_images[TRAIN_IMAGES:]
     paper = PaperMNISTGANGP(train_images[:TRAIN_IMAGES], seed=options.seed)
+    evaluate = options.eval_every and Evaluations(options.data_dir, options.metrics_file)
+    if evaluate:
+        # The same noise at every evaluation, as train.py's.
+        noise = np.random.default_rng(options.seed).normal(
+            size=(options.eval_samples, LATENT_DIM)).astype(np.float32)
     os.makedirs(options.out_dir, exist_ok=True)
     for first in range(0, options.iterations, 100):
         count = min(100, options.iterations - first)
@@ -192,6 +212,8 @@ def main(argv):
                   f"{paper.dev_cost(dev_images):.4f}", flush=True)
             grid = images.image_grid(paper.sample().reshape(128, 28, 28, 1))
             images.write_png(grid, os.path.join(options.out_dir, f"samples_{first + 99}.png"))
+        if evaluate and (first + count) % options.eval_every == 0:
+            evaluate(first + count, lambda: paper.generate(noise))
 
 
 if __name__ == "__main__":
@@ -201,4 +223,10 @@ if __name__ == "__main__":
     flags.DEFINE_integer("iterations", 200, "Generator iterations, each with 5 critic updates.")
     flags.DEFINE_integer("seed", 0, "Seeds the weights, the graph and the batches.")
     flags.DEFINE_string("out_dir", "out", "Where the sample grids go.")
+    flags.DEFINE_integer("eval_every", 0, "Iterations between evaluations, a multiple of "
+                         "100; 0: none.")
+    flags.DEFINE_integer("eval_samples", 5000, "Generated images per evaluation.")
+    flags.DEFINE_string("metrics_file", "metrics.jsonl", "Where evaluations are appended.")
+    flags.register_validator("eval_every", lambda every: every % 100 == 0,
+                             "--eval_every must be a multiple of 100")
     app.run(main)

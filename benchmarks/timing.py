@@ -26,23 +26,31 @@ def steady_rate_and_fixed_cost(short, long, short_seconds, long_seconds):
     return rate, short_seconds - short / rate
 
 
-def first_at_target(lines, launched, target_fid):
-    """The first evaluation at the target, with its training time.
+def training_curve(lines, launched):
+    """Each evaluation's FID against the training time before it.
 
     Args:
         lines: the evaluations so far, in order, dicts with `iteration`, `fid`,
             `wall_time` (Unix seconds at its start) and `eval_seconds`.
         launched: Unix seconds at which the process was started.
-        target_fid: the FID to reach.
 
     Returns:
-        `(iteration, seconds, fid)` of the first evaluation with FID at most
-        `target_fid`, its seconds counted from `launched` less the
-        evaluations before it; or `None`.
+        `(iteration, seconds, fid)` per evaluation, its seconds counted from
+        `launched` less the evaluations before it: start-up, data loading and
+        compilation count, judging does not.
     """
-    judged = 0.0
+    curve, judged = [], 0.0
     for line in lines:
-        if line["fid"] <= target_fid:
-            return line["iteration"], line["wall_time"] - launched - judged, line["fid"]
+        curve.append((line["iteration"], line["wall_time"] - launched - judged, line["fid"]))
         judged += line["eval_seconds"]
-    return None
+    return curve
+
+
+def first_at_target(lines, launched, target_fid):
+    """The first point of `training_curve(lines, launched)` with FID at most `target_fid`.
+
+    Returns:
+        `(iteration, seconds, fid)`, or `None` if no evaluation reached it.
+    """
+    return next((point for point in training_curve(lines, launched)
+                 if point[2] <= target_fid), None)
