@@ -43,9 +43,9 @@ class TimeToTargetTest(tf.test.TestCase):
     def test_not_reached(self):
         self.assertIsNone(timing.first_at_target(self._lines([300, 200]), 1000.0, 150))
 
-
-if __name__ == "__main__":
-    tf.test.main()
+    def test_the_curve_leaves_out_every_evaluation_before_each_point(self):
+        self.assertEqual(timing.training_curve(self._lines([300, 180, 140]), 1000.0),
+                         [(500, 10.0, 300), (1000, 20.0, 180), (1500, 30.0, 140)])
 
 
 class ProfileTextTest(tf.test.TestCase):
@@ -73,3 +73,7 @@ class ProfileTextTest(tf.test.TestCase):
         for bookkeeping in ("ExecutorState::Process", "ExecutorState::ProcessAsync::Start",
                             "ParallelFor"):
             self.assertIsNone(profile_text.op_type(bookkeeping))
+
+
+if __name__ == "__main__":
+    tf.test.main()
