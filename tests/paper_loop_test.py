@@ -48,7 +48,7 @@ class PaperLoopTest(tf.test.TestCase):
         self.assertNotAllClose(paper.generate(noise[::-1]), generated)
 
 
-@slow(15)
+@slow(95)
 @needs_mnist
 class PaperScriptTest(tf.test.TestCase):
 
