@@ -100,15 +100,15 @@ def _race(side, seed):
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
         process.wait()
-        reached = reached or first_at_target(_read_lines(metrics), launched, FLAGS.target_fid)
+        lines = _read_lines(metrics)
+        reached = reached or first_at_target(lines, launched, FLAGS.target_fid)
         if reached is None:
             stderr.seek(0)
             raise SystemExit(f"error: {side}, seed {seed}, did not reach FID "
                              f"{FLAGS.target_fid} in {FLAGS.max_iterations} iterations "
                              f"(exit {process.returncode}); its files are in {workdir}:\n"
                              f"{stderr.read()[-2000:]}")
-    curve = [point for point in training_curve(_read_lines(metrics), launched)
-             if point[0] <= reached[0]]
+    curve = [point for point in training_curve(lines, launched) if point[0] <= reached[0]]
     shutil.rmtree(workdir, ignore_errors=True)
     return reached, curve
 
