@@ -88,6 +88,11 @@ class ValidationTest(tf.test.TestCase):
             "unknown loss 'lsgan'; choose one of: wasserstein, standard": {"loss": "lsgan"},
             "unknown optimizer 'sgd'; choose one of: adam, rmsprop": {"optimizer": "sgd"},
             "div_power must be positive": {"div_power": 0.0},
+            r"learning_rate_decay_start \(5\) needs --learning_rate_decay=linear and a later "
+            r"--iterations \(got none, 10\)": {"learning_rate_decay_start": 5, "iterations": 10},
+            r"learning_rate_decay_start \(10\) .*\(got linear, 10\)": {
+                "learning_rate_decay_start": 10, "iterations": 10,
+                "learning_rate_decay": "linear"},
             "n_generator must be positive": {"n_generator": 0},
             "one_step .* pass --n_critic=1 --n_generator=1 .got 5 and 1.": {"one_step": True},
             "critic_norm='batch_spectral' does not apply to the mlp critic; it takes: none, "

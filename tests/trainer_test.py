@@ -1,6 +1,7 @@
 """WGANGP: which variables each step moves, the sign convention, every loss and penalty."""
 
 import collections
+import os
 
 import keras
 import numpy as np
@@ -10,7 +11,7 @@ from absl.testing import parameterized
 from tests import helpers
 from wgan_gp_tf import core, models, training
 from wgan_gp_tf.core import penalties
-from wgan_gp_tf.errors import ConfigError
+from wgan_gp_tf.errors import CheckpointError, ConfigError
 
 IMAGE_SHAPE = (4, 4, 1)
 
@@ -266,26 +267,88 @@ class EveryPenaltyTest(tf.test.TestCase, parameterized.TestCase):
 
 class LearningRateDecayTest(tf.test.TestCase):
 
-    def _rates_after_each_half(self, decay):
-        run_config = training.make_config(learning_rate_decay=decay, iterations=4, batch_size=2,
-                                          steps_per_execution=1, jit_compile=False)
-        model = training.build_trainer(run_config)
+    def _trainer(self, **overrides):
+        return training.build_trainer(training.make_config(
+            iterations=4, batch_size=2, steps_per_execution=1, jit_compile=False, **overrides))
+
+    def _rates_after_each_iteration(self, model, iterations):
         batches = tf.data.Dataset.from_tensors(
-            tf.random.uniform([run_config.n_critic, 2, 28, 28, 1], -1.0, 1.0)).repeat()
+            tf.random.uniform([model.n_critic, 2, 28, 28, 1], -1.0, 1.0)).repeat()
         rates = []
-        for _ in range(2):
-            model.fit(batches, steps_per_epoch=2, epochs=1, verbose=0)
-            rates.append([float(model.critic_optimizer.learning_rate),
-                          float(model.generator_optimizer.learning_rate)])
+        for _ in range(iterations):
+            model.fit(batches, steps_per_epoch=1, epochs=1, verbose=0)
+            rates.append([float(model.critic_optimizer.learning_rate) / 1e-4,
+                          float(model.generator_optimizer.learning_rate) / 1e-4])
         return rates
 
     def test_linear_decay_reaches_zero_at_the_last_iteration(self):
-        # The critic takes 5 steps per iteration, the generator 1: both are
-        # half-way down after 2 of the 4 iterations.
-        self.assertAllClose(self._rates_after_each_half("linear"),
-                            [[0.5e-4, 0.5e-4], [0.0, 0.0]])
-        self.assertAllClose(self._rates_after_each_half("none"),
-                            [[1e-4, 1e-4], [1e-4, 1e-4]])
+        # The critic takes 5 steps per iteration, the generator 1: both fall
+        # together.
+        self.assertAllClose(
+            self._rates_after_each_iteration(self._trainer(learning_rate_decay="linear"), 4),
+            [[0.75, 0.75], [0.5, 0.5], [0.25, 0.25], [0.0, 0.0]])
+        self.assertAllClose(self._rates_after_each_iteration(self._trainer(), 4),
+                            [[1.0, 1.0]] * 4)
+
+    def test_a_delayed_decay_holds_then_falls_to_zero(self):
+        model = self._trainer(learning_rate_decay="linear", learning_rate_decay_start=2)
+        self.assertAllClose(self._rates_after_each_iteration(model, 4),
+                            [[1.0, 1.0], [1.0, 1.0], [0.5, 0.5], [0.0, 0.0]])
+
+    def test_a_constant_run_resumes_cooling_down(self):
+        constant = self._trainer()
+        self._rates_after_each_iteration(constant, 2)
+        directory = self.get_temp_dir()
+        training.checkpoint_manager(constant, directory).save(checkpoint_number=2)
+        cooled = self._trainer(learning_rate_decay="linear", learning_rate_decay_start=2)
+        training.restore_latest(cooled, directory)
+        self._assert_restored(constant, cooled)
+        self.assertAllClose(self._rates_after_each_iteration(cooled, 2),
+                            [[0.5, 0.5], [0.0, 0.0]])
+
+    def test_a_decaying_run_resumes_at_a_constant_rate(self):
+        decaying = self._trainer(learning_rate_decay="linear")
+        self._rates_after_each_iteration(decaying, 2)
+        directory = self.get_temp_dir()
+        training.checkpoint_manager(decaying, directory).save(checkpoint_number=2)
+        constant = self._trainer()
+        training.restore_latest(constant, directory)
+        self._assert_restored(decaying, constant)
+        self.assertAllClose(self._rates_after_each_iteration(constant, 1), [[1.0, 1.0]])
+
+    def test_a_float16_run_keeps_its_decay(self):
+        for decay, other in (("none", "linear"), ("linear", "none")):
+            directory = os.path.join(self.get_temp_dir(), decay)
+            saved = self._trainer(mixed_precision="float16", learning_rate_decay=decay)
+            training.checkpoint_manager(saved, directory).save()
+            restored = self._trainer(mixed_precision="float16", learning_rate_decay=decay)
+            training.restore_latest(restored, directory)
+            self._assert_restored(saved, restored)
+            with self.assertRaisesRegex(CheckpointError, "resume it with the decay it was saved"):
+                training.restore_latest(self._trainer(mixed_precision="float16",
+                                                      learning_rate_decay=other), directory)
+
+    def _assert_restored(self, saved, restored):
+        for before, after in zip(saved.weights, restored.weights, strict=True):
+            self.assertAllEqual(before, after)
+        for name in ("critic_optimizer", "generator_optimizer"):
+            before, after = ([variable for variable in getattr(model, name).variables
+                              if variable.name != "learning_rate"]
+                             for model in (saved, restored))
+            self.assertLen(after, len(before))
+            for saved_variable, restored_variable in zip(before, after, strict=True):
+                self.assertAllEqual(saved_variable, restored_variable)
+
+    def test_the_schedule_is_saved_with_the_model(self):
+        config = keras.saving.serialize_keras_object(
+            self._trainer(learning_rate_decay="linear", learning_rate_decay_start=2)
+            .critic_optimizer)
+        optimizer = keras.saving.deserialize_keras_object(config)
+        rates = []
+        for step in (0, 10, 15, 20, 25):
+            optimizer.iterations.assign(step)
+            rates.append(float(optimizer.learning_rate) / 1e-4)
+        self.assertAllClose(rates, [1.0, 1.0, 0.5, 0.0, 0.0])
 
 
 class GeneratorAverageTest(tf.test.TestCase):

@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 
 from wgan_gp_tf import models
-from wgan_gp_tf.core import WGANGP, penalties
+from wgan_gp_tf.core import WGANGP, penalties, schedules
 from wgan_gp_tf.training.config import PENALTY_SETTINGS
 
 
@@ -62,8 +62,12 @@ def _penalty(config):
 
 def _optimizer(config, learning_rate, updates_per_iteration):
     if config.learning_rate_decay == "linear":
+        start = config.learning_rate_decay_start * updates_per_iteration
         learning_rate = keras.optimizers.schedules.PolynomialDecay(
-            learning_rate, config.iterations * updates_per_iteration, end_learning_rate=0.0)
+            learning_rate, config.iterations * updates_per_iteration - start,
+            end_learning_rate=0.0)
+        if start:
+            learning_rate = schedules.Delayed(learning_rate, start)
     if config.optimizer == "rmsprop":
         optimizer = keras.optimizers.RMSprop(learning_rate, rho=config.beta_2,
                                              epsilon=config.adam_epsilon)

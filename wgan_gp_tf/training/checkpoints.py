@@ -15,6 +15,7 @@ import re
 import shutil
 import weakref
 
+import keras
 import tensorflow as tf
 from tensorflow.core.protobuf import trackable_object_graph_pb2
 
@@ -28,6 +29,9 @@ _CHECKPOINT_FILE = re.compile(r"^(ckpt-\d+)\.(index|data-\d+-of-\d+)$")
 _UNFINISHED_SAVE = re.compile(r"^ckpt-\d+_temp")
 # The CheckpointManager's state file, which names the newest checkpoint.
 _STATE_FILE = "checkpoint"
+
+# What an optimiser with a constant learning rate saves that one with a schedule does not.
+_SAVED_RATE = "_learning_rate/.ATTRIBUTES/VARIABLE_VALUE"
 
 # What a checkpoint holds that earlier versions did not write.
 _LATER_ROOTS = ("iteration", "critic_weights", "generator_weights")
@@ -152,18 +156,45 @@ def _restore(model, path):
         raise ValueError("its index file is missing")
     checkpoint = _checkpoint(model)
     saved_roots = _saved_roots(path)
-    if all(name in saved_roots for name in _LATER_ROOTS):
+    reader = tf.train.load_checkpoint(path)
+    # tf.train.Checkpoint keeps its keyword arguments as attributes.
+    everything = {name: value for name, value in vars(checkpoint).items()
+                  if not name.startswith("_")}
+    kept = {name: value for name, value in everything.items()
+            if name in saved_roots or name not in _LATER_ROOTS}
+    for name in ("critic_optimizer", "generator_optimizer"):
+        saved = f"{name}/inner_optimizer" if hasattr(kept[name], "inner_optimizer") else name
+        kept[name] = _in_saved_layout(kept[name], reader.has_tensor(f"{saved}/{_SAVED_RATE}"))
+    if all(kept.get(name) is value for name, value in everything.items()):
         checkpoint.restore(path).assert_existing_objects_matched()
         return
-    # tf.train.Checkpoint keeps its keyword arguments as attributes.
-    older = tf.train.Checkpoint(**{
-        name: value for name, value in vars(checkpoint).items()
-        if not name.startswith("_") and (name in saved_roots or name not in _LATER_ROOTS)})
-    older.restore(path).assert_existing_objects_matched()
+    tf.train.Checkpoint(**kept).restore(path).assert_existing_objects_matched()
     if "iteration" not in saved_roots:
         # Before the trainer counted iterations, the generator optimiser's
         # count was the iteration.
         model.iteration.assign(model.generator_optimizer.iterations)
+
+
+def _in_saved_layout(optimizer, saved_rate):
+    """The optimiser, or a stand-in that reads a checkpoint of another decay.
+
+    Keras lists an optimiser's variables by position: the step count, the
+    learning rate if it is a variable (a constant rate, not a schedule), then
+    the slots. A run resumed with another `learning_rate_decay` reads its
+    slots from where they were saved and keeps its own rate.
+    """
+    inner = getattr(optimizer, "inner_optimizer", optimizer)
+    if isinstance(inner.learning_rate, keras.Variable) == saved_rate:
+        return optimizer
+    if inner is not optimizer:
+        raise CheckpointError("a float16 run cannot change its learning_rate_decay when it "
+                              "resumes; resume it with the decay it was saved with")
+    variables = list(optimizer.variables)
+    if saved_rate:
+        variables.insert(1, tf.Variable(0.0))
+    else:
+        del variables[1]
+    return tf.train.Checkpoint(_iterations=optimizer.iterations, _variables=variables)
 
 
 def _saved_roots(path):

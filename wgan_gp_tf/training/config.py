@@ -46,7 +46,8 @@ class TrainConfig:
 
     The defaults are the original mnist_gangp.py of github.com/bojone/gan.
     Only the `resumable` fields (how long, how often, where, on what
-    hardware) may change between the runs that share a run folder.
+    hardware, and the learning rates' decay) may change between the runs
+    that share a run folder.
 
     Raises:
         ConfigError: on construction, for any field of the wrong type, an
@@ -124,7 +125,12 @@ class TrainConfig:
                                       "Keras uses 1e-7).", check=positive)
     learning_rate_decay: str = field(
         "none", "linear: both learning rates fall in a straight line to 0 at --iterations, "
-                "as in the WGAN-GP paper's ResNet CIFAR-10 script.", choices=DECAYS)
+                "as in the WGAN-GP paper's ResNet CIFAR-10 script.", choices=DECAYS,
+        resumable=True)
+    learning_rate_decay_start: int = field(
+        0, "linear: the iteration the fall starts from, the rates constant until then; a "
+           "run resumed with this at its iteration cools down to 0 at --iterations.",
+        check=non_negative, resumable=True)
     generator_ema: float = field(
         0.0, "Decay of a moving average of the generator's weights, used for samples, "
              "evaluations and the export (e.g. 0.999 averages over about 1,000 "
@@ -217,6 +223,12 @@ class TrainConfig:
             raise ConfigError(f"one_step updates both networks once per iteration; pass "
                               f"--n_critic=1 --n_generator=1 (got {self.n_critic} and "
                               f"{self.n_generator})")
+        if self.learning_rate_decay_start and (
+                self.learning_rate_decay != "linear"
+                or self.learning_rate_decay_start >= self.iterations):
+            raise ConfigError(f"learning_rate_decay_start ({self.learning_rate_decay_start}) "
+                              f"needs --learning_rate_decay=linear and a later --iterations "
+                              f"(got {self.learning_rate_decay}, {self.iterations})")
         for name in ("sample_every", "checkpoint_every", "eval_every", "iterations"):
             if getattr(self, name) % self.execution_steps:
                 raise ConfigError(f"{name} must be a multiple of steps_per_execution "
