@@ -12,9 +12,10 @@ import time
 import keras
 import numpy as np
 import tensorflow as tf
+from PIL import Image
 
 from tests import helpers
-from wgan_gp_tf import WGANGP, serving, training
+from wgan_gp_tf import WGANGP, files, images, serving, training
 from wgan_gp_tf.errors import CheckpointError, ConfigError, RunInUseError
 from wgan_gp_tf.serving import export
 from wgan_gp_tf.training import callbacks, checkpoints, run_folder, stopping
@@ -30,6 +31,31 @@ def _config(base, name, iterations, **overrides):
                   output_dir=os.path.join(base, name),
                   export_dir=os.path.join(base, name, "export"))
     return training.make_config(**{**values, **overrides})
+
+
+class WholeFilesTest(tf.test.TestCase):
+    """What the package writes replaces the old file whole, or leaves it as it was."""
+
+    def test_a_failed_write_leaves_the_old_file_and_no_other(self):
+        folder = self.get_temp_dir()
+        path = os.path.join(folder, "grid.png")
+        files.write_text(path, "old")
+        with self.assertRaisesRegex(RuntimeError, "stopped"):
+            with files.replacing(path) as temporary:
+                self.assertEqual(os.path.splitext(temporary)[1], ".png")
+                with open(temporary, "w") as file:
+                    file.write("half")
+                raise RuntimeError("stopped")
+        self.assertEqual(os.listdir(folder), ["grid.png"])
+        with open(path) as file:
+            self.assertEqual(file.read(), "old")
+
+    def test_a_write_replaces_the_file(self):
+        path = os.path.join(self.get_temp_dir(), "grid.png")
+        files.write_text(path, "old")
+        images.write_png(np.full([2, 3, 1], 7, np.uint8), path)
+        self.assertAllEqual(np.asarray(Image.open(path)), np.full([2, 3], 7, np.uint8))
+        self.assertEqual(os.listdir(self.get_temp_dir()), ["grid.png"])
 
 
 @helpers.slow(seconds=10)

@@ -275,10 +275,10 @@ class LearningRateDecayTest(tf.test.TestCase):
         batches = tf.data.Dataset.from_tensors(
             tf.random.uniform([model.n_critic, 2, 28, 28, 1], -1.0, 1.0)).repeat()
         rates = []
-        for _ in range(iterations):
-            model.fit(batches, steps_per_epoch=1, epochs=1, verbose=0)
-            rates.append([float(model.critic_optimizer.learning_rate) / 1e-4,
-                          float(model.generator_optimizer.learning_rate) / 1e-4])
+        record = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: rates.append(
+            [float(model.critic_optimizer.learning_rate) / 1e-4,
+             float(model.generator_optimizer.learning_rate) / 1e-4]))
+        model.fit(batches, steps_per_epoch=iterations, epochs=1, verbose=0, callbacks=[record])
         return rates
 
     def test_linear_decay_reaches_zero_at_the_last_iteration(self):

@@ -4,10 +4,11 @@ Only NumPy and Pillow: reading an export's images needs no training code.
 """
 
 import math
-import os
 
 import numpy as np
 from PIL import Image
+
+from wgan_gp_tf import files
 
 
 def image_grid(images, columns=None):
@@ -37,11 +38,5 @@ def image_grid(images, columns=None):
 def write_png(array, path):
     """Writes a uint8 `[H, W, C]` image, C 1 or 3, atomically."""
     image = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
-    temporary = f"{path}.partial"
-    try:
+    with files.replacing(path) as temporary:
         image.save(temporary, format="PNG")
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise

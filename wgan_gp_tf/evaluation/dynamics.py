@@ -17,7 +17,6 @@ radius about 1.
 """
 
 import dataclasses
-import os
 from collections.abc import Callable
 
 import numpy as np
@@ -25,6 +24,7 @@ from matplotlib import animation
 from matplotlib.figure import Figure
 from scipy.integrate import solve_ivp
 
+from wgan_gp_tf import files
 from wgan_gp_tf.registry import Registry
 
 # gan_numeric.py's starting point (phi1, phi2, theta1, theta2).
@@ -153,7 +153,8 @@ def overview_figure(solutions):
 
 def save_figure(figure, path):
     """Writes a figure atomically, in the format its extension names."""
-    _save_atomically(lambda temporary: figure.savefig(temporary), path)
+    with files.replacing(path) as temporary:
+        figure.savefig(temporary)
 
 
 def save_animation(system, states, path, frames=60):
@@ -167,17 +168,5 @@ def save_animation(system, states, path, frames=60):
         _draw(axes, system, states, end)
 
     movie = animation.FuncAnimation(figure, draw, frames=ends, interval=100)
-    _save_atomically(lambda temporary: movie.save(
-        temporary, writer=animation.PillowWriter(fps=10)), path)
-
-
-def _save_atomically(save, path):
-    root, extension = os.path.splitext(path)
-    temporary = f"{root}.partial{extension}"
-    try:
-        save(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    with files.replacing(path) as temporary:
+        movie.save(temporary, writer=animation.PillowWriter(fps=10))

@@ -13,10 +13,10 @@ computes them.
 import hashlib
 import logging
 import os
-import uuid
 
 import numpy as np
 
+from wgan_gp_tf import files
 from wgan_gp_tf.core import xla_cache
 
 logger = logging.getLogger(__name__)
@@ -86,15 +86,10 @@ def _files(path):
 
 
 def _write(entry, features):
-    temporary = f"{entry}.partial-{uuid.uuid4().hex}"
     try:
         os.makedirs(os.path.dirname(entry), exist_ok=True)
-        with open(temporary, "wb") as file:
+        with files.replacing(entry) as temporary, open(temporary, "wb") as file:
             np.save(file, features, allow_pickle=False)
-        os.replace(temporary, entry)
     except OSError as error:
         logger.warning("the real features are not cached: cannot write %s (%s)", entry,
                        error.strerror or error)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)

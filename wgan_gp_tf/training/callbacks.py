@@ -17,7 +17,7 @@ import time
 import keras
 import tensorflow as tf
 
-from wgan_gp_tf import evaluation
+from wgan_gp_tf import evaluation, files
 from wgan_gp_tf.core.guards import all_finite
 from wgan_gp_tf.images import write_png
 from wgan_gp_tf.training import checkpoints
@@ -109,7 +109,7 @@ class SampleGrid(_EveryIterations):
         picture = self.draw(self.model, iteration, self.rows, self.seed)
         os.makedirs(self.directory, exist_ok=True)
         if isinstance(picture, str):
-            _write_text(picture, self._path(iteration, ".txt"))
+            files.write_text(self._path(iteration, ".txt"), picture)
         else:
             write_png(picture, self._path(iteration, ".png"))
         if self.writer is not None:
@@ -118,13 +118,6 @@ class SampleGrid(_EveryIterations):
                     tf.summary.text("samples", picture, step=iteration)
                 else:
                     tf.summary.image("samples", picture[None], step=iteration)
-
-
-def _write_text(text, path):
-    temporary = f"{path}.partial"
-    with open(temporary, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(temporary, path)
 
 
 class Checkpoint(_EveryIterations):
@@ -206,10 +199,7 @@ class Evaluate(_EveryIterations):
             lines = file.read().splitlines()
         kept = [line for line in lines if line.strip() and _iteration_of(line) <= start]
         if len(kept) < len(lines):
-            temporary = f"{self.jsonl_path}.partial"
-            with open(temporary, "w", encoding="utf-8") as file:
-                file.writelines(line + "\n" for line in kept)
-            os.replace(temporary, self.jsonl_path)
+            files.write_text(self.jsonl_path, "".join(line + "\n" for line in kept))
 
     def run(self, iteration):
         started = time.time()

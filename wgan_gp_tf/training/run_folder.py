@@ -15,7 +15,7 @@ import shutil
 import socket
 import time
 
-from wgan_gp_tf import evaluation, serving
+from wgan_gp_tf import evaluation, files, serving
 from wgan_gp_tf.errors import ConfigError, RunInUseError
 from wgan_gp_tf.training import checkpoints
 from wgan_gp_tf.training.build import build_trainer
@@ -85,10 +85,10 @@ def prepare(config, write=True):
         return
     if source.exportable:
         check_writable(config.export_dir, "export_dir")
-    _write_atomically(path, config.to_json() + "\n")
+    files.write_text(path, config.to_json() + "\n")
     if symbols is not None:
-        _write_atomically(os.path.join(config.output_dir, VOCABULARY_FILE),
-                          json.dumps({"symbols": symbols}, ensure_ascii=False) + "\n")
+        files.write_text(os.path.join(config.output_dir, VOCABULARY_FILE),
+                         json.dumps({"symbols": symbols}, ensure_ascii=False) + "\n")
 
 
 def _check_vocabulary(run_dir, symbols):
@@ -110,13 +110,6 @@ def _check_vocabulary(run_dir, symbols):
     raise ConfigError(f"the corpus at --data_dir gives another vocabulary than the one "
                       f"{run_dir} was trained on ({difference}; {VOCABULARY_FILE} records it): "
                       f"train on the same corpus to resume, or pass a new --output_dir")
-
-
-def _write_atomically(path, content):
-    temporary = path + ".partial"
-    with open(temporary, "w", encoding="utf-8") as stream:
-        stream.write(content)
-    os.replace(temporary, path)
 
 
 @contextlib.contextmanager
