@@ -155,23 +155,28 @@ class KilledAtRandomMomentsTest(tf.test.TestCase):
 class ResumeIsExactTest(tf.test.TestCase):
     """Stopping half way and resuming gives exactly the uninterrupted run."""
 
-    def _resume_half_way(self, **overrides):
-        """Trains 30 iterations straight and 20 + 10 resumed; returns both results."""
+    def _resume_half_way(self, resumed_with=None, **overrides):
+        """Trains 30 iterations straight and 20 + 10 resumed; returns both results.
+
+        `resumed_with`: settings of the straight run and of the resume only.
+        """
         data_dir = helpers.write_mnist_folder(
             os.path.join(self.get_temp_dir(), "data"), count=120)
 
-        def config(name, iterations):
+        def config(name, iterations, **settings):
             # Resuming is what is tested here, not XLA: its compiles are spared.
             return training.make_config(
                 data_dir=data_dir, batch_size=20, iterations=iterations,
                 sample_every=10, checkpoint_every=10, jit_compile=False,
                 output_dir=os.path.join(self.get_temp_dir(), name),
-                export_dir=os.path.join(self.get_temp_dir(), name, "export"), **overrides)
+                export_dir=os.path.join(self.get_temp_dir(), name, "export"),
+                **{**overrides, **settings})
 
-        straight = training.run(config("straight", 30), verbose=0)
+        later = resumed_with or {}
+        straight = training.run(config("straight", 30, **later), verbose=0)
         result = training.run(config("resumed", 20), verbose=0)
         self.assertEqual((result.start_iteration, result.iteration), (0, 20))
-        result = training.run(config("resumed", 30), verbose=0)
+        result = training.run(config("resumed", 30, **later), verbose=0)
         self.assertEqual((result.start_iteration, result.iteration), (20, 30))
         return straight, result
 
@@ -200,6 +205,15 @@ class ResumeIsExactTest(tf.test.TestCase):
                                 result.model.average_generator(self.noise))
             self.assertNotAllClose(self._exported_images("resumed", "2"),
                                    result.model.generator(self.noise))
+
+    def test_a_run_cooled_down_when_it_resumes_is_the_run_planned_so(self):
+        straight, resumed = self._resume_half_way(resumed_with=dict(
+            learning_rate_decay="linear", learning_rate_decay_start=20))
+        self.assertAllEqual(self._exported_images("straight", "1"),
+                            self._exported_images("resumed", "2"))
+        self.assertEqual(float(resumed.model.critic_optimizer.learning_rate), 0.0)
+        with open(os.path.join(self.get_temp_dir(), "resumed", "config.json")) as stream:
+            self.assertEqual(json.load(stream)["learning_rate_decay_start"], 20)
 
     def test_a_checkpoint_holds_every_variable(self):
         # Batch norm in both networks: moving statistics are weights that no

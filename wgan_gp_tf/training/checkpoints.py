@@ -120,7 +120,8 @@ def restore_latest(model, directory):
     A checkpoint that cannot be read (its index or data truncated or
     missing) is skipped, with a warning that names it, for the next newest.
     Checkpoints of earlier versions restore too: without the iteration
-    counter (then the generator optimiser's count) or the weight lists.
+    counter (then the generator optimiser's count) or the weight lists; and
+    so do those of the other `learning_rate_decay` (not under float16).
 
     Args:
         model: a compiled `WGANGP` of the architecture that was saved.
