@@ -362,9 +362,10 @@ class ShippedTextTest(tf.test.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr[-3000:])
         with open(out, encoding="utf-8") as file:
             generated = json.load(file)["generated"]
-        # Seeds 0-639 give JS-4 0.490 and 37.7% real words (saved_models/README.md).
-        self.assertLess(generated["js_4"], 0.51)
-        self.assertGreater(generated["real_words"], 0.36)
+        # Seeds 0-639 give JS-4 0.483 and 38.9% real words (saved_models/README.md);
+        # version 2 gave 0.490 and 37.7%.
+        self.assertLess(generated["js_4"], 0.488)
+        self.assertGreater(generated["real_words"], 0.383)
         version_path = wgan_gp_tf.serving.resolve_version(path)
         inputs = helpers.signature_defs(version_path)["serving_default"].inputs
         self.assertEqual([dim.size for dim in inputs["z"].tensor_shape.dim], [-1, 128])
