@@ -207,7 +207,7 @@ class ResumeIsExactTest(tf.test.TestCase):
                                    result.model.generator(self.noise))
 
     def test_a_run_cooled_down_when_it_resumes_is_the_run_planned_so(self):
-        straight, resumed = self._resume_half_way(resumed_with=dict(
+        _, resumed = self._resume_half_way(resumed_with=dict(
             learning_rate_decay="linear", learning_rate_decay_start=20))
         self.assertAllEqual(self._exported_images("straight", "1"),
                             self._exported_images("resumed", "2"))
