@@ -69,5 +69,6 @@ class PaperScriptTest(tf.test.TestCase):
         self.assertBetween(line["wall_time"], launched, time.time() - line["eval_seconds"])
         self.assertTrue(os.path.isfile(os.path.join(folder, "out", "samples_99.png")))
 
+
 if __name__ == "__main__":
     tf.test.main()

@@ -156,8 +156,8 @@ def _restore(model, path):
     if not os.path.exists(f"{path}.index"):
         raise ValueError("its index file is missing")
     checkpoint = _checkpoint(model)
-    saved_roots = _saved_roots(path)
     reader = tf.train.load_checkpoint(path)
+    saved_roots = _saved_roots(reader)
     # tf.train.Checkpoint keeps its keyword arguments as attributes.
     everything = {name: value for name, value in vars(checkpoint).items()
                   if not name.startswith("_")}
@@ -198,10 +198,10 @@ def _in_saved_layout(optimizer, saved_rate):
     return tf.train.Checkpoint(_iterations=optimizer.iterations, _variables=variables)
 
 
-def _saved_roots(path):
-    """The names of the objects a checkpoint file holds at its top level."""
+def _saved_roots(reader):
+    """The names of the objects a checkpoint holds at its top level, from its reader."""
     graph = trackable_object_graph_pb2.TrackableObjectGraph()
-    graph.ParseFromString(tf.train.load_checkpoint(path).get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
+    graph.ParseFromString(reader.get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
     return {child.local_name for child in graph.nodes[0].children}
 
 
