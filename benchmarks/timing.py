@@ -1,5 +1,6 @@
 """The arithmetic of the whole-process benchmarks, apart from their flags and processes."""
 
+import json
 import statistics
 
 
@@ -54,3 +55,42 @@ def first_at_target(lines, launched, target_fid):
     """
     return next((point for point in training_curve(lines, launched)
                  if point[2] <= target_fid), None)
+
+
+def finished_races(text, settings):
+    """The races a results file already holds, by side and seed.
+
+    Args:
+        text: the file's JSON lines, one race each, as `race_line` writes them.
+        settings: the settings the races are to be run with; every line must
+            have been run with them.
+
+    Returns:
+        A dict from `(side, seed)` to that race's dict.
+
+    Raises:
+        ValueError: a line was run with other settings, naming both.
+    """
+    races = {}
+    for line in text.splitlines():
+        race = json.loads(line)
+        if race["settings"] != settings:
+            raise ValueError(f"it holds races run with {race['settings']}, not {settings}")
+        races[race["side"], race["seed"]] = race
+    return races
+
+
+def race_line(settings, side, seed, reached, curve, **facts):
+    """One finished race as a line of a results file (without its newline).
+
+    Args:
+        settings: what the race was run with (`finished_races` matches on it).
+        side, seed: who raced, at which seed.
+        reached: `(iteration, seconds, fid)` at the target.
+        curve: `training_curve` up to the target.
+        **facts: anything else worth keeping, such as the machine.
+    """
+    iteration, seconds, fid = reached
+    return json.dumps({"settings": settings, "side": side, "seed": seed,
+                       "iteration": iteration, "seconds": seconds, "fid": fid,
+                       "curve": [list(point) for point in curve], **facts})

@@ -18,11 +18,17 @@ stopped. Its time is the wall time from starting the process to that
 evaluation, less the evaluations before it: start-up, data loading and
 compilation count, judging does not. Seeds alternate which side goes first.
 Prints every race, each side's median and the ratio per seed; `--plot` also
-draws each race's FID against its training time.
+draws each race's FID against its training time. With `--results`, each race
+is kept in a file when it ends and races already there are not run again, so
+that races of hours can be spread over several sittings:
+
+    python scripts/time_to_quality.py ... --seeds=3 --results=runs/dcgan_races.jsonl
 """
 
+import datetime
 import json
 import os
+import platform
 import shlex
 import shutil
 import signal
@@ -37,7 +43,15 @@ from absl import app, flags
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.timing import first_at_target, training_curve  # noqa: E402
+import _startup  # noqa: E402, F401  (the library without TensorFlow in this process)
+
+from benchmarks.timing import (  # noqa: E402
+    finished_races,
+    first_at_target,
+    race_line,
+    training_curve,
+)
+from wgan_gp_tf.files import write_text  # noqa: E402
 
 # The TF1 replica each preset races.
 REPLICAS = {"mnist_mlp": "benchmarks.tf1_baseline", "mnist_dcgan": "benchmarks.tf1_gan_mnist"}
@@ -56,6 +70,8 @@ flags.DEFINE_integer("seeds", 5, "Races per side, seeds 0, 1, ...", lower_bound=
 flags.DEFINE_string("ours_flags", "", "More flags for scripts/train.py, e.g. "
                     "--mixed_precision=bfloat16.")
 flags.DEFINE_string("plot", None, "PNG file to draw FID against training time in.")
+flags.DEFINE_string("results", None, "JSON-lines file that keeps each race when it ends; "
+                    "races already in it are not run again.")
 
 OURS, ORIGINAL = "ours", "original"
 
@@ -116,13 +132,16 @@ def _race(side, seed):
 def main(argv):
     del argv
     races, curves = {OURS: [], ORIGINAL: []}, {OURS: [], ORIGINAL: []}
+    finished = _finished_races()
     for seed in range(FLAGS.seeds):
         for side in (OURS, ORIGINAL) if seed % 2 == 0 else (ORIGINAL, OURS):
-            (iteration, seconds, fid), curve = _race(side, seed)
+            race = finished.get((side, seed)) or _kept(side, seed, *_race(side, seed))
+            iteration, seconds, fid = race["iteration"], race["seconds"], race["fid"]
             races[side].append((iteration, seconds))
-            curves[side].append(curve)
+            curves[side].append(race["curve"])
+            kept = f", kept {race['finished']}" if (side, seed) in finished else ""
             print(f"seed {seed}: {side:8s} FID {fid:6.1f} at iteration {iteration:6d}, "
-                  f"{seconds:6.1f} s ({iteration / seconds:.1f} it/s)", flush=True)
+                  f"{seconds:6.1f} s ({iteration / seconds:.1f} it/s{kept})", flush=True)
     print(f"\ntarget FID {FLAGS.target_fid}, {FLAGS.eval_samples} samples, evaluated every "
           f"{FLAGS.eval_every} iterations; medians (range) over {FLAGS.seeds} seed(s)")
     for side, results in races.items():
@@ -138,6 +157,48 @@ def main(argv):
     if FLAGS.plot:
         _plot(curves, FLAGS.plot)
         print(f"wrote {FLAGS.plot}")
+
+
+def _settings():
+    return {"preset": FLAGS.preset, "target_fid": FLAGS.target_fid,
+            "eval_every": FLAGS.eval_every, "eval_samples": FLAGS.eval_samples,
+            "ours_flags": FLAGS.ours_flags}
+
+
+def _finished_races():
+    if not FLAGS.results or not os.path.exists(FLAGS.results):
+        return {}
+    with open(FLAGS.results, encoding="utf-8") as file:
+        text = file.read()
+    try:
+        return finished_races(text, _settings())
+    except (ValueError, KeyError) as error:
+        raise SystemExit(f"error: --results={FLAGS.results}: {error}; pass another "
+                         f"--results file for these settings") from None
+
+
+def _kept(side, seed, reached, curve):
+    """The race as a results line's dict, appended to `--results` if given."""
+    line = race_line(_settings(), side, seed, reached, curve, machine=_machine(),
+                     finished=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"))
+    if FLAGS.results:
+        text = ""
+        if os.path.exists(FLAGS.results):
+            with open(FLAGS.results, encoding="utf-8") as file:
+                text = file.read()
+        write_text(FLAGS.results, text + line + "\n")
+    return json.loads(line)
+
+
+def _machine():
+    """The CPU's model name and count, for races kept from several sittings."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as file:
+            model = next(line.split(":", 1)[1].strip() for line in file
+                         if line.startswith("model name"))
+    except (OSError, StopIteration):
+        model = platform.processor() or platform.machine()
+    return f"{model}, {os.cpu_count()} cores"
 
 
 def _plot(curves, path):

@@ -1,8 +1,12 @@
 """The benchmarks' arithmetic and reading: steady rate, time to a target FID, profiles."""
 
+import json
+import os
+
 import tensorflow as tf
 
 from benchmarks import profile_text, timing
+from tests.helpers import run_script
 
 
 class SteadyRateTest(tf.test.TestCase):
@@ -46,6 +50,50 @@ class TimeToTargetTest(tf.test.TestCase):
     def test_the_curve_leaves_out_every_evaluation_before_each_point(self):
         self.assertEqual(timing.training_curve(self._lines([300, 180, 140]), 1000.0),
                          [(500, 10.0, 300), (1000, 20.0, 180), (1500, 30.0, 140)])
+
+
+class KeptRacesTest(tf.test.TestCase):
+    """`scripts/time_to_quality.py --results`: races kept across sittings."""
+
+    SETTINGS = {"preset": "mnist_dcgan", "target_fid": 10.0, "eval_every": 500,
+                "eval_samples": 5000, "ours_flags": ""}
+
+    def _line(self, side, seed, seconds, settings=SETTINGS):
+        return timing.race_line(settings, side, seed, (8000, seconds, 9.6),
+                                [(7500, seconds - 60.0, 10.4), (8000, seconds, 9.6)],
+                                machine="a CPU", finished="2026-12-08T04:00:00+00:00")
+
+    def test_a_kept_race_reads_back_by_side_and_seed(self):
+        text = "\n".join([self._line("ours", 0, 9000.0), self._line("original", 0, 9900.0)])
+        races = timing.finished_races(text, self.SETTINGS)
+        self.assertEqual(sorted(races), [("original", 0), ("ours", 0)])
+        self.assertEqual(races["ours", 0]["seconds"], 9000.0)
+        self.assertEqual(races["original", 0]["curve"], [[7500, 9840.0, 10.4],
+                                                         [8000, 9900.0, 9.6]])
+        self.assertEqual(races["ours", 0]["machine"], "a CPU")
+
+    def test_races_run_with_other_settings_are_refused(self):
+        other = dict(self.SETTINGS, target_fid=150.0)
+        with self.assertRaisesRegex(ValueError, "'target_fid': 150.0"):
+            timing.finished_races(self._line("ours", 0, 9000.0, other), self.SETTINGS)
+
+    def test_the_script_reports_kept_races_without_running_any(self):
+        results = os.path.join(self.get_temp_dir(), "races.jsonl")
+        with open(results, "w", encoding="utf-8") as file:
+            file.write("\n".join([self._line("ours", 0, 9000.0),
+                                  self._line("original", 0, 9900.0)]) + "\n")
+        # A data folder that does not exist: a race started would fail on it.
+        flags = ["--data_dir=/nonexistent", "--preset=mnist_dcgan", "--target_fid=10",
+                 "--seeds=1", f"--results={results}"]
+        done = run_script("time_to_quality.py", *flags, timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("kept 2026-12-08T04:00:00+00:00", done.stdout)
+        self.assertIn("time to target, original / ours: 1.10", done.stdout)
+        refused = run_script("time_to_quality.py", *flags, "--target_fid=150", timeout=60)
+        self.assertEqual(refused.returncode, 1)
+        self.assertIn("pass another --results file", refused.stderr)
+        with open(results, encoding="utf-8") as file:
+            self.assertEqual([json.loads(line)["side"] for line in file], ["ours", "original"])
 
 
 class ProfileTextTest(tf.test.TestCase):
