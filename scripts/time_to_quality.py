@@ -51,6 +51,7 @@ from benchmarks.timing import (  # noqa: E402
     race_line,
     training_curve,
 )
+from wgan_gp_tf.core import xla_cache  # noqa: E402
 from wgan_gp_tf.files import write_text  # noqa: E402
 
 # The TF1 replica each preset races.
@@ -192,12 +193,7 @@ def _kept(side, seed, reached, curve):
 
 def _machine():
     """The CPU's model name and count, for races kept from several sittings."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as file:
-            model = next(line.split(":", 1)[1].strip() for line in file
-                         if line.startswith("model name"))
-    except (OSError, StopIteration):
-        model = platform.processor() or platform.machine()
+    model = xla_cache.cpu_model() or platform.processor() or platform.machine()
     return f"{model}, {os.cpu_count()} cores"
 
 

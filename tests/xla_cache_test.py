@@ -90,6 +90,27 @@ class EnableTest(tf.test.TestCase):
             self.assertEqual(xla_cache.default_directory(), "/somewhere/wgan_gp_tf/xla")
 
 
+class CpuInfoTest(tf.test.TestCase):
+
+    _CPUINFO = ("processor\t: 0\nmodel name\t: AMD EPYC 9B14\n"
+                "flags\t\t: fpu sse2 avx512_bf16\nprocessor\t: 1\n")
+
+    def setUp(self):
+        super().setUp()
+        xla_cache._cpuinfo.cache_clear()
+        self.addCleanup(xla_cache._cpuinfo.cache_clear)
+
+    def test_the_model_and_the_flags_of_the_first_processor(self):
+        with mock.patch("builtins.open", mock.mock_open(read_data=self._CPUINFO)):
+            self.assertEqual(xla_cache.cpu_model(), "AMD EPYC 9B14")
+            self.assertEqual(xla_cache.cpu_flags(), frozenset({"fpu", "sse2", "avx512_bf16"}))
+
+    def test_none_where_cpuinfo_cannot_be_read(self):
+        with mock.patch("builtins.open", side_effect=OSError("no /proc")):
+            self.assertIsNone(xla_cache.cpu_model())
+            self.assertIsNone(xla_cache.cpu_flags())
+
+
 class QuietFirstCallTest(tf.test.TestCase):
 
     def _noisy(self):

@@ -41,14 +41,25 @@ def default_directory():
     return os.path.join(cache_home(), "xla")
 
 
-@functools.lru_cache(maxsize=1)
 def cpu_flags():
     """The CPU's feature flags from /proc/cpuinfo, or `None` where it cannot be read."""
+    flags = _cpuinfo("flags", "Features")
+    return None if flags is None else frozenset(flags.split())
+
+
+def cpu_model():
+    """The CPU's model name from /proc/cpuinfo, or `None` where it cannot be read."""
+    return _cpuinfo("model name")
+
+
+@functools.cache
+def _cpuinfo(*keys):
+    """The value of the first /proc/cpuinfo line that starts with one of `keys`, or `None`."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as file:
             for line in file:
-                if line.startswith(("flags", "Features")):
-                    return frozenset(line.split(":", 1)[1].split())
+                if line.startswith(keys):
+                    return line.split(":", 1)[1].strip()
     except OSError:
         pass
     return None
