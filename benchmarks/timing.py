@@ -61,7 +61,7 @@ def finished_races(text, settings):
     """The races a results file already holds, by side and seed.
 
     Args:
-        text: the file's JSON lines, one race each, as `race_line` writes them.
+        text: the file's lines, each a `race_record` as JSON.
         settings: the settings the races are to be run with; every line must
             have been run with them.
 
@@ -80,8 +80,8 @@ def finished_races(text, settings):
     return races
 
 
-def race_line(settings, side, seed, reached, curve, **facts):
-    """One finished race as a line of a results file (without its newline).
+def race_record(settings, side, seed, reached, curve, **facts):
+    """One finished race as a results file keeps it (a JSON line each).
 
     Args:
         settings: what the race was run with (`finished_races` matches on it).
@@ -91,6 +91,6 @@ def race_line(settings, side, seed, reached, curve, **facts):
         **facts: anything else worth keeping, such as the machine.
     """
     iteration, seconds, fid = reached
-    return json.dumps({"settings": settings, "side": side, "seed": seed,
-                       "iteration": iteration, "seconds": seconds, "fid": fid,
-                       "curve": [list(point) for point in curve], **facts})
+    return {"settings": settings, "side": side, "seed": seed, "iteration": iteration,
+            "seconds": seconds, "fid": fid, "curve": [list(point) for point in curve],
+            **facts}

@@ -48,7 +48,7 @@ import _startup  # noqa: E402, F401  (the library without TensorFlow in this pro
 from benchmarks.timing import (  # noqa: E402
     finished_races,
     first_at_target,
-    race_line,
+    race_record,
     training_curve,
 )
 from wgan_gp_tf.core import xla_cache  # noqa: E402
@@ -91,12 +91,16 @@ def _command(side, seed, workdir):
              f"--out_dir={workdir}/out", f"--metrics_file={metrics}"], metrics)
 
 
-def _read_lines(path):
+def _read_text(path):
+    """The file's text, or "" if there is none yet."""
     if not os.path.exists(path):
-        return []
+        return ""
     with open(path, encoding="utf-8") as file:
-        return [json.loads(line) for line in file.read().splitlines()
-                if line.endswith("}")]
+        return file.read()
+
+
+def _read_lines(path):
+    return [json.loads(line) for line in _read_text(path).splitlines() if line.endswith("}")]
 
 
 def _race(side, seed):
@@ -167,28 +171,22 @@ def _settings():
 
 
 def _finished_races():
-    if not FLAGS.results or not os.path.exists(FLAGS.results):
+    if not FLAGS.results:
         return {}
-    with open(FLAGS.results, encoding="utf-8") as file:
-        text = file.read()
     try:
-        return finished_races(text, _settings())
+        return finished_races(_read_text(FLAGS.results), _settings())
     except (ValueError, KeyError) as error:
         raise SystemExit(f"error: --results={FLAGS.results}: {error}; pass another "
                          f"--results file for these settings") from None
 
 
 def _kept(side, seed, reached, curve):
-    """The race as a results line's dict, appended to `--results` if given."""
-    line = race_line(_settings(), side, seed, reached, curve, machine=_machine(),
-                     finished=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"))
+    """The race's `race_record`, appended to `--results` if given."""
+    race = race_record(_settings(), side, seed, reached, curve, machine=_machine(),
+                       finished=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"))
     if FLAGS.results:
-        text = ""
-        if os.path.exists(FLAGS.results):
-            with open(FLAGS.results, encoding="utf-8") as file:
-                text = file.read()
-        write_text(FLAGS.results, text + line + "\n")
-    return json.loads(line)
+        write_text(FLAGS.results, _read_text(FLAGS.results) + json.dumps(race) + "\n")
+    return race
 
 
 def _machine():

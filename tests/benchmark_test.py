@@ -59,9 +59,10 @@ class KeptRacesTest(tf.test.TestCase):
                 "eval_samples": 5000, "ours_flags": ""}
 
     def _line(self, side, seed, seconds, settings=SETTINGS):
-        return timing.race_line(settings, side, seed, (8000, seconds, 9.6),
-                                [(7500, seconds - 60.0, 10.4), (8000, seconds, 9.6)],
-                                machine="a CPU", finished="2026-12-08T04:00:00+00:00")
+        return json.dumps(timing.race_record(
+            settings, side, seed, (8000, seconds, 9.6),
+            [(7500, seconds - 60.0, 10.4), (8000, seconds, 9.6)],
+            machine="a CPU", finished="2026-12-08T04:00:00+00:00"))
 
     def test_a_kept_race_reads_back_by_side_and_seed(self):
         text = "\n".join([self._line("ours", 0, 9000.0), self._line("original", 0, 9900.0)])
